@@ -1,0 +1,191 @@
+// The data plane: DuckDB over immutable Parquet files under <data dir>/datasets/, named by the
+// SHA-256 of their bytes. Metadata (columns, rows, bytes, producer) goes to SQLite.
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, mkdirSync } from "node:fs";
+import { rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Column, DatasetRef, DatasetStore } from "../nodes/sdk/types";
+import type { Db } from "./client";
+import { datasets } from "./schema";
+
+let instance: Promise<DuckDBInstance> | undefined;
+
+/** One DuckDB engine per process; every operation takes its own connection from it. */
+export function duckdb(): Promise<DuckDBInstance> {
+  instance ??= DuckDBInstance.create(":memory:", {
+    ...(process.env.LOOPWRIGHT_DUCKDB_MEMORY_LIMIT ? { memory_limit: process.env.LOOPWRIGHT_DUCKDB_MEMORY_LIMIT } : {}),
+    ...(process.env.LOOPWRIGHT_DUCKDB_THREADS ? { threads: process.env.LOOPWRIGHT_DUCKDB_THREADS } : {}),
+  });
+  return instance;
+}
+
+export async function withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  const conn = await (await duckdb()).connect();
+  try {
+    return await fn(conn);
+  } finally {
+    conn.closeSync();
+  }
+}
+
+export function sqlIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function sqlLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** DuckDB hands BIGINT back as bigint; JSON and most callers want numbers. */
+function plain(value: unknown): unknown {
+  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  return value;
+}
+
+function plainRow<T>(row: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(row)) out[key] = plain(row[key]);
+  return out as T;
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+export interface DatasetOwner {
+  runId?: string;
+  nodeId?: string;
+}
+
+export class ParquetDatasetStore implements DatasetStore {
+  private readonly dir: string;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly db: Db,
+    private readonly owner: DatasetOwner = {},
+  ) {
+    this.dir = path.join(dataDir, "datasets");
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  forOwner(owner: DatasetOwner): ParquetDatasetStore {
+    return new ParquetDatasetStore(this.dataDir, this.db, owner);
+  }
+
+  absolutePath(ref: Pick<DatasetRef, "path">): string {
+    return path.resolve(this.dataDir, ref.path);
+  }
+
+  from(ref: DatasetRef): string {
+    return `read_parquet(${sqlLiteral(this.absolutePath(ref))})`;
+  }
+
+  ident(name: string): string {
+    return sqlIdent(name);
+  }
+
+  literal(value: string): string {
+    return sqlLiteral(value);
+  }
+
+  async create(selectSql: string): Promise<DatasetRef> {
+    const tmp = path.join(this.dir, `.tmp-${randomUUID()}.parquet`);
+    try {
+      await withConnection((c) => c.run(`COPY (${selectSql}) TO ${sqlLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`));
+      return await this.adopt(tmp);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /** Move a freshly written Parquet file into the store under its content address. */
+  private async adopt(tmp: string): Promise<DatasetRef> {
+    const id = `ds_${(await sha256File(tmp)).slice(0, 32)}`;
+    const rel = path.join("datasets", `${id}.parquet`);
+    const { size } = await stat(tmp);
+    const [columns, rows] = await withConnection(async (c) => {
+      const src = `read_parquet(${sqlLiteral(tmp)})`;
+      const described = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
+      const cols = described.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+      const count = await c.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${src}`);
+      return [cols, Number(count.getRowObjectsJS()[0]!.n)] as const;
+    });
+    await rename(tmp, path.join(this.dataDir, rel));
+    this.db
+      .insert(datasets)
+      .values({ id, path: rel, rows, bytes: size, columns, runId: this.owner.runId, nodeId: this.owner.nodeId })
+      .onConflictDoNothing()
+      .run();
+    return { kind: "table", id, path: rel, rows, columns };
+  }
+
+  async query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+    return withConnection(async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS().map((r) => plainRow<T>(r)));
+  }
+
+  async *batches<T = Record<string, unknown>>(sql: string, batchSize = 10_000): AsyncIterable<T[]> {
+    const conn = await (await duckdb()).connect();
+    try {
+      const result = await conn.stream(sql);
+      let batch: T[] = [];
+      for await (const rows of result.yieldRowObjectJs()) {
+        for (const r of rows) {
+          batch.push(plainRow<T>(r));
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
+        }
+      }
+      if (batch.length) yield batch;
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async addColumn(ref: DatasetRef, column: Column, values: ArrayLike<number | null>): Promise<DatasetRef> {
+    if (values.length !== ref.rows) throw new Error(`addColumn: ${values.length} values for ${ref.rows} rows`);
+    if (ref.columns.some((c) => c.name === column.name)) throw new Error(`addColumn: column "${column.name}" already exists`);
+    const tmp = path.join(this.dir, `.tmp-${randomUUID()}.parquet`);
+    const table = `added_${randomUUID().replace(/-/g, "")}`;
+    try {
+      await withConnection(async (c) => {
+        await c.run(`CREATE TEMP TABLE ${table} (rn BIGINT, v DOUBLE)`);
+        const appender = await c.createAppender(table);
+        for (let i = 0; i < values.length; i++) {
+          const v = values[i];
+          appender.appendBigInt(BigInt(i));
+          if (v === null || v === undefined || Number.isNaN(v)) appender.appendNull();
+          else appender.appendDouble(v);
+          appender.endRow();
+        }
+        appender.closeSync();
+        // file_row_number is the row's position in the Parquet file: a stable join key.
+        const src = `read_parquet(${sqlLiteral(this.absolutePath(ref))}, file_row_number = true)`;
+        await c.run(
+          `COPY (SELECT s.* EXCLUDE (file_row_number), CAST(a.v AS ${column.type}) AS ${sqlIdent(column.name)}
+                 FROM ${src} s JOIN ${table} a ON a.rn = s.file_row_number ORDER BY s.file_row_number)
+           TO ${sqlLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+        );
+        await c.run(`DROP TABLE ${table}`);
+      });
+      return await this.adopt(tmp);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async schema(ref: DatasetRef): Promise<Column[]> {
+    const rows = await this.query<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${this.from(ref)}`);
+    return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
+  }
+
+  async preview(ref: DatasetRef, limit = 100): Promise<Record<string, unknown>[]> {
+    const n = Math.max(0, Math.min(10_000, Math.floor(limit)));
+    return this.query(`SELECT * FROM ${this.from(ref)} LIMIT ${n}`);
+  }
+}

@@ -1,0 +1,25 @@
+// What integrators import to write a node package. Imports only zod.
+import type { z } from "zod";
+import type { NodeDefinition, PortSpec, PortType } from "./types";
+
+export * from "./types";
+export * from "./errors";
+
+const TYPE_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/;
+
+/** Declare a node. One file, one default export: `export default defineNode({...})`. */
+export function defineNode<C extends z.ZodType, I extends Record<string, PortSpec>, O extends Record<string, PortSpec>>(
+  def: NodeDefinition<C, I, O>,
+): NodeDefinition<C, I, O> {
+  if (!TYPE_PATTERN.test(def.type)) throw new Error(`defineNode: type "${def.type}" must look like "kind.name"`);
+  if (!Number.isInteger(def.version) || def.version < 1) throw new Error(`defineNode ${def.type}: version must be a positive integer`);
+  return Object.freeze(def);
+}
+
+export function portType(spec: PortSpec): PortType {
+  return typeof spec === "string" ? spec : spec.type;
+}
+
+export function portOptional(spec: PortSpec): boolean {
+  return typeof spec === "string" ? false : spec.optional === true;
+}

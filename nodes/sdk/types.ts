@@ -1,0 +1,137 @@
+import type { z } from "zod";
+
+export type NodeKind = "source" | "transform" | "model" | "insight" | "action" | "control";
+export const NODE_KINDS: readonly NodeKind[] = ["source", "transform", "model", "insight", "action", "control"];
+
+/** What flows along an edge. A connection is allowed only between ports of the same type. */
+export type PortType = "table" | "model";
+
+export type PortSpec = PortType | { type: PortType; label?: string; optional?: boolean };
+
+export interface Column {
+  name: string;
+  /** DuckDB type name, e.g. VARCHAR, BIGINT, DOUBLE, DATE. */
+  type: string;
+}
+
+/** An immutable Parquet dataset in the store, passed between nodes by reference. */
+export interface DatasetRef {
+  kind: "table";
+  /** Content address: the same rows in the same order give the same id. */
+  id: string;
+  /** Path of the Parquet file relative to the data directory. */
+  path: string;
+  rows: number;
+  columns: Column[];
+}
+
+/** A trained model version in the registry. */
+export interface ModelRef {
+  kind: "model";
+  id: string;
+  name: string;
+  version: number;
+}
+
+export type ValueRef = DatasetRef | ModelRef;
+
+export type InputRefs<I extends Record<string, PortSpec>> = {
+  [K in keyof I]: RefOf<I[K]> | (I[K] extends { optional: true } ? undefined : never);
+};
+type RefOf<P> = P extends "table" | { type: "table" } ? DatasetRef : P extends "model" | { type: "model" } ? ModelRef : never;
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** The data plane as a node sees it (DuckDB over Parquet files). */
+export interface DatasetStore {
+  /** A FROM-clause expression that reads the dataset, e.g. `read_parquet('...')`. */
+  from(ref: DatasetRef): string;
+  /** Quote a column or table name for SQL. */
+  ident(name: string): string;
+  /** Quote a value as a SQL string literal. */
+  literal(value: string): string;
+  /** Run a SELECT and store its result as a new immutable dataset. */
+  create(selectSql: string): Promise<DatasetRef>;
+  /** Run a query and return every row (for small results: counts, statistics). */
+  query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  /** Run a query and yield its rows in batches (for large results). */
+  batches<T = Record<string, unknown>>(sql: string, batchSize?: number): AsyncIterable<T[]>;
+  /** A new dataset: every column of `ref` plus one more, given in row order. */
+  addColumn(ref: DatasetRef, column: Column, values: ArrayLike<number | null>): Promise<DatasetRef>;
+  schema(ref: DatasetRef): Promise<Column[]>;
+  preview(ref: DatasetRef, limit?: number): Promise<Record<string, unknown>[]>;
+}
+
+export interface SavedModel {
+  ref: ModelRef;
+  kind: string;
+  metrics: Record<string, unknown>;
+  /** Everything scoring needs: weights and the fitted preprocessing. */
+  artifact: unknown;
+  datasetId: string | null;
+}
+
+export interface ModelRegistry {
+  save(model: { name: string; kind: string; metrics: Record<string, unknown>; artifact: unknown; datasetId?: string }): Promise<ModelRef>;
+  /** By id, or by name (latest version unless one is given). */
+  load(ref: { id: string } | { name: string; version?: number }): Promise<SavedModel>;
+}
+
+export interface NodeContext {
+  runId: string;
+  nodeId: string;
+  /** 1 on the first try, higher on retries. */
+  attempt: number;
+  /** Stable across retries of this node in this run: use it so a side effect never happens twice. */
+  idempotencyKey: string;
+  /** Aborted when the run is cancelled or the activity times out. */
+  signal: AbortSignal;
+  log: Logger;
+  /** Report progress (0..1, or null when unknown); also keeps the activity's heartbeat alive. */
+  progress(fraction: number | null, message?: string, details?: Record<string, unknown>): void;
+  datasets: DatasetStore;
+  models: ModelRegistry;
+  /** Resolve a file path from config (relative paths are relative to the project directory). */
+  resolvePath(path: string): string;
+  /** The absolute path of an uploaded file, by its id; NotFoundError when there is none. */
+  resolveUpload(fileId: string): string;
+}
+
+export interface NodeResult<O extends Record<string, PortSpec> = Record<string, PortSpec>> {
+  outputs: { [K in keyof O]?: RefOf<O[K]> };
+  /** Figures to show on the node and the run page (small, JSON-serialisable). */
+  metrics?: Record<string, unknown>;
+}
+
+/** Per-node Temporal activity settings; a node definition or a graph node may override the kind defaults. */
+export interface ActivitySettings {
+  startToCloseTimeout?: string;
+  heartbeatTimeout?: string;
+  maximumAttempts?: number;
+  initialInterval?: string;
+  backoffCoefficient?: number;
+  maximumInterval?: string;
+}
+
+export interface NodeDefinition<
+  C extends z.ZodType = z.ZodType,
+  I extends Record<string, PortSpec> = Record<string, PortSpec>,
+  O extends Record<string, PortSpec> = Record<string, PortSpec>,
+> {
+  /** Dotted id, `<kind>.<name>`, e.g. `transform.dedupe`. Saved graphs refer to `type@version`. */
+  type: string;
+  /** A breaking change to config or ports is a new version; saved graphs keep the old one. */
+  version: number;
+  kind: NodeKind;
+  label: string;
+  description: string;
+  inputs: I;
+  outputs: O;
+  config: C;
+  activity?: ActivitySettings;
+  run(args: { config: z.output<C>; inputs: InputRefs<I>; ctx: NodeContext }): Promise<NodeResult<O>>;
+}

@@ -1,0 +1,38 @@
+// Node tests run a node the way the worker does (same context, same config parsing), against a
+// real SQLite file and real DuckDB in a fresh temporary data directory.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openDb, type Db } from "../db/client";
+import { projectRoot } from "../lib/paths";
+import type { NodeContext, NodeDefinition, NodeResult, ValueRef } from "../nodes/sdk/types";
+import { createNodeContext } from "../workflows/activities/context";
+import { executeNode } from "../workflows/activities/execute-node";
+
+export const SHARED_DATASETS = process.env.LOOPWRIGHT_SHARED_DATASETS || path.resolve(projectRoot, "..", "shared", "datasets");
+
+export interface Harness {
+  dataDir: string;
+  db: Db;
+  ctx(nodeId: string, opts?: { runId?: string; attempt?: number; signal?: AbortSignal }): NodeContext;
+  run(def: NodeDefinition, config: unknown, inputs?: Record<string, ValueRef>, ctx?: NodeContext): Promise<NodeResult>;
+  close(): void;
+}
+
+export function harness(): Harness {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "loopwright-test-"));
+  const db = openDb(path.join(dataDir, "loopwright.sqlite"));
+  const silent = { info() {}, warn() {}, error() {} };
+  const ctx: Harness["ctx"] = (nodeId, opts = {}) =>
+    createNodeContext({ dataDir, db, runId: opts.runId ?? "test-run", nodeId, attempt: opts.attempt, signal: opts.signal, log: silent });
+  return {
+    dataDir,
+    db,
+    ctx,
+    run: (def, config, inputs = {}, c) => executeNode(def, config, inputs, c ?? ctx(def.type)),
+    close() {
+      db.$client.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// Builds the `ctx` a node's run() receives. Used by the runNode activity and by node tests, so
+// tests exercise the same context the worker gives.
+import { eq } from "drizzle-orm";
+import path from "node:path";
+import type { Db } from "../../db/client";
+import { ParquetDatasetStore } from "../../db/dataset-store";
+import { SqliteModelRegistry } from "../../db/model-registry";
+import { projectRoot } from "../../lib/paths";
+import { NotFoundError } from "../../nodes/sdk/errors";
+import type { Logger, NodeContext } from "../../nodes/sdk/types";
+import { files } from "../../db/schema";
+
+export interface ContextOptions {
+  dataDir: string;
+  db: Db;
+  runId: string;
+  nodeId: string;
+  attempt?: number;
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Called with each progress report; the activity turns it into a heartbeat. */
+  onProgress?: (report: { fraction: number | null; message?: string; details?: Record<string, unknown> }) => void;
+}
+
+export function consoleLogger(prefix: string): Logger {
+  const line = (level: string, message: string, fields?: Record<string, unknown>) =>
+    console.log(`${level} [${prefix}] ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}`);
+  return {
+    info: (m, f) => line("info", m, f),
+    warn: (m, f) => line("warn", m, f),
+    error: (m, f) => line("error", m, f),
+  };
+}
+
+export function createNodeContext(o: ContextOptions): NodeContext {
+  const owner = { runId: o.runId, nodeId: o.nodeId };
+  return {
+    runId: o.runId,
+    nodeId: o.nodeId,
+    attempt: o.attempt ?? 1,
+    idempotencyKey: `${o.runId}:${o.nodeId}`,
+    signal: o.signal ?? new AbortController().signal,
+    log: o.log ?? consoleLogger(`${o.runId}/${o.nodeId}`),
+    progress: (fraction, message, details) => o.onProgress?.({ fraction, message, details }),
+    datasets: new ParquetDatasetStore(o.dataDir, o.db, owner),
+    models: new SqliteModelRegistry(o.db, owner),
+    resolvePath: (p) => path.resolve(projectRoot, p),
+    resolveUpload: (fileId) => {
+      const row = o.db.select({ path: files.path }).from(files).where(eq(files.id, fileId)).get();
+      if (!row) throw new NotFoundError(`No uploaded file with id "${fileId}"`, { where: "fileId" });
+      return path.resolve(o.dataDir, row.path);
+    },
+  };
+}

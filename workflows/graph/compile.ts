@@ -1,0 +1,68 @@
+// Graph -> immutable plan: dependency order, parsed configs, and the activity settings of each
+// node (kind defaults from temporal.config.ts, then the node's own, then the graph node's options).
+import temporalConfig from "../../temporal.config";
+import { parseTypeRef } from "./schema";
+import type { Plan, PlanNode } from "./plan";
+import { validateGraph, type GraphProblem, type NodeLookup } from "./validate";
+
+export class GraphInvalidError extends Error {
+  readonly problems: GraphProblem[];
+  constructor(problems: GraphProblem[]) {
+    super(`The flow has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map(formatProblem).join("\n")}`);
+    this.name = "GraphInvalidError";
+    this.problems = problems;
+  }
+}
+
+export function formatProblem(p: GraphProblem): string {
+  const where = [p.nodeId && `node "${p.nodeId}"`, p.edgeId && !p.nodeId && `edge "${p.edgeId}"`, p.field && `field "${p.field}"`]
+    .filter(Boolean)
+    .join(", ");
+  return `  - ${where ? `${where}: ` : ""}${p.message}`;
+}
+
+export function compileGraph(raw: unknown, nodes: NodeLookup, flow: { id: string; version: number }): Plan {
+  const result = validateGraph(raw, nodes);
+  if (!result.ok) throw new GraphInvalidError(result.problems);
+  const graph = result.graph;
+
+  const inputs = new Map<string, PlanNode["inputs"]>(graph.nodes.map((n) => [n.id, {}]));
+  const indegree = new Map<string, number>(graph.nodes.map((n) => [n.id, 0]));
+  const downstream = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
+  for (const e of graph.edges) {
+    inputs.get(e.target)![e.targetHandle] = { node: e.source, port: e.sourceHandle };
+    indegree.set(e.target, indegree.get(e.target)! + 1);
+    downstream.get(e.source)!.push(e.target);
+  }
+
+  // Kahn's algorithm, taking ready nodes in the order the graph lists them (stable plans).
+  const order: string[] = [];
+  const ready = graph.nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
+  while (ready.length) {
+    const id = ready.shift()!;
+    order.push(id);
+    for (const next of downstream.get(id)!) {
+      indegree.set(next, indegree.get(next)! - 1);
+      if (indegree.get(next) === 0) ready.push(next);
+    }
+  }
+
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const planNodes = order.map((id): PlanNode => {
+    const node = byId.get(id)!;
+    const ref = parseTypeRef(node.type)!;
+    const def = nodes.get(ref.type, ref.version)!;
+    return Object.freeze({
+      id,
+      type: ref.type,
+      version: ref.version,
+      kind: def.kind,
+      label: node.label ?? def.label,
+      config: def.config.parse(node.config),
+      inputs: inputs.get(id)!,
+      activity: { ...temporalConfig.nodeDefaults[def.kind], ...def.activity, ...node.options },
+    });
+  });
+
+  return Object.freeze({ flowId: flow.id, flowName: graph.name, flowVersion: flow.version, nodes: planNodes });
+}
