@@ -1,0 +1,159 @@
+// Pure evaluation helpers for binary classifiers, plus the seeded randomness training needs so a
+// run with the same seed splits and trains the same way on every machine.
+
+export interface Confusion {
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+}
+
+export interface ClassificationMetrics {
+  rocAuc: number;
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  confusion: Confusion;
+}
+
+/**
+ * Area under the ROC curve via the Mann-Whitney U statistic: the chance that a random positive
+ * scores above a random negative, ties counting half (tied scores get their average rank).
+ * NaN when either class is absent, since the area is then undefined.
+ */
+export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
+  const n = labels.length;
+  if (scores.length !== n) throw new Error(`rocAuc: ${n} labels but ${scores.length} scores`);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let positives = 0;
+  let rankSum = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
+    const averageRank = (i + j) / 2 + 1; // ranks are 1-based
+    for (let k = i; k <= j; k++) {
+      if (labels[order[k]!] === 1) {
+        positives++;
+        rankSum += averageRank;
+      }
+    }
+    i = j + 1;
+  }
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return Number.NaN;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+/** A score at or above the threshold predicts the positive class (label 1). */
+export function confusion(labels: ArrayLike<number>, scores: ArrayLike<number>, threshold = 0.5): Confusion {
+  const c: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  for (let i = 0; i < labels.length; i++) {
+    const predicted = scores[i]! >= threshold;
+    const actual = labels[i] === 1;
+    if (predicted && actual) c.tp++;
+    else if (predicted) c.fp++;
+    else if (actual) c.fn++;
+    else c.tn++;
+  }
+  return c;
+}
+
+// Undefined ratios (no predicted or no actual positives) are reported as 0, as scikit-learn does.
+const ratio = (num: number, den: number) => (den === 0 ? 0 : num / den);
+
+export const accuracy = (c: Confusion) => ratio(c.tp + c.tn, c.tp + c.fp + c.tn + c.fn);
+export const precision = (c: Confusion) => ratio(c.tp, c.tp + c.fp);
+export const recall = (c: Confusion) => ratio(c.tp, c.tp + c.fn);
+export const f1 = (c: Confusion) => ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn);
+
+export function classificationMetrics(labels: ArrayLike<number>, scores: ArrayLike<number>, threshold = 0.5): ClassificationMetrics {
+  const c = confusion(labels, scores, threshold);
+  return { rocAuc: rocAuc(labels, scores), accuracy: accuracy(c), precision: precision(c), recall: recall(c), f1: f1(c), confusion: c };
+}
+
+/** mulberry32: a tiny 32-bit PRNG, uniform in [0, 1). Good enough for splits and weight init. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fisher-Yates in place. */
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+/**
+ * Split row indices so each class keeps its share in both parts. Classes are visited in sorted
+ * order, so the result depends only on the labels and the seed. Both index lists are ascending.
+ */
+export function stratifiedSplit(labels: ArrayLike<string | number>, testFraction: number, seed: number): { train: number[]; test: number[] } {
+  if (!(testFraction >= 0 && testFraction < 1)) throw new Error(`stratifiedSplit: testFraction ${testFraction} must be in [0, 1)`);
+  const byClass = new Map<string | number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const members = byClass.get(labels[i]!);
+    if (members) members.push(i);
+    else byClass.set(labels[i]!, [i]);
+  }
+  const random = mulberry32(seed);
+  const train: number[] = [];
+  const test: number[] = [];
+  const classes = [...byClass.keys()].sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+  for (const cls of classes) {
+    const members = shuffle(byClass.get(cls)!, random);
+    const nTest = Math.round(members.length * testFraction);
+    test.push(...members.slice(0, nTest));
+    train.push(...members.slice(nTest));
+  }
+  const ascending = (a: number, b: number) => a - b;
+  return { train: train.sort(ascending), test: test.sort(ascending) };
+}
+
+const POSITIVE = /^(yes|true|1|y)$/i;
+const NEGATIVE = /^(no|false|0|n)$/i;
+
+/**
+ * Which of two class values is the positive one, when their names make it obvious
+ * (Yes/No, True/False, 1/0, Y/N in any case). Undefined when they do not.
+ */
+export function inferPositiveLabel(classes: readonly string[]): string | undefined {
+  if (classes.length !== 2) return undefined;
+  const [a, b] = classes as [string, string];
+  if (POSITIVE.test(a.trim()) && NEGATIVE.test(b.trim())) return a;
+  if (POSITIVE.test(b.trim()) && NEGATIVE.test(a.trim())) return b;
+  return undefined;
+}
+
+/** How a target value is compared with the positive label: booleans and numbers as their text. */
+export function labelKey(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
+
+/**
+ * The positive class among two, from the user's choice or inferred. The choice may differ in
+ * case, or say Yes/No where the data holds true/false (DuckDB reads a Yes/No CSV column as
+ * BOOLEAN). Undefined when it cannot be settled.
+ */
+export function resolvePositiveLabel(classes: readonly string[], requested?: string): string | undefined {
+  if (requested === undefined || requested === "") return inferPositiveLabel(classes);
+  if (classes.includes(requested)) return requested;
+  const sameCase = classes.filter((c) => c.toLowerCase() === requested.trim().toLowerCase());
+  if (sameCase.length === 1) return sameCase[0];
+  const inferred = inferPositiveLabel(classes);
+  if (inferred === undefined) return undefined;
+  if (POSITIVE.test(requested.trim())) return inferred;
+  if (NEGATIVE.test(requested.trim())) return classes.find((c) => c !== inferred);
+  return undefined;
+}

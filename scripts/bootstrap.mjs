@@ -1,0 +1,260 @@
+#!/usr/bin/env node
+// Entry of `npm start|test|bench|worker`. Node built-ins only: it runs before node_modules exists.
+// It installs dependencies when they are stale, finds (or builds) the Temporal CLI, then runs the
+// real command with the project's local binaries.
+import { spawn, spawnSync } from "node:child_process";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const say = (line) => console.log(`[loopwright] ${line}`);
+const fail = (message) => {
+  console.error(`[loopwright] ${message}`);
+  process.exit(1);
+};
+
+const TEMPORAL_CLI_MODULE = "github.com/temporalio/cli/cmd/temporal@v1.5.1";
+const NODE_HEADERS = "/usr/include/node/node.h";
+
+const COMMANDS = {
+  start: { temporal: true },
+  test: { temporal: true },
+  bench: { temporal: true },
+  // A worker connects to a running server (`npm start`'s, or TEMPORAL_ADDRESS); it never starts one.
+  worker: { temporal: false },
+};
+
+// ---------------------------------------------------------------------------------------------
+// (a) dependencies
+
+function mtime(file) {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function installReason() {
+  const marker = path.join(root, "node_modules", ".package-lock.json");
+  if (!existsSync(path.join(root, "node_modules"))) return "node_modules is missing";
+  const installed = mtime(marker);
+  if (installed === undefined) return "node_modules/.package-lock.json is missing";
+  for (const f of ["package-lock.json", "package.json"]) {
+    const t = mtime(path.join(root, f));
+    if (t !== undefined && t > installed) return `${f} changed since the last install`;
+  }
+  return undefined;
+}
+
+function npmEnv() {
+  const env = { ...process.env };
+  // node-gyp cannot download Node headers offline; the distro ships them.
+  if (!env.npm_config_nodedir && existsSync(NODE_HEADERS)) env.npm_config_nodedir = "/usr";
+  return env;
+}
+
+function ensureDependencies() {
+  const reason = installReason();
+  if (!reason) return;
+  const env = npmEnv();
+  say(`Installing dependencies (${reason}): npm install${env.npm_config_nodedir ? ` (npm_config_nodedir=${env.npm_config_nodedir})` : ""}`);
+  // Under `npm run`, npm_execpath is the npm that runs us; otherwise the npm on PATH.
+  const viaNode = process.env.npm_execpath && /\.c?js$/.test(process.env.npm_execpath);
+  const [cmd, args] = viaNode ? [process.execPath, [process.env.npm_execpath, "install"]] : ["npm", ["install"]];
+  const res = spawnSync(cmd, args, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+  if (res.error) fail(`npm install could not start: ${res.error.message}`);
+  if (res.status !== 0) fail(`npm install failed (exit ${res.status ?? res.signal}); see the output above.`);
+  // npm leaves the marker untouched when nothing changed; touch it so we do not reinstall every time.
+  const marker = path.join(root, "node_modules", ".package-lock.json");
+  if (existsSync(marker)) {
+    const now = new Date();
+    utimesSync(marker, now, now);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) the Temporal CLI
+
+function isExecutable(file) {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function toolsDir() {
+  return path.resolve(root, process.env.LOOPWRIGHT_TOOLS_DIR || ".tools");
+}
+
+function findTemporal() {
+  const explicit = process.env.TEMPORAL_CLI_PATH;
+  if (explicit) {
+    if (!isExecutable(explicit)) fail(`TEMPORAL_CLI_PATH=${explicit} is not an executable file.`);
+    return path.resolve(explicit);
+  }
+  const cached = path.join(toolsDir(), "bin", "temporal");
+  if (isExecutable(cached)) return cached;
+  for (const dir of (process.env.PATH || "").split(path.delimiter)) {
+    if (dir && isExecutable(path.join(dir, "temporal"))) return path.join(dir, "temporal");
+  }
+  return undefined;
+}
+
+function findGo() {
+  for (const dir of (process.env.PATH || "").split(path.delimiter)) {
+    if (dir && isExecutable(path.join(dir, "go"))) return path.join(dir, "go");
+  }
+  return isExecutable("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : undefined;
+}
+
+function elapsed(ms) {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+async function buildTemporal(go) {
+  const gobin = path.join(toolsDir(), "bin");
+  mkdirSync(gobin, { recursive: true });
+  say(`The Temporal CLI was not found (TEMPORAL_CLI_PATH, ${path.join(gobin, "temporal")}, PATH).`);
+  say(`Building it once with Go: GOBIN=${gobin} ${go} install ${TEMPORAL_CLI_MODULE}`);
+  say("This takes about 5 minutes the first time; later runs reuse the binary.");
+  const started = Date.now();
+  const env = { ...process.env, GOBIN: gobin, PATH: `${path.dirname(go)}${path.delimiter}${process.env.PATH || ""}` };
+  const child = spawn(go, ["install", TEMPORAL_CLI_MODULE], { cwd: os.tmpdir(), env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const relay = (chunk) => {
+    const text = chunk.toString();
+    output += text;
+    for (const line of text.split("\n")) if (line.trim()) console.log(`  ${line}`);
+  };
+  child.stdout.on("data", relay);
+  child.stderr.on("data", relay);
+  const timer = setInterval(() => say(`  still building the Temporal CLI... ${elapsed(Date.now() - started)} elapsed`), 15_000);
+  const stopBuild = () => child.kill("SIGTERM");
+  process.once("SIGINT", stopBuild);
+  process.once("SIGTERM", stopBuild);
+  const result = await new Promise((resolve) => {
+    child.on("error", (err) => resolve({ code: null, error: err }));
+    child.on("close", (code, signal) => resolve({ code, signal }));
+  });
+  clearInterval(timer);
+  process.off("SIGINT", stopBuild);
+  process.off("SIGTERM", stopBuild);
+  const built = path.join(gobin, "temporal");
+  if (result.code !== 0 || !isExecutable(built)) {
+    console.error(`[loopwright] Building the Temporal CLI failed (${result.error ? result.error.message : `exit ${result.code ?? result.signal}`}) after ${elapsed(Date.now() - started)}:`);
+    console.error(output.trim() || "(go printed nothing)");
+    console.error(`[loopwright] Alternatives: set TEMPORAL_CLI_PATH to a temporal binary, or TEMPORAL_ADDRESS to a running Temporal server.`);
+    process.exit(1);
+  }
+  say(`Built the Temporal CLI in ${elapsed(Date.now() - started)}: ${built}`);
+  return built;
+}
+
+async function ensureTemporal(canBuild) {
+  const found = findTemporal();
+  if (found || !canBuild) return found;
+  const go = findGo();
+  if (!go) {
+    fail(
+      [
+        "The Temporal CLI is needed to run the embedded Temporal dev server, and none was found.",
+        "Do one of these:",
+        `  - install Go (https://go.dev/dl/) and run this again: it builds the CLI into ${path.join(toolsDir(), "bin")}`,
+        "  - set TEMPORAL_CLI_PATH to a temporal binary (https://docs.temporal.io/cli#install)",
+        "  - set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TLS settings) to use a running Temporal server",
+      ].join("\n"),
+    );
+  }
+  return buildTemporal(go);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) the command
+
+/**
+ * Run a child in its own process group so a terminal Ctrl-C reaches it once, through us, and the
+ * child decides the shutdown order (e.g. the dev server last). Resolves with the exit code.
+ */
+function run(cmd, args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"], detached: true });
+    const forward = (signal) => {
+      try {
+        child.kill(signal === "SIGHUP" ? "SIGTERM" : signal);
+      } catch {
+        /* already gone */
+      }
+    };
+    const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
+    for (const s of signals) process.on(s, forward);
+    child.on("error", (err) => {
+      console.error(`[loopwright] Could not start ${cmd}: ${err.message}`);
+      resolve(1);
+    });
+    child.on("exit", (code, signal) => {
+      for (const s of signals) process.off(s, forward);
+      // Anything the child left behind in its group (a grandchild it forgot) goes with it.
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        /* the group is empty */
+      }
+      resolve(code ?? 128 + (os.constants.signals[signal] ?? 1));
+    });
+  });
+}
+
+function testCount(jsonFile) {
+  try {
+    const report = JSON.parse(readFileSync(jsonFile, "utf8"));
+    if (typeof report.numPassedTests === "number" && typeof report.numFailedTests === "number") {
+      return { passed: report.numPassedTests, failed: report.numFailedTests };
+    }
+  } catch {
+    /* missing or unreadable: counted as a failure below */
+  }
+  return { passed: 0, failed: 1 };
+}
+
+async function main() {
+  const [command, ...args] = process.argv.slice(2);
+  if (!COMMANDS[command]) fail(`usage: node scripts/bootstrap.mjs <${Object.keys(COMMANDS).join("|")}> [args...]`);
+
+  ensureDependencies();
+
+  const env = { ...npmEnv() };
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const temporal = await ensureTemporal(COMMANDS[command].temporal);
+    if (temporal) env.TEMPORAL_CLI_PATH = temporal;
+  }
+
+  const tsx = bin("tsx");
+  switch (command) {
+    case "start": {
+      const migrated = await run(tsx, [path.join(root, "scripts", "migrate.ts")], env);
+      if (migrated !== 0) fail("Applying database migrations failed; see above.");
+      process.exit(await run(tsx, [path.join(root, "scripts", "start.ts"), ...args], env));
+    }
+    case "test": {
+      const jsonFile = path.join(os.tmpdir(), `loopwright-vitest-${process.pid}-${Date.now()}.json`);
+      const code = await run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${jsonFile}`, ...args], env);
+      const { passed, failed } = testCount(jsonFile);
+      rmSync(jsonFile, { force: true });
+      console.log(`${passed} passed, ${failed} failed`);
+      process.exit(code !== 0 ? code : failed > 0 ? 1 : 0);
+    }
+    case "bench":
+      process.exit(await run(tsx, [path.join(root, "bench", "run.ts"), ...args], env));
+    case "worker":
+      process.exit(await run(tsx, [path.join(root, "workflows", "worker.ts"), ...args], env));
+  }
+}
+
+main().catch((err) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)));

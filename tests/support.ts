@@ -1,0 +1,55 @@
+// Processes the integration tests drive: worker processes and the CLI, as a user would run them.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { inject } from "vitest";
+import { openDb, type Db } from "../db/client";
+import { projectRoot } from "../lib/paths";
+
+export { startWorker, type WorkerProcess } from "./support-process";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    dataDir: string;
+    taskQueue: string;
+  }
+}
+
+export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: inject("temporalAddress"),
+    LOOPWRIGHT_DATA_DIR: inject("dataDir"),
+    LOOPWRIGHT_TASK_QUEUE: inject("taskQueue"),
+    TEMPORAL_UI_URL: "http://localhost:8233",
+    ...extra,
+  };
+}
+
+export function testDb(): Db {
+  return openDb(path.join(inject("dataDir"), "loopwright.sqlite"));
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the `loopwright` command the way a user does (through bin/loopwright.mjs). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = testEnv()): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [path.join(projectRoot, "bin", "loopwright.mjs"), ...args], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    proc.stdout.on("data", (d) => (stdout += d));
+    proc.stderr.on("data", (d) => (stderr += d));
+    proc.on("error", reject);
+    proc.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export function lastJsonLine(stdout: string): any {
+  const lines = stdout.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]!);
+}
