@@ -1,6 +1,6 @@
 // `loopwright`: run, validate and upload from the command line.
 import { Client, Connection } from "@temporalio/client";
-import { temporal } from "@temporalio/proto";
+import proto from "@temporalio/proto";
 import { asc, eq } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
@@ -68,7 +68,7 @@ async function warnIfNoWorker(connection: Connection, s: TemporalSettings, log: 
   const res = await connection.workflowService.describeTaskQueue({
     namespace: s.namespace,
     taskQueue: { name: s.taskQueue },
-    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
   if (!res.pollers?.length) log(`  (no worker is polling task queue "${s.taskQueue}" yet: start one with \`npm start\` or \`npm run worker\`)`);
 }

@@ -2,7 +2,7 @@
 // Loopwright deployment needs (search attributes, retention), applied at runtime so they also
 // reach a database file made before they existed.
 import { Connection } from "@temporalio/client";
-import { temporal } from "@temporalio/proto";
+import proto from "@temporalio/proto";
 import type Long from "long";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, openSync } from "node:fs";
@@ -57,6 +57,9 @@ export interface DevServer {
 export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const args = ["server", "start-dev", "--ip", "127.0.0.1", "--port", String(o.port), "--namespace", o.namespace ?? temporalConfig.namespace];
   args.push("--log-level", "warn", "--dynamic-config-value", "frontend.enableServerVersionCheck=false");
+  // One partition per task queue: on a single dev server, more partitions only add forwarding hops.
+  args.push("--dynamic-config-value", "matching.numTaskqueueReadPartitions=1", "--dynamic-config-value", "matching.numTaskqueueWritePartitions=1");
+  args.push("--dynamic-config-value", "system.enableActivityEagerExecution=true");
   if (o.dbFile) {
     mkdirSync(path.dirname(o.dbFile), { recursive: true });
     args.push("--db-filename", o.dbFile);
@@ -111,8 +114,8 @@ export async function waitForServer(address: string, timeoutMs: number, namespac
   throw new Error(`Temporal at ${address} did not become ready in ${timeoutMs / 1000}s: ${String(lastError)}`);
 }
 
-const { IndexedValueType } = temporal.api.enums.v1;
-const TYPES: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+const { IndexedValueType } = proto.temporal.api.enums.v1;
+const TYPES: Record<string, number> = {
   Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   Text: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
   Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,

@@ -1,83 +1,24 @@
-// Built-in nodes plus installed node packages, and the catalog the UI draws from.
-import { z } from "zod";
-import { portOptional, portType, type NodeDefinition, type NodeKind, type PortType } from "./sdk";
-import type { NodeLookup } from "../workflows/graph/validate";
-import csvFile from "./source/csv-file.node";
-import dedupe from "./transform/dedupe.node";
-import trainClassifier from "./model/train-classifier.node";
-import score from "./model/score.node";
-import metrics from "./insight/metrics.node";
-import writeTable from "./action/write-table.node";
-import passthrough from "./control/passthrough.node";
+// The built-in nodes plus installed node packages.
+import type { NodeDefinition } from "./sdk";
+import { NodeRegistry } from "./node-registry";
+import csvFile from "./source/csv-file.node.ts";
+import dedupe from "./transform/dedupe.node.ts";
+import trainClassifier from "./model/train-classifier.node.ts";
+import score from "./model/score.node.ts";
+import metrics from "./insight/metrics.node.ts";
+import writeTable from "./action/write-table.node.ts";
+import passthrough from "./control/passthrough.node.ts";
+
+export { NodeRegistry, type CatalogEntry, type CatalogPort } from "./node-registry";
 
 export const BUILT_IN_NODES: readonly NodeDefinition[] = [csvFile, dedupe, trainClassifier, score, metrics, writeTable, passthrough] as NodeDefinition[];
-
-export class NodeRegistry implements NodeLookup {
-  private readonly byKey = new Map<string, NodeDefinition>();
-
-  constructor(defs: readonly NodeDefinition[] = BUILT_IN_NODES) {
-    for (const def of defs) this.add(def);
-  }
-
-  add(def: NodeDefinition): void {
-    const key = `${def.type}@${def.version}`;
-    if (this.byKey.has(key)) throw new Error(`Node ${key} is registered twice`);
-    this.byKey.set(key, def);
-  }
-
-  get(type: string, version: number): NodeDefinition | undefined {
-    return this.byKey.get(`${type}@${version}`);
-  }
-
-  versions(type: string): number[] {
-    return [...this.byKey.values()].filter((d) => d.type === type).map((d) => d.version).sort((a, b) => a - b);
-  }
-
-  all(): NodeDefinition[] {
-    return [...this.byKey.values()];
-  }
-
-  /** Plain JSON for the browser: no functions, no zod objects. */
-  catalog(): CatalogEntry[] {
-    return this.all().map((d) => ({
-      type: d.type,
-      version: d.version,
-      ref: `${d.type}@${d.version}`,
-      kind: d.kind,
-      label: d.label,
-      description: d.description,
-      inputs: Object.entries(d.inputs).map(([name, spec]) => ({ name, type: portType(spec), optional: portOptional(spec), label: typeof spec === "string" ? undefined : spec.label })),
-      outputs: Object.entries(d.outputs).map(([name, spec]) => ({ name, type: portType(spec), optional: false, label: typeof spec === "string" ? undefined : spec.label })),
-      configSchema: z.toJSONSchema(d.config, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
-    }));
-  }
-}
-
-export interface CatalogPort {
-  name: string;
-  type: PortType;
-  optional: boolean;
-  label?: string;
-}
-
-export interface CatalogEntry {
-  type: string;
-  version: number;
-  ref: string;
-  kind: NodeKind;
-  label: string;
-  description: string;
-  inputs: CatalogPort[];
-  outputs: CatalogPort[];
-  configSchema: Record<string, unknown>;
-}
 
 let defaultRegistry: NodeRegistry | undefined;
 
 /** Built-ins plus the node packages named in `LOOPWRIGHT_NODE_PACKAGES` (comma-separated module ids). */
 export async function loadRegistry(): Promise<NodeRegistry> {
   if (defaultRegistry) return defaultRegistry;
-  const registry = new NodeRegistry();
+  const registry = new NodeRegistry(BUILT_IN_NODES);
   for (const id of (process.env.LOOPWRIGHT_NODE_PACKAGES ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
     const mod = (await import(id)) as { default?: NodeDefinition | NodeDefinition[]; nodes?: NodeDefinition[] };
     const defs = mod.nodes ?? (Array.isArray(mod.default) ? mod.default : mod.default ? [mod.default] : []);

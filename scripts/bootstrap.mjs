@@ -211,16 +211,25 @@ function run(cmd, args, env) {
   });
 }
 
-function testCount(jsonFile) {
+/**
+ * Counts from vitest's JSON report. A run can fail with no failed test (a test file that does not
+ * import, a global setup that throws, an unhandled error): then the failed suites (at least 1) are
+ * counted, so the summary never reads "0 failed" next to a failing exit code.
+ */
+function testCount(jsonFile, exitCode) {
+  let passed = 0;
+  let failed = 1;
   try {
     const report = JSON.parse(readFileSync(jsonFile, "utf8"));
     if (typeof report.numPassedTests === "number" && typeof report.numFailedTests === "number") {
-      return { passed: report.numPassedTests, failed: report.numFailedTests };
+      passed = report.numPassedTests;
+      failed = report.numFailedTests;
+      if (exitCode !== 0 && failed === 0) failed = Math.max(1, report.numFailedTestSuites || 0);
     }
   } catch {
-    /* missing or unreadable: counted as a failure below */
+    /* missing or unreadable: 0 passed, 1 failed */
   }
-  return { passed: 0, failed: 1 };
+  return { passed, failed };
 }
 
 async function main() {
@@ -245,7 +254,7 @@ async function main() {
     case "test": {
       const jsonFile = path.join(os.tmpdir(), `loopwright-vitest-${process.pid}-${Date.now()}.json`);
       const code = await run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${jsonFile}`, ...args], env);
-      const { passed, failed } = testCount(jsonFile);
+      const { passed, failed } = testCount(jsonFile, code);
       rmSync(jsonFile, { force: true });
       console.log(`${passed} passed, ${failed} failed`);
       process.exit(code !== 0 ? code : failed > 0 ? 1 : 0);

@@ -1,5 +1,6 @@
 // Feature preparation for tabular models. Everything is fitted on the training rows only and kept
 // as plain JSON in the model artifact, so scoring repeats exactly what training did.
+import type { NeuralNetwork } from "brain.js";
 import type { Column, DatasetRef, DatasetStore } from "../sdk/types";
 
 export const MAX_CATEGORIES = 20;
@@ -39,6 +40,17 @@ export interface FeatureSpec {
   features: Feature[];
   /** A name for every encoded input, e.g. "tenure", "TotalCharges (missing)", "Contract=One year". */
   names: string[];
+}
+
+/** Model kind in the registry for the brain.js binary classifier. */
+export const CLASSIFIER_KIND = "binary-classifier/brainjs";
+
+/** What a saved classifier holds: written by model.train-classifier, read by model.score. */
+export interface ClassifierArtifact {
+  net: ReturnType<NeuralNetwork<Float32Array, Float32Array>["toJSON"]>;
+  features: FeatureSpec;
+  target: string;
+  positiveLabel: string;
 }
 
 type Row = Record<string, unknown>;

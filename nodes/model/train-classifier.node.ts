@@ -1,18 +1,8 @@
 import { NeuralNetwork } from "brain.js";
 import { z } from "zod";
 import { ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
-import { encodedWidth, encodeInto, fitFeatures, isIdentifierLike, selectInFileOrder, type FeatureSpec } from "./features";
+import { CLASSIFIER_KIND, encodedWidth, encodeInto, fitFeatures, isIdentifierLike, selectInFileOrder, type ClassifierArtifact } from "./features";
 import { classificationMetrics, labelKey, mulberry32, resolvePositiveLabel, shuffle, stratifiedSplit } from "./metrics";
-
-export const MODEL_KIND = "binary-classifier/brainjs";
-
-/** What a saved model of this kind holds; the score node reads the same shape. */
-export interface ClassifierArtifact {
-  net: ReturnType<NeuralNetwork<Float32Array, Float32Array>["toJSON"]>;
-  features: FeatureSpec;
-  target: string;
-  positiveLabel: string;
-}
 
 type Row = Record<string, unknown>;
 
@@ -32,7 +22,7 @@ const config = z.object({
   testFraction: z.number().min(0.05).max(0.5).default(0.2).describe("Share of rows held out (per class) to measure the model."),
   seed: z.number().int().default(42).describe("Seed for the split, the weights and the shuffling: the same seed trains the same model."),
   hiddenLayers: z.array(z.number().int().min(1).max(256)).min(1).max(4).default([8]).describe("Neurons in each hidden layer."),
-  iterations: z.number().int().min(1).max(100_000).default(60).describe("Passes over the training rows."),
+  iterations: z.number().int().min(1).max(100_000).default(30).describe("Passes over the training rows."),
   learningRate: z.number().gt(0).lt(1).default(0.05).describe("Step size of each weight update."),
 });
 
@@ -113,7 +103,7 @@ export default defineNode({
         { field: "positiveLabel" },
       );
     }
-    const y = rows.map((r) => (labelKey(r[cfg.target]) === positiveLabel ? 1 : 0));
+    const y: number[] = rows.map((r) => (labelKey(r[cfg.target]) === positiveLabel ? 1 : 0));
 
     const { features, skipped } = chooseFeatures(ref, cfg, rows);
     if (features.length === 0) throw new ConfigError("No feature columns are left to learn from", { field: "features" });
@@ -173,7 +163,7 @@ export default defineNode({
       trainSeconds,
     };
     const artifact: ClassifierArtifact = { net: net.toJSON(), features: spec, target: cfg.target, positiveLabel };
-    const model = await ctx.models.save({ name: cfg.modelName, kind: MODEL_KIND, metrics, artifact, datasetId: ref.id });
+    const model = await ctx.models.save({ name: cfg.modelName, kind: CLASSIFIER_KIND, metrics, artifact, datasetId: ref.id });
     return { outputs: { model }, metrics: { ...metrics, model: model.name, modelVersion: model.version } };
   },
 });

@@ -76,7 +76,7 @@ async function walkCsv(
         else if (ch === d.quote) state = "afterQuote";
         continue;
       }
-      if (state === "afterQuote" && ch === d.quote) { state = "quoted"; continue; }
+      if (state === "afterQuote" && ch === d.quote && escape === d.quote) { state = "quoted"; continue; }
       if (ch === "\n") {
         state = "start";
         if (onRecordEnd(line)) return line;
@@ -134,7 +134,7 @@ async function locatedError(message: string, file: string, d: Dialect, cause: un
   const conv = /Error when converting column "(.*?)"\. (Could not convert [^\n]*)/.exec(message);
   let what: string;
   if (cols) what = `expected ${cols[1]} columns, found ${cols[2]}`;
-  else if (conv) what = `column "${conv[1]}": ${conv[2].charAt(0).toLowerCase()}${conv[2].slice(1)} (the column type was detected from the first rows)`;
+  else if (conv) what = `column "${conv[1]}": ${conv[2]!.replace(/^Could/, "could")} (the column type was detected from the first rows)`;
   else {
     const body = message.split(/\n\s*Possible (?:fixes|solutions)/)[0]!.split("\n").map((l) => l.trim()).filter(Boolean);
     what = body.at(-1) ?? message.split("\n")[0]!;

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "../../db/client";
 import { flowVersions, flows, nodeRuns, runs } from "../../db/schema";
 import { workflowUrl, type TemporalSettings } from "../../lib/temporal";
-import type { NodeRegistry } from "../../nodes/registry";
+import type { NodeRegistry } from "../../nodes/node-registry";
 import { GraphInvalidError, compileGraph } from "../../workflows/graph/compile";
 import type { RunFlowInput } from "../../workflows/graph/plan";
 import { validateGraph } from "../../workflows/graph/validate";

@@ -5,7 +5,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { nodeRuns, runs } from "../../db/schema";
 import { isNodeError } from "../../nodes/sdk/errors";
-import type { NodeRegistry } from "../../nodes/registry";
+import type { NodeRegistry } from "../../nodes/node-registry";
 import type { DatasetRef, ValueRef } from "../../nodes/sdk/types";
 import type { NodeStatus, RunNodeInput, RunNodeOutput, RunStatus } from "../graph/plan";
 import { consoleLogger, createNodeContext } from "./context";

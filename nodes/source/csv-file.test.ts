@@ -1,0 +1,141 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { files } from "../../db/schema";
+import { harness, SHARED_DATASETS, type Harness } from "../../tests/harness";
+import { ConfigError, DataError, NotFoundError, type DatasetRef } from "../sdk";
+import csvFile from "./csv-file.node";
+
+let h: Harness;
+let dir: string;
+
+beforeAll(() => {
+  h = harness();
+  dir = path.join(h.dataDir, "csv");
+  mkdirSync(dir, { recursive: true });
+});
+afterAll(() => h.close());
+
+function write(name: string, text: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+async function failure(p: Promise<unknown>): Promise<Error & { where?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error("expected the node to fail");
+}
+
+const read = (config: Record<string, unknown>) => h.run(csvFile, config);
+const rowsOf = (ref: DatasetRef, sql: string) => h.ctx("q").datasets.query(sql.replace("$src", h.ctx("q").datasets.from(ref)));
+
+describe("source.csv-file", () => {
+  it("reads the Telco churn file", async () => {
+    const res = await read({ path: path.join(SHARED_DATASETS, "telco-customer-churn.csv") });
+    const ref = res.outputs.rows as DatasetRef;
+    expect(ref.rows).toBe(7043);
+    expect(ref.columns).toHaveLength(21);
+    expect(ref.columns[0]!.name).toBe("customerID");
+    expect(ref.columns.at(-1)!.name).toBe("Churn");
+    expect(res.metrics).toEqual({ file: "telco-customer-churn.csv", rows: 7043, columns: 21 });
+    const first = await rowsOf(ref, `SELECT customerID, MonthlyCharges FROM $src LIMIT 1`);
+    expect(first).toEqual([{ customerID: "7590-VHVEG", MonthlyCharges: 29.85 }]);
+  });
+
+  it("keeps commas inside quoted fields (Hillstrom)", async () => {
+    const ref = (await read({ path: path.join(SHARED_DATASETS, "hillstrom-email.csv") })).outputs.rows as DatasetRef;
+    expect(ref.rows).toBe(64000);
+    expect(ref.columns).toHaveLength(12);
+    // 1,859 lines of the file hold this quoted value (counted with grep).
+    const [row] = await rowsOf(ref, `SELECT count(*)::INTEGER AS n FROM $src WHERE history_segment = '6) $750 - $1,000'`);
+    expect(row).toEqual({ n: 1859 });
+  });
+
+  it("reports a row with too many columns with its file and line", async () => {
+    const file = write("ragged.csv", "a,b,c\n1,2,3\n4,5,6\n7,8,9\n10,11,12,13\n14,15,16\n");
+    const err = await failure(read({ path: file }));
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.message).toBe("ragged.csv line 5: expected 3 columns, found 4");
+    expect(err.where).toBe("ragged.csv line 5");
+  });
+
+  it("reports a row with too few columns even when the delimiter is given", async () => {
+    const file = write("short.csv", "a;b;c\n1;2;3\n4;5\n");
+    const err = await failure(read({ path: file, delimiter: ";" }));
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.message).toBe("short.csv line 3: expected 3 columns, found 2");
+  });
+
+  it("reports an unterminated quote", async () => {
+    const file = write("unterminated.csv", 'id,name,score\n1,ann,3\n2,bob,4\n3,"cy,5\n4,dee,6\n');
+    const err = await failure(read({ path: file }));
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.where).toBe("unterminated.csv line 4");
+    expect(err.message).toMatch(/^unterminated\.csv line 4: .*unterminated quote/i);
+  });
+
+  it("counts physical lines when a quoted field spans lines", async () => {
+    const file = write("multiline.csv", 'a,b,c\n1,"two\nlines",3\n4,5,6\n7,8,9,10\n');
+    const err = await failure(read({ path: file }));
+    expect(err.where).toBe("multiline.csv line 5");
+  });
+
+  it("reports a bad row far past the part DuckDB samples", async () => {
+    const lines = ["id,name,score"];
+    for (let i = 1; i <= 30000; i++) lines.push(i === 25000 ? `${i},n${i},1.5,extra` : `${i},n${i},1.5`);
+    const file = write("late.csv", `${lines.join("\n")}\n`);
+    const err = await failure(read({ path: file }));
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.message).toBe("late.csv line 25001: expected 3 columns, found 4");
+  });
+
+  it("reports a value that does not fit the type detected from the first rows", async () => {
+    const lines = ["id,name"];
+    for (let i = 1; i <= 30000; i++) lines.push(i === 29000 ? "n/a,x" : `${i},x`);
+    const file = write("types.csv", `${lines.join("\n")}\n`);
+    const err = await failure(read({ path: file }));
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.where).toBe("types.csv line 29001");
+    expect(err.message).toMatch(/^types\.csv line 29001: column "id": could not convert string "n\/a" to 'BIGINT'/);
+  });
+
+  it("reads a tab-separated file without a header", async () => {
+    const file = write("plain.tsv", "x\t1\ny\t2\nz\t3\n");
+    const ref = (await read({ path: file, delimiter: "\\t", header: false })).outputs.rows as DatasetRef;
+    expect(ref.rows).toBe(3);
+    expect(await rowsOf(ref, "SELECT * FROM $src ORDER BY 2")).toEqual([
+      { column0: "x", column1: 1 },
+      { column0: "y", column1: 2 },
+      { column0: "z", column1: 3 },
+    ]);
+  });
+
+  it("fails with NotFoundError naming a missing file", async () => {
+    const err = await failure(read({ path: path.join(dir, "nope.csv") }));
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err.message).toContain("nope.csv");
+  });
+
+  it("wants exactly one of path and fileId", async () => {
+    for (const config of [{}, { path: "a.csv", fileId: "f1" }, { path: "", fileId: "" }]) {
+      const err = await failure(read(config));
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.where).toBe("path");
+    }
+  });
+
+  it("reads an uploaded file by id", async () => {
+    mkdirSync(path.join(h.dataDir, "uploads"), { recursive: true });
+    writeFileSync(path.join(h.dataDir, "uploads", "up1.csv"), "k,v\na,1\nb,2\n");
+    h.db.insert(files).values({ id: "up_1", name: "people.csv", path: "uploads/up1.csv", bytes: 14 }).run();
+    const res = await read({ fileId: "up_1" });
+    expect((res.outputs.rows as DatasetRef).rows).toBe(2);
+    expect(res.metrics).toMatchObject({ file: "up1.csv", rows: 2, columns: 2 });
+    expect(await failure(read({ fileId: "nobody" }))).toBeInstanceOf(NotFoundError);
+  });
+});

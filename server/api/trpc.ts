@@ -1,0 +1,89 @@
+// The tRPC base: context, error mapping, and the one procedure every router builds on.
+//
+// No `import "server-only"` here or in the routers: the router tests import them under plain
+// Node. The server-only pieces (the SQLite singleton, the Temporal client) come in through the
+// context, which the route handler and the server caller build.
+import { TRPCError, initTRPC, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+import type { Db } from "../../db/client";
+import type { NodeRegistry } from "../../nodes/node-registry";
+import { loadRegistry } from "../../nodes/registry";
+import { isNodeError } from "../../nodes/sdk";
+import { GraphInvalidError } from "../../workflows/graph/compile";
+import type { GraphProblem } from "../../workflows/graph/validate";
+import { VersionConflictError } from "../services/flows";
+import type { TemporalAccess } from "../temporal-client";
+
+export interface Context {
+  db: Db;
+  registry: NodeRegistry;
+  /** Temporal on demand: routers that never start or cancel a run never dial it. */
+  temporal: TemporalAccess;
+  headers: Headers;
+}
+
+export async function createTRPCContext(opts: { db: Db; temporal: TemporalAccess; headers?: Headers; registry?: NodeRegistry }): Promise<Context> {
+  return { db: opts.db, registry: opts.registry ?? (await loadRegistry()), temporal: opts.temporal, headers: opts.headers ?? new Headers() };
+}
+
+// Bundling can give a class two identities (one per chunk); the error name is the stable part.
+const is = <T extends abstract new (...args: never[]) => unknown>(err: unknown, cls: T, name: string): err is InstanceType<T> =>
+  err instanceof cls || (err instanceof Error && err.name === name);
+
+function grpcCode(err: unknown): number | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = typeof e?.code === "number" ? e.code : e?.cause?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+/** Domain errors -> tRPC codes. Undefined: leave the error as it is (500 unless already a TRPCError). */
+function mapError(err: unknown): TRPC_ERROR_CODE_KEY | undefined {
+  if (is(err, GraphInvalidError, "GraphInvalidError")) return "BAD_REQUEST";
+  if (is(err, VersionConflictError, "VersionConflictError")) return "CONFLICT";
+  if (isNodeError(err)) return err.retryable ? "SERVICE_UNAVAILABLE" : "BAD_REQUEST";
+  if (err instanceof Error && err.name === "WorkflowNotFoundError") return "NOT_FOUND";
+  if (err instanceof Error && err.name === "ServiceError" && grpcCode(err) === 14) return "SERVICE_UNAVAILABLE";
+  return undefined;
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    // Stack traces stay on the server, in development too.
+    const { stack: _stack, ...data } = shape.data;
+    const cause = error.cause;
+    const problems: GraphProblem[] | null = is(cause, GraphInvalidError, "GraphInvalidError") ? cause.problems : null;
+    return {
+      ...shape,
+      data: {
+        ...data,
+        /** Every problem of an invalid graph, each naming its node or edge and field. */
+        problems,
+        /** Input that failed the procedure's zod schema. */
+        zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+        nodeError: isNodeError(cause) ? { code: cause.code, where: cause.where ?? null, retryable: cause.retryable } : null,
+      },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Turns domain errors into their tRPC codes, keeping the original as `cause` for the formatter. */
+const errorMapping = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
+    const original = result.error.cause;
+    const code = mapError(original);
+    if (code) throw new TRPCError({ code, message: result.error.message, cause: original });
+  }
+  return result;
+});
+
+/**
+ * The one base procedure. Every router uses it, so authentication (or auditing) is added here
+ * once, when Loopwright gets users.
+ */
+export const publicProcedure = t.procedure.use(errorMapping);

@@ -1,0 +1,116 @@
+import { Connection } from "@temporalio/client";
+import proto from "@temporalio/proto";
+import { eq } from "drizzle-orm";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { flows, runs } from "../db/schema";
+import { SHARED_DATASETS } from "./harness";
+import { writeFlow } from "./flows";
+import { lastJsonLine, runCli, testDb } from "./support";
+
+const csvThenDedupe = (id: string, file: string) => ({
+  id,
+  name: id,
+  nodes: [
+    { id: "load", type: "source.csv-file@1", config: { path: file } },
+    { id: "unique", type: "transform.dedupe@1", config: { keys: ["id"] } },
+  ],
+  edges: [{ source: "load", sourceHandle: "rows", target: "unique", targetHandle: "rows" }],
+});
+
+async function pollers(): Promise<number> {
+  const connection = await Connection.connect({ address: inject("temporalAddress") });
+  try {
+    const res = await connection.workflowService.describeTaskQueue({
+      namespace: "default",
+      taskQueue: { name: inject("taskQueue") },
+      taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    });
+    return res.pollers?.length ?? 0;
+  } finally {
+    await connection.close();
+  }
+}
+
+describe("bad input", () => {
+  it("fails the node of a malformed CSV with file and line, records the run, and keeps the worker serving", async () => {
+    const bad = path.join(inject("dataDir"), "broken-orders.csv");
+    writeFileSync(bad, "id,amount,city\n1,10.5,Paris\n2,11.0,Lyon\n3,12.5,Nice,EXTRA,FIELDS\n4,9.0,Lille\n");
+    const res = await runCli(["run", writeFlow("broken", csvThenDedupe("broken-csv", bad)), "--json"]);
+    expect(res.code).toBe(1);
+    const summary = lastJsonLine(res.stdout);
+    expect(summary.status).toBe("failed");
+    const load = summary.nodes.find((n: { id: string }) => n.id === "load");
+    expect(load.status).toBe("failed");
+    expect(load.error).toMatch(/broken-orders\.csv/);
+    expect(load.error).toMatch(/line 4\b/);
+    expect(summary.nodes.find((n: { id: string }) => n.id === "unique").status).toBe("skipped");
+    const row = testDb().select().from(runs).where(eq(runs.id, summary.runId)).get()!;
+    expect(row.status).toBe("failed");
+    expect(row.error).toMatch(/load: .*broken-orders\.csv/);
+
+    // The same worker is still polling and runs the next flow fine.
+    expect(await pollers()).toBeGreaterThan(0);
+    const good = path.join(inject("dataDir"), "orders.csv");
+    writeFileSync(good, "id,amount\n1,10\n1,11\n2,12\n");
+    const next = await runCli(["run", writeFlow("good", csvThenDedupe("good-csv", good)), "--json"]);
+    expect(next.code, next.stderr).toBe(0);
+    const ok = lastJsonLine(next.stdout);
+    expect(ok.status).toBe("succeeded");
+    expect(ok.nodes.find((n: { id: string }) => n.id === "unique").rows).toBe(2);
+  });
+
+  it("refuses an invalid graph before any run, naming node and field of each problem", async () => {
+    const flow = {
+      id: "invalid-flow",
+      name: "Invalid",
+      nodes: [
+        { id: "load", type: "source.csv-file@1", config: { path: 42 } },
+        { id: "unique", type: "transform.dedupe@1", config: { keys: [] } },
+        { id: "mystery", type: "transform.nope@1", config: {} },
+        { id: "train", type: "model.train-classifier@1", config: { target: "Churn" } },
+      ],
+      edges: [
+        { source: "load", sourceHandle: "rows", target: "unique", targetHandle: "rows" },
+        { source: "unique", sourceHandle: "rows", target: "train", targetHandle: "rows" },
+        { source: "train", sourceHandle: "model", target: "unique", targetHandle: "rows" },
+      ],
+    };
+    const res = await runCli(["run", writeFlow("invalid", flow), "--json"]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/node "load", field "path"/);
+    expect(res.stderr).toMatch(/node "unique", field "keys"/);
+    expect(res.stderr).toMatch(/node "mystery", field "type": Unknown node type "transform.nope"/);
+    expect(res.stderr).toMatch(/node "unique", field "rows": .*(already has a connection|Cannot connect model)/);
+    const db = testDb();
+    expect(db.select().from(flows).where(eq(flows.id, "invalid-flow")).all()).toEqual([]);
+    expect(db.select().from(runs).where(eq(runs.flowId, "invalid-flow")).all()).toEqual([]);
+  });
+});
+
+describe("parallel branches", () => {
+  it("runs two independent branches at the same time", async () => {
+    const hillstrom = path.join(SHARED_DATASETS, "hillstrom-email.csv");
+    const branch = (p: string) => [
+      { id: `${p}load`, type: "source.csv-file@1", config: { path: hillstrom } },
+      { id: `${p}unique`, type: "transform.dedupe@1", config: { keys: ["segment", "channel"] } },
+    ];
+    const flow = {
+      id: "two-branches",
+      name: "Two branches",
+      nodes: [...branch("a_"), ...branch("b_")],
+      edges: ["a_", "b_"].map((p) => ({ source: `${p}load`, sourceHandle: "rows", target: `${p}unique`, targetHandle: "rows" })),
+    };
+    const res = await runCli(["run", writeFlow("parallel", flow), "--json"]);
+    expect(res.code, res.stderr).toBe(0);
+    const { runId } = lastJsonLine(res.stdout);
+    const nodes = testDb().query.nodeRuns.findMany({ where: (t, { eq }) => eq(t.runId, runId) }).sync();
+    const at = Object.fromEntries(nodes.map((n) => [n.nodeId, n]));
+    for (const n of nodes) expect(n.status).toBe("succeeded");
+    // Each source started before the other one finished: the two ran at the same time.
+    expect(at.a_load!.startedAt!).toBeLessThan(at.b_load!.finishedAt!);
+    expect(at.b_load!.startedAt!).toBeLessThan(at.a_load!.finishedAt!);
+    expect(at.a_unique!.rows).toBe(9); // 3 segments x 3 channels in the published data
+  });
+});
