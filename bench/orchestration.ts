@@ -42,6 +42,7 @@ export async function orchestrationBench(): Promise<void> {
     taskQueue: settings.taskQueue,
     workflowsPath: fileURLToPath(new URL("../workflows/run-flow.ts", import.meta.url)),
     activities: createActivities({ db, dataDir: dir, registry }),
+    maxHeartbeatThrottleInterval: "2 seconds",
   });
   const running = worker.run();
   const connection = await Connection.connect({ address: server.address });

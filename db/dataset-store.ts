@@ -84,6 +84,10 @@ export class ParquetDatasetStore implements DatasetStore {
     return `read_parquet(${sqlLiteral(this.absolutePath(ref))})`;
   }
 
+  fromWithPosition(ref: DatasetRef): string {
+    return `read_parquet(${sqlLiteral(this.absolutePath(ref))}, file_row_number = true)`;
+  }
+
   ident(name: string): string {
     return sqlIdent(name);
   }
@@ -165,7 +169,7 @@ export class ParquetDatasetStore implements DatasetStore {
         }
         appender.closeSync();
         // file_row_number is the row's position in the Parquet file: a stable join key.
-        const src = `read_parquet(${sqlLiteral(this.absolutePath(ref))}, file_row_number = true)`;
+        const src = this.fromWithPosition(ref);
         await c.run(
           `COPY (SELECT s.* EXCLUDE (file_row_number), CAST(a.v AS ${column.type}) AS ${sqlIdent(column.name)}
                  FROM ${src} s JOIN ${table} a ON a.rn = s.file_row_number ORDER BY s.file_row_number)

@@ -194,11 +194,21 @@ function run(cmd, args, env) {
     };
     const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
     for (const s of signals) process.on(s, forward);
+    // npm relays SIGTERM to the `sh -c` it runs us in, which dies without passing it on (e.g. on
+    // `docker stop`). Losing our parent means we were asked to stop.
+    const parent = process.ppid;
+    const orphanWatch = setInterval(() => {
+      if (process.ppid !== parent) {
+        clearInterval(orphanWatch);
+        forward("SIGTERM");
+      }
+    }, 500);
     child.on("error", (err) => {
       console.error(`[loopwright] Could not start ${cmd}: ${err.message}`);
       resolve(1);
     });
     child.on("exit", (code, signal) => {
+      clearInterval(orphanWatch);
       for (const s of signals) process.off(s, forward);
       // Anything the child left behind in its group (a grandchild it forgot) goes with it.
       try {

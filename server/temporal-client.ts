@@ -102,8 +102,8 @@ export async function temporalStatus(timeoutMs = 3000): Promise<TemporalStatus> 
     const info = await conn.withDeadline(deadline, () => conn.workflowService.getSystemInfo({}));
     const latencyMs = Date.now() - checkedAt;
 
-    const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = proto.api.enums.v1.TaskQueueType;
-    const describe = async (taskQueueType: typeof TASK_QUEUE_TYPE_WORKFLOW): Promise<PollerInfo[]> => {
+    const { TaskQueueType } = proto.api.enums.v1;
+    const describe = async (taskQueueType: proto.api.enums.v1.TaskQueueType): Promise<PollerInfo[]> => {
       const res = await conn.withDeadline(deadline, () =>
         conn.workflowService.describeTaskQueue({ namespace: s.namespace, taskQueue: { name: s.taskQueue }, taskQueueType }),
       );
@@ -115,7 +115,7 @@ export async function temporalStatus(timeoutMs = 3000): Promise<TemporalStatus> 
     };
     let pollers: NonNullable<TemporalStatus["pollers"]>;
     try {
-      const [workflow, activity] = await Promise.all([describe(TASK_QUEUE_TYPE_WORKFLOW), describe(TASK_QUEUE_TYPE_ACTIVITY)]);
+      const [workflow, activity] = await Promise.all([describe(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW), describe(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)]);
       pollers = { workflow, activity };
     } catch (err) {
       // Reachable, but the queue could not be described (most often: the namespace does not exist).

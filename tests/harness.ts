@@ -6,7 +6,7 @@ import path from "node:path";
 import { openDb, type Db } from "../db/client";
 import { projectRoot } from "../lib/paths";
 import type { NodeContext, NodeDefinition, NodeResult, ValueRef } from "../nodes/sdk/types";
-import { createNodeContext } from "../workflows/activities/context";
+import { createNodeContext, type ContextOptions } from "../workflows/activities/context";
 import { executeNode } from "../workflows/activities/execute-node";
 
 export const SHARED_DATASETS = process.env.LOOPWRIGHT_SHARED_DATASETS || path.resolve(projectRoot, "..", "shared", "datasets");
@@ -14,7 +14,7 @@ export const SHARED_DATASETS = process.env.LOOPWRIGHT_SHARED_DATASETS || path.re
 export interface Harness {
   dataDir: string;
   db: Db;
-  ctx(nodeId: string, opts?: { runId?: string; attempt?: number; signal?: AbortSignal }): NodeContext;
+  ctx(nodeId: string, opts?: { runId?: string; attempt?: number; signal?: AbortSignal; onProgress?: ContextOptions["onProgress"] }): NodeContext;
   run(def: NodeDefinition, config: unknown, inputs?: Record<string, ValueRef>, ctx?: NodeContext): Promise<NodeResult>;
   close(): void;
 }
@@ -24,7 +24,7 @@ export function harness(): Harness {
   const db = openDb(path.join(dataDir, "loopwright.sqlite"));
   const silent = { info() {}, warn() {}, error() {} };
   const ctx: Harness["ctx"] = (nodeId, opts = {}) =>
-    createNodeContext({ dataDir, db, runId: opts.runId ?? "test-run", nodeId, attempt: opts.attempt, signal: opts.signal, log: silent });
+    createNodeContext({ dataDir, db, runId: opts.runId ?? "test-run", nodeId, attempt: opts.attempt, signal: opts.signal, onProgress: opts.onProgress, log: silent });
   return {
     dataDir,
     db,

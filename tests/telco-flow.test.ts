@@ -32,7 +32,7 @@ describe("the Telco example through Temporal", () => {
     expect(res.stderr).toMatch(/succeeded\s+writeback/);
 
     const sor = new Database(crm, { readonly: true });
-    const counts = sor.prepare("SELECT count(*) AS n, count(DISTINCT customerID) AS d, min(churn_score) AS lo, max(churn_score) AS hi FROM churn_scores").get() as Record<string, number>;
+    const counts = sor.prepare("SELECT count(*) AS n, count(DISTINCT customerID) AS d, min(churn_score) AS lo, max(churn_score) AS hi FROM churn_scores").get() as { n: number; d: number; lo: number; hi: number };
     sor.close();
     expect(counts.n).toBe(7043);
     expect(counts.d).toBe(7043);

@@ -57,7 +57,7 @@ export async function runFlow({ runId, plan }: RunFlowInput): Promise<RunFlowRes
 
   async function runOne(node: PlanNode, upstream: boolean[]): Promise<boolean> {
     if (!upstream.every(Boolean)) {
-      states[node.id] = { status: "skipped" };
+      states[node.id] = { status: CancellationScope.current().consideredCancelled ? "cancelled" : "skipped" };
       return false;
     }
     const inputs: Record<string, ValueRef> = {};

@@ -21,6 +21,10 @@ async function main() {
     workflowsPath: fileURLToPath(new URL("./run-flow.ts", import.meta.url)),
     activities: createActivities({ db, dataDir: dir, registry }),
     maxConcurrentActivityTaskExecutions: Number(process.env.LOOPWRIGHT_WORKER_CONCURRENCY || 8),
+    // Heartbeats carry cancellation back to a running node: send them often enough that a
+    // cancelled run stops its nodes within seconds (the default waits up to 80% of the timeout).
+    maxHeartbeatThrottleInterval: "2 seconds",
+    defaultHeartbeatThrottleInterval: "2 seconds",
     // Let a running node finish its current step on Ctrl-C before the process exits.
     shutdownGraceTime: "10 seconds",
   });

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harness, type Harness } from "../../tests/harness";
 import { ConfigError, type DatasetRef, type NodeContext } from "../sdk";
-import writeTable from "./write-table.node";
+import writeTable from "./write-table.node.ts";
 
 let h: Harness;
 let n = 0;

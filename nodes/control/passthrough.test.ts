@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harness, type Harness } from "../../tests/harness";
 import { ConfigError, type DatasetRef } from "../sdk";
-import passthrough from "./passthrough.node";
+import passthrough from "./passthrough.node.ts";
 
 let h: Harness;
 beforeAll(() => {

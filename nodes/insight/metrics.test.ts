@@ -2,9 +2,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, DataError, type DatasetRef, type ModelRef } from "../sdk";
 import { harness, SHARED_DATASETS } from "../../tests/harness";
-import score from "../model/score.node";
-import trainClassifier from "../model/train-classifier.node";
-import metricsNode from "./metrics.node";
+import score from "../model/score.node.ts";
+import trainClassifier from "../model/train-classifier.node.ts";
+import metricsNode from "./metrics.node.ts";
 
 describe("insight.metrics", () => {
   const h = harness();

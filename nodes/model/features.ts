@@ -206,9 +206,6 @@ export function missingInputs(spec: FeatureSpec, columns: readonly Column[]): st
  * back by position, so the order is made explicit.
  */
 export function selectInFileOrder(store: DatasetStore, ref: DatasetRef, columns: readonly string[]): string {
-  const from = store.from(ref);
   const cols = columns.length ? columns.map((c) => store.ident(c)).join(", ") : "1 AS _";
-  const withRowNumber = /^read_parquet\((.*)\)$/s.exec(from);
-  if (!withRowNumber) return `SELECT ${cols} FROM ${from}`;
-  return `SELECT ${cols} FROM read_parquet(${withRowNumber[1]}, file_row_number = true) ORDER BY file_row_number`;
+  return `SELECT ${cols} FROM ${store.fromWithPosition(ref)} ORDER BY file_row_number`;
 }

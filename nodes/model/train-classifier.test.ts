@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, DataError, NotFoundError, type DatasetRef, type ModelRef } from "../sdk";
 import { harness, SHARED_DATASETS } from "../../tests/harness";
 import type { ClassifierArtifact } from "./features";
-import trainClassifier from "./train-classifier.node";
+import trainClassifier from "./train-classifier.node.ts";
 
 const csv = path.join(SHARED_DATASETS, "telco-customer-churn.csv");
 
@@ -21,8 +21,7 @@ describe("model.train-classifier on Telco churn", () => {
       `SELECT count(*) FILTER (WHERE Churn) AS pos, count(*) FILTER (WHERE NOT Churn) AS neg FROM ${store.from(telco)}`,
     );
     const fractions: number[] = [];
-    const base = h.ctx("train");
-    const ctx = { ...base, progress: (f: number | null) => void fractions.push(f ?? -1) };
+    const ctx = h.ctx("train", { onProgress: ({ fraction }) => void fractions.push(fraction ?? -1) });
 
     const started = Date.now();
     const first = await h.run(trainClassifier, { target: "Churn", modelName: "churn" }, { rows: telco }, ctx);
@@ -52,7 +51,7 @@ describe("model.train-classifier on Telco churn", () => {
 
     const model = first.outputs.model as ModelRef;
     expect(model).toMatchObject({ kind: "model", name: "churn", version: 1 });
-    const saved = await base.models.load({ name: "churn" });
+    const saved = await ctx.models.load({ name: "churn" });
     expect(saved.kind).toBe("binary-classifier/brainjs");
     expect(saved.datasetId).toBe(telco.id);
     const artifact = saved.artifact as ClassifierArtifact;
@@ -71,7 +70,7 @@ describe("model.train-classifier on Telco churn", () => {
     const second = await h.run(trainClassifier, { target: "Churn", modelName: "churn" }, { rows: telco });
     expect((second.outputs.model as ModelRef).version).toBe(2);
     expect((second.metrics as Record<string, unknown>).rocAuc).toBe(m.rocAuc);
-    expect((await base.models.load({ name: "churn" })).ref.version).toBe(2);
+    expect((await ctx.models.load({ name: "churn" })).ref.version).toBe(2);
   });
 
   it("names a missing target column", async () => {

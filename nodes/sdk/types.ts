@@ -50,6 +50,8 @@ export interface Logger {
 export interface DatasetStore {
   /** A FROM-clause expression that reads the dataset, e.g. `read_parquet('...')`. */
   from(ref: DatasetRef): string;
+  /** Like `from`, plus a `file_row_number` column: the row's 0-based position in the dataset. */
+  fromWithPosition(ref: DatasetRef): string;
   /** Quote a column or table name for SQL. */
   ident(name: string): string;
   /** Quote a value as a SQL string literal. */

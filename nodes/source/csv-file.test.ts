@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { files } from "../../db/schema";
 import { harness, SHARED_DATASETS, type Harness } from "../../tests/harness";
 import { ConfigError, DataError, NotFoundError, type DatasetRef } from "../sdk";
-import csvFile from "./csv-file.node";
+import csvFile from "./csv-file.node.ts";
 
 let h: Harness;
 let dir: string;

@@ -36,9 +36,7 @@ export default defineNode({
       });
     }
 
-    const from = ctx.datasets.from(input);
-    if (!/^read_parquet\(.*\)$/s.test(from)) throw new Error(`Remove duplicates: unexpected dataset expression ${from}`);
-    const src = `${from.slice(0, -1)}, ${POSITION} = true)`;
+    const src = ctx.datasets.fromWithPosition(input);
 
     const { ident } = ctx.datasets;
     const dir = config.keep === "first" ? "ASC" : "DESC";

@@ -2,8 +2,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harness, SHARED_DATASETS, type Harness } from "../../tests/harness";
 import { ConfigError, type DatasetRef } from "../sdk";
-import csvFile from "../source/csv-file.node";
-import dedupe from "./dedupe.node";
+import csvFile from "../source/csv-file.node.ts";
+import dedupe from "./dedupe.node.ts";
 
 let h: Harness;
 let people: DatasetRef;

@@ -70,7 +70,11 @@ export function createActivities({ db, dataDir, registry }: ActivityDeps) {
         setNode(runId, node.id, { status: "succeeded", finishedAt: Date.now(), rows, metrics, outputs, error: null, progress: null });
         return { outputs, metrics, rows };
       } catch (err) {
-        if (activity.cancellationSignal.aborted) throw err;
+        if (activity.cancellationSignal.aborted) {
+          // The node saw the cancel and stopped: say so, in case the workflow already closed.
+          setNode(runId, node.id, { status: "cancelled", finishedAt: Date.now(), progress: null });
+          throw err;
+        }
         const message = errorText(err);
         const retryable = isNodeError(err) ? err.retryable : true;
         const finalAttempt = !retryable || attempt >= node.activity.maximumAttempts;

@@ -1,0 +1,56 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { TRPCReactProvider } from "@/trpc/react";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "Loopwright", template: "%s · Loopwright" },
+  description: "Self-hosted workflow orchestrator for closed-loop AI marketing, on Temporal and DuckDB.",
+};
+
+// A section without a page yet has no href: it shows as plain text rather than a link to a 404.
+const NAV: { label: string; href?: string }[] = [{ label: "Flows" }, { label: "Runs" }, { label: "Datasets" }, { label: "Models" }];
+
+function LogoMark() {
+  return (
+    <svg viewBox="0 0 24 24" aria-hidden="true" className="size-6">
+      <rect width="24" height="24" rx="6" className="fill-ink" />
+      <g fill="none" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" className="stroke-canvas">
+        <path d="M17.2 9A5.6 5.6 0 1 0 17.6 13.5" />
+        <path d="M17.6 5.8V9.2H14.2" />
+      </g>
+    </svg>
+  );
+}
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="min-h-screen">
+        <header className="sticky top-0 z-10 border-b border-line bg-surface/90 backdrop-blur">
+          <div className="mx-auto flex h-14 max-w-6xl items-center gap-8 px-6">
+            <Link href="/" className="flex items-center gap-2.5 font-semibold tracking-tight text-ink">
+              <LogoMark />
+              Loopwright
+            </Link>
+            <nav aria-label="Main" className="flex items-center gap-1 text-sm">
+              {NAV.map((item) =>
+                item.href ? (
+                  <Link key={item.label} href={item.href} className="rounded-md px-3 py-1.5 text-ink-soft hover:bg-sunken hover:text-ink">
+                    {item.label}
+                  </Link>
+                ) : (
+                  <span key={item.label} aria-disabled="true" title="Coming soon" className="cursor-default rounded-md px-3 py-1.5 text-ink-muted/60">
+                    {item.label}
+                  </span>
+                ),
+              )}
+            </nav>
+          </div>
+        </header>
+        <TRPCReactProvider>{children}</TRPCReactProvider>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,18 @@
+// All routers. A new noun (dataset, model, trigger, ...) is one file in routers/ and one line here.
+import { catalogRouter } from "./routers/catalog";
+import { flowRouter } from "./routers/flow";
+import { healthRouter } from "./routers/health";
+import { runRouter } from "./routers/run";
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+
+export const appRouter = createTRPCRouter({
+  health: healthRouter,
+  catalog: catalogRouter,
+  flow: flowRouter,
+  run: runRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side calls without HTTP: `createCaller(ctx).flow.list()`. */
+export const createCaller = createCallerFactory(appRouter);
