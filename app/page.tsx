@@ -318,25 +318,28 @@ function Ports({ label, ports }: { label: string; ports: CatalogEntry["inputs"] 
   );
 }
 
+/** Kinds side by side, three to a row; each kind's nodes stacked under it. */
 function Catalog({ entries }: { entries: CatalogEntry[] }) {
   return (
-    <div className="space-y-6">
+    <div className="grid grid-cols-3 items-start gap-x-4 gap-y-7">
       {NODE_KINDS.filter((k) => entries.some((e) => e.kind === k)).map((kind) => (
         <div key={kind}>
           <h3 className="mb-2 flex items-center gap-2 text-xs font-semibold tracking-wide text-ink-soft uppercase">
             <span className={`size-2 rounded-full ${KIND[kind].dot}`} />
             {KIND[kind].title}
           </h3>
-          <div className="grid grid-cols-3 gap-3">
+          <div className="space-y-3">
             {entries
               .filter((e) => e.kind === kind)
               .map((e) => (
                 <article key={e.ref} className={`rounded-lg border border-l-4 border-line bg-surface p-4 ${KIND[kind].edge}`}>
                   <div className="flex items-baseline justify-between gap-2">
                     <h4 className="font-medium text-ink">{e.label}</h4>
-                    <code className={`rounded px-1.5 py-0.5 text-[11px] ${KIND[kind].tint} ${KIND[kind].text}`}>{e.ref}</code>
+                    <code className={`shrink-0 rounded px-1.5 py-0.5 text-[11px] ${KIND[kind].tint} ${KIND[kind].text}`}>{e.ref}</code>
                   </div>
-                  <p className="mt-1.5 line-clamp-3 text-xs leading-relaxed text-ink-soft">{e.description}</p>
+                  <p className="mt-1.5 line-clamp-3 text-xs leading-relaxed text-ink-soft" title={e.description}>
+                    {e.description}
+                  </p>
                   <div className="mt-3 space-y-1 text-xs">
                     <Ports label="in" ports={e.inputs} />
                     <Ports label="out" ports={e.outputs} />

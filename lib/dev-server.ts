@@ -15,7 +15,7 @@ import { connectionOptions, type TemporalSettings } from "./temporal";
 /** `TEMPORAL_CLI_PATH`, else the project's tools cache, else `temporal` on PATH. */
 export function temporalBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.TEMPORAL_CLI_PATH) return env.TEMPORAL_CLI_PATH;
-  const cached = path.join(env.LOOPWRIGHT_TOOLS_DIR || path.join(projectRoot, ".tools"), "bin", "temporal");
+  const cached = path.join(path.resolve(projectRoot, env.LOOPWRIGHT_TOOLS_DIR || ".tools"), "bin", "temporal");
   if (existsSync(cached)) return cached;
   for (const dir of (env.PATH || "").split(path.delimiter)) {
     const candidate = path.join(dir, "temporal");

@@ -248,7 +248,7 @@ async function main() {
 
   ensureDependencies();
 
-  const env = { ...npmEnv() };
+  const env = { ...process.env };
   if (!process.env.TEMPORAL_ADDRESS) {
     const temporal = await ensureTemporal(COMMANDS[command].temporal);
     if (temporal) env.TEMPORAL_CLI_PATH = temporal;

@@ -56,7 +56,12 @@ function errorText(err: unknown): string {
   // gRPC errors carry the cause in `details`; `message` repeats it behind a numeric code.
   const e = err as { details?: unknown; message?: unknown; cause?: unknown };
   const text = typeof e?.details === "string" && e.details ? e.details : err instanceof Error ? err.message : String(err);
-  return text.replace(/\.?\s*Resolution note:\s*$/, "").trim() || "Unknown error";
+  return (
+    text
+      .replace(/\.?\s*Resolution note:\s*$/, "")
+      .replace("Last error: Error: ", "Last error: ")
+      .trim() || "Unknown error"
+  );
 }
 
 function timestampMs(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {

@@ -26,7 +26,7 @@ async function main() {
     maxHeartbeatThrottleInterval: "2 seconds",
     defaultHeartbeatThrottleInterval: "2 seconds",
     // Let a running node finish its current step on Ctrl-C before the process exits.
-    shutdownGraceTime: "10 seconds",
+    shutdownGraceTime: "8 seconds", // under the 10 s after which `npm start` kills a child
   });
   console.log(`worker ready: ${settings.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue} nodes=${registry.all().length} data=${dir}`);
   await worker.run();
