@@ -36,3 +36,13 @@ export function harness(): Harness {
     },
   };
 }
+
+/** The error a promise rejects with; fails the test when it resolves instead. */
+export async function failure(p: Promise<unknown>): Promise<Error & { where?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error("expected the node to fail");
+}

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { harness, type Harness } from "../../tests/harness";
+import { harness, type Harness, failure } from "../../tests/harness";
 import { ConfigError, type DatasetRef, type NodeContext } from "../sdk";
 import writeTable from "./write-table.node.ts";
 
@@ -26,14 +26,6 @@ function readAll(file: string, sql: string): unknown[] {
   }
 }
 
-async function failure(p: Promise<unknown>): Promise<Error & { where?: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected the node to fail");
-}
 
 const CUSTOMERS = `SELECT * FROM (VALUES
   (1, 'ann', 1.5, true, DATE '2024-01-02'),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { toNumber } from "../model/features";
-import { classificationMetrics, labelKey, resolvePositiveLabel } from "../model/metrics";
+import { classificationMetrics, labelKey, requirePositiveLabel } from "../model/metrics";
 
 const config = z.object({
   labelColumn: z.string().optional().describe("Column with the true outcome, e.g. Churn. Needed when a scored table is connected."),
@@ -31,15 +31,7 @@ async function evaluateTable(ctx: NodeContext, ref: DatasetRef, cfg: Config): Pr
   if (classes.length !== 2) {
     throw new DataError(`The label "${cfg.labelColumn}" must have exactly two values; found ${classes.length}: ${classes.slice(0, 10).join(", ")}`, { where: cfg.labelColumn });
   }
-  const positiveLabel = resolvePositiveLabel(classes, cfg.positiveLabel);
-  if (positiveLabel === undefined) {
-    throw new ConfigError(
-      cfg.positiveLabel
-        ? `positiveLabel "${cfg.positiveLabel}" is not a value of "${cfg.labelColumn}" (values: ${classes.join(", ")})`
-        : `Say which value of "${cfg.labelColumn}" is positive: ${classes.join(" or ")}`,
-      { field: "positiveLabel" },
-    );
-  }
+  const positiveLabel = requirePositiveLabel(classes, cfg.positiveLabel, cfg.labelColumn);
 
   const labels: number[] = [];
   const scores: number[] = [];

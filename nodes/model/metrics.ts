@@ -1,3 +1,4 @@
+import { ConfigError } from "../sdk/errors";
 // Pure evaluation helpers for binary classifiers, plus the seeded randomness training needs so a
 // run with the same seed splits and trains the same way on every machine.
 
@@ -156,4 +157,16 @@ export function resolvePositiveLabel(classes: readonly string[], requested?: str
   if (POSITIVE.test(requested.trim())) return inferred;
   if (NEGATIVE.test(requested.trim())) return classes.find((c) => c !== inferred);
   return undefined;
+}
+
+/** The positive class of a two-class column, or a ConfigError that says how to choose one. */
+export function requirePositiveLabel(classes: readonly string[], requested: string | undefined, column: string): string {
+  const label = resolvePositiveLabel(classes, requested);
+  if (label !== undefined) return label;
+  throw new ConfigError(
+    requested
+      ? `positiveLabel "${requested}" is not a value of "${column}" (values: ${classes.join(", ")})`
+      : `Say which value of "${column}" is positive: ${classes.join(" or ")}`,
+    { field: "positiveLabel" },
+  );
 }

@@ -2,7 +2,7 @@ import { NeuralNetwork } from "brain.js";
 import { z } from "zod";
 import { ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { CLASSIFIER_KIND, encodedWidth, encodeInto, fitFeatures, isIdentifierLike, selectInFileOrder, type ClassifierArtifact } from "./features";
-import { classificationMetrics, labelKey, mulberry32, resolvePositiveLabel, shuffle, stratifiedSplit } from "./metrics";
+import { classificationMetrics, labelKey, mulberry32, requirePositiveLabel, shuffle, stratifiedSplit } from "./metrics";
 
 type Row = Record<string, unknown>;
 
@@ -94,15 +94,7 @@ export default defineNode({
       const found = classes.slice(0, 10).map((c) => `${c} (${counts.get(c)})`).join(", ");
       throw new DataError(`The target "${cfg.target}" must have exactly two values; found ${classes.length}: ${found}${classes.length > 10 ? ", ..." : ""}`, { where: cfg.target });
     }
-    const positiveLabel = resolvePositiveLabel(classes, cfg.positiveLabel);
-    if (positiveLabel === undefined) {
-      throw new ConfigError(
-        cfg.positiveLabel
-          ? `positiveLabel "${cfg.positiveLabel}" is not a value of "${cfg.target}" (values: ${classes.join(", ")})`
-          : `Say which value of "${cfg.target}" is positive: ${classes.join(" or ")}`,
-        { field: "positiveLabel" },
-      );
-    }
+    const positiveLabel = requirePositiveLabel(classes, cfg.positiveLabel, cfg.target);
     const y: number[] = rows.map((r) => (labelKey(r[cfg.target]) === positiveLabel ? 1 : 0));
 
     const { features, skipped } = chooseFeatures(ref, cfg, rows);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { files } from "../../db/schema";
-import { harness, SHARED_DATASETS, type Harness } from "../../tests/harness";
+import { harness, SHARED_DATASETS, type Harness, failure } from "../../tests/harness";
 import { ConfigError, DataError, NotFoundError, type DatasetRef } from "../sdk";
 import csvFile from "./csv-file.node.ts";
 
@@ -22,14 +22,6 @@ function write(name: string, text: string): string {
   return file;
 }
 
-async function failure(p: Promise<unknown>): Promise<Error & { where?: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected the node to fail");
-}
 
 const read = (config: Record<string, unknown>) => h.run(csvFile, config);
 const rowsOf = (ref: DatasetRef, sql: string) => h.ctx("q").datasets.query(sql.replace("$src", h.ctx("q").datasets.from(ref)));

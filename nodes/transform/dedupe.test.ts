@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { harness, SHARED_DATASETS, type Harness } from "../../tests/harness";
+import { harness, SHARED_DATASETS, type Harness, failure } from "../../tests/harness";
 import { ConfigError, type DatasetRef } from "../sdk";
 import csvFile from "../source/csv-file.node.ts";
 import dedupe from "./dedupe.node.ts";
@@ -27,14 +27,6 @@ async function run(config: Record<string, unknown>, input: DatasetRef = people) 
   return { out, rows, metrics: res.metrics };
 }
 
-async function failure(p: Promise<unknown>): Promise<Error & { where?: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected the node to fail");
-}
 
 describe("transform.dedupe", () => {
   it("keeps the first row of each key by position, in input order and column order", async () => {
