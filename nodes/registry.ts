@@ -20,7 +20,8 @@ export async function loadRegistry(): Promise<NodeRegistry> {
   if (defaultRegistry) return defaultRegistry;
   const registry = new NodeRegistry(BUILT_IN_NODES);
   for (const id of (process.env.LOOPWRIGHT_NODE_PACKAGES ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
-    const mod = (await import(id)) as { default?: NodeDefinition | NodeDefinition[]; nodes?: NodeDefinition[] };
+    // Resolved at run time, not by the bundler (Next would refuse an import it cannot see).
+    const mod = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ id)) as { default?: NodeDefinition | NodeDefinition[]; nodes?: NodeDefinition[] };
     const defs = mod.nodes ?? (Array.isArray(mod.default) ? mod.default : mod.default ? [mod.default] : []);
     if (!defs.length) throw new Error(`Node package "${id}" exports no nodes (export default defineNode(...) or export const nodes = [...])`);
     for (const def of defs) registry.add(def);

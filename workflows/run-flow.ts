@@ -53,7 +53,8 @@ function failureMessage(err: unknown): string {
 export async function runFlow({ runId, plan }: RunFlowInput): Promise<RunFlowResult> {
   const states: Record<string, NodeState> = Object.fromEntries(plan.nodes.map((n) => [n.id, { status: "queued" } as NodeState]));
   setHandler(nodeStatusQuery, () => states);
-  await bookkeeping.recordRun({ runId, status: "running" });
+  // Not cancellable: a run cancelled before it starts must still reach its final bookkeeping.
+  await CancellationScope.nonCancellable(() => bookkeeping.recordRun({ runId, status: "running" }));
 
   async function runOne(node: PlanNode, upstream: boolean[]): Promise<boolean> {
     if (!upstream.every(Boolean)) {
