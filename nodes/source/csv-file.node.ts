@@ -19,6 +19,11 @@ const config = z.object({
   header: z.boolean().default(true).describe("The first line holds the column names."),
   quote: z.string().max(1).optional().describe('Quote character around fields that contain the separator. " when empty.'),
   escape: z.string().max(1).optional().describe("Escape character inside quoted fields. Detected from the file when empty."),
+}).superRefine((c, issue) => {
+  // Checked on save too, so the form shows it before any run.
+  if (Boolean(c.path) === Boolean(c.fileId)) {
+    issue.addIssue({ code: "custom", path: ["path"], message: "Give either a path or an uploaded file" });
+  }
 });
 
 type Config = z.output<typeof config>;
