@@ -143,7 +143,7 @@ async function run(file: string, opts: { json: boolean; flowId?: string }): Prom
     log(`\nRun ${runRow.status}: ${started.runId}\n  Temporal UI: ${started.temporalUrl}`);
     for (const n of nodes) {
       const took = n.finishedAt && n.startedAt ? fmtMs(n.finishedAt - n.startedAt) : "";
-      log(`  ${n.status.padEnd(9)} ${n.nodeId.padEnd(14)} ${n.type.padEnd(28)} ${(n.rows != null ? n.rows.toLocaleString("en-US") : "").padStart(8)} rows  ${took.padStart(8)}  ${fmtMetrics(n.metrics)}`);
+      log(`  ${n.status.padEnd(9)} ${n.nodeId.padEnd(14)} ${n.type.padEnd(28)} ${(n.rows != null ? `${n.rows.toLocaleString("en-US")} rows` : "").padStart(13)}  ${took.padStart(8)}  ${fmtMetrics(n.metrics)}`);
       if (n.error) log(`            ${n.error}`);
     }
     if (opts.json) console.log(JSON.stringify(summary));

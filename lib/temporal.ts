@@ -14,7 +14,8 @@ export interface TemporalSettings {
 }
 
 export function temporalSettings(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
-  const external = Boolean(env.TEMPORAL_ADDRESS);
+  // `npm start` passes its embedded dev server's address on to the worker and web app, marked as its own.
+  const external = Boolean(env.TEMPORAL_ADDRESS) && env.LOOPWRIGHT_EMBEDDED_TEMPORAL !== "1";
   const cert = env.TEMPORAL_TLS_CERT;
   const key = env.TEMPORAL_TLS_KEY;
   const ca = env.TEMPORAL_TLS_CA;

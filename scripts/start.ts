@@ -210,6 +210,7 @@ async function main(): Promise<void> {
       void shutdown(1);
     });
     childEnv.TEMPORAL_ADDRESS = devServer!.address;
+    childEnv.LOOPWRIGHT_EMBEDDED_TEMPORAL = "1"; // the address is ours, not an external cluster
     await checkpoint();
   }
 
