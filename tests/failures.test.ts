@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { flows, runs } from "../db/schema";
+import { flows, nodeRuns, runs } from "../db/schema";
 import { SHARED_DATASETS } from "./harness";
 import { writeFlow } from "./flows";
 import { lastJsonLine, runCli, testDb } from "./support";
@@ -46,6 +46,9 @@ describe("bad input", () => {
     expect(load.error).toMatch(/broken-orders\.csv/);
     expect(load.error).toMatch(/line 4\b/);
     expect(summary.nodes.find((n: { id: string }) => n.id === "unique").status).toBe("skipped");
+    // Bad data is not retried: one attempt, although the source kind allows five.
+    const attempts = testDb().select().from(nodeRuns).where(eq(nodeRuns.runId, summary.runId)).all();
+    expect(attempts.find((n) => n.nodeId === "load")!.attempt).toBe(1);
     const row = testDb().select().from(runs).where(eq(runs.id, summary.runId)).get()!;
     expect(row.status).toBe("failed");
     expect(row.error).toMatch(/load: .*broken-orders\.csv/);

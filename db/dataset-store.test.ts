@@ -1,0 +1,63 @@
+import { eq } from "drizzle-orm";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { harness, type Harness } from "../tests/harness";
+import { datasets } from "./schema";
+
+describe("the Parquet dataset store", () => {
+  let h: Harness;
+  beforeEach(() => (h = harness()));
+  afterEach(() => h.close());
+
+  it("writes an immutable Parquet file named by its content, with metadata in SQLite", async () => {
+    const store = h.ctx("make", { runId: "run-1" }).datasets;
+    const ref = await store.create("SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, NULL)) t(id, name)");
+    expect(ref).toMatchObject({ kind: "table", rows: 3, columns: [{ name: "id", type: "INTEGER" }, { name: "name", type: "VARCHAR" }] });
+    expect(ref.id).toMatch(/^ds_[0-9a-f]{32}$/);
+    expect(ref.path).toBe(path.join("datasets", `${ref.id}.parquet`));
+    expect(existsSync(path.join(h.dataDir, ref.path))).toBe(true);
+    const meta = h.db.select().from(datasets).where(eq(datasets.id, ref.id)).get()!;
+    expect(meta).toMatchObject({ rows: 3, runId: "run-1", nodeId: "make", columns: ref.columns });
+    expect(meta.bytes).toBeGreaterThan(0);
+
+    // Same rows again: same address, no second file or row; different rows: a new one.
+    const again = await h.ctx("other", { runId: "run-2" }).datasets.create("SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, NULL)) t(id, name)");
+    expect(again.id).toBe(ref.id);
+    const other = await store.create("SELECT * FROM (VALUES (1, 'a')) t(id, name)");
+    expect(other.id).not.toBe(ref.id);
+    expect(h.db.select().from(datasets).all()).toHaveLength(2);
+    // No temporary files left behind.
+    expect(h.db.select().from(datasets).all().every((d) => !d.path.includes(".tmp-"))).toBe(true);
+  });
+
+  it("previews the first rows, reads the schema, and adds a column in row order", async () => {
+    const store = h.ctx("x").datasets;
+    const ref = await store.create("SELECT range AS n, 'r' || range AS label FROM range(1000)");
+    const first = await store.preview(ref, 5);
+    expect(first).toEqual([0, 1, 2, 3, 4].map((n) => ({ n, label: `r${n}` })));
+    expect(await store.schema(ref)).toEqual([{ name: "n", type: "BIGINT" }, { name: "label", type: "VARCHAR" }]);
+
+    const values = Array.from({ length: 1000 }, (_, i) => (i % 10 === 0 ? null : i * 0.5));
+    const wider = await store.addColumn(ref, { name: "half", type: "DOUBLE" }, values);
+    expect(wider.columns.map((c) => c.name)).toEqual(["n", "label", "half"]);
+    const rows = await store.query<{ n: number; half: number | null }>(`SELECT n, half FROM ${store.from(wider)}`);
+    expect(rows).toHaveLength(1000);
+    for (const r of rows) expect(r.half).toBe(r.n % 10 === 0 ? null : r.n * 0.5);
+    await expect(store.addColumn(ref, { name: "n", type: "DOUBLE" }, values)).rejects.toThrow(/already exists/);
+    await expect(store.addColumn(ref, { name: "y", type: "DOUBLE" }, [1, 2])).rejects.toThrow(/2 values for 1000 rows/);
+  });
+
+  it("reads large results in batches", async () => {
+    const store = h.ctx("x").datasets;
+    const ref = await store.create("SELECT range AS n FROM range(25000)");
+    const sizes: number[] = [];
+    let sum = 0;
+    for await (const batch of store.batches<{ n: number }>(`SELECT n FROM ${store.from(ref)}`, 10_000)) {
+      sizes.push(batch.length);
+      for (const r of batch) sum += r.n;
+    }
+    expect(sizes).toEqual([10_000, 10_000, 5_000]);
+    expect(sum).toBe((24_999 * 25_000) / 2);
+  });
+});

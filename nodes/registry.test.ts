@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { BUILT_IN_NODES, NodeRegistry, loadRegistry } from "./registry";
+import { defineNode } from "./sdk";
+import { z } from "zod";
+
+describe("node registry and catalog", () => {
+  it("lists every built-in node with ports and a JSON Schema form for its config", async () => {
+    const catalog = (await loadRegistry()).catalog();
+    expect(catalog.map((e) => e.ref).sort()).toEqual([
+      "action.write-table@1",
+      "control.passthrough@1",
+      "insight.metrics@1",
+      "model.score@1",
+      "model.train-classifier@1",
+      "source.csv-file@1",
+      "transform.dedupe@1",
+    ]);
+    const dedupe = catalog.find((e) => e.type === "transform.dedupe")!;
+    expect(dedupe.inputs).toEqual([{ name: "rows", type: "table", optional: false, label: undefined }]);
+    const schema = dedupe.configSchema as { type: string; properties: Record<string, { description?: string; default?: unknown }>; required?: string[] };
+    expect(schema.type).toBe("object");
+    expect(schema.required).toContain("keys");
+    expect(schema.properties.keep!.default).toBe("first");
+    expect(schema.properties.keys!.description).toBeTruthy();
+    const score = catalog.find((e) => e.type === "model.score")!;
+    expect(score.inputs.find((p) => p.name === "model")).toMatchObject({ type: "model", optional: true });
+    // Plain JSON: survives a round trip unchanged (no functions, no zod objects).
+    expect(JSON.parse(JSON.stringify(catalog))).toEqual(catalog);
+  });
+
+  it("refuses the same type and version twice, and keeps versions apart", () => {
+    const v2 = defineNode({ ...BUILT_IN_NODES[0]!, version: 2, config: z.object({}) });
+    const reg = new NodeRegistry([...BUILT_IN_NODES, v2]);
+    expect(reg.versions(v2.type)).toEqual([1, 2]);
+    expect(reg.get(v2.type, 2)).toBe(v2);
+    expect(() => reg.add(v2)).toThrow(/registered twice/);
+  });
+});
