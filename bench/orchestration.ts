@@ -1,7 +1,7 @@
 // Orchestration overhead: a chain of 20 pass-through nodes through a real Temporal dev server and
 // worker, total time / 20, median of several runs; against calling the same 20 nodes in-process.
 import { Client, Connection } from "@temporalio/client";
-import { NativeConnection, Worker } from "@temporalio/worker";
+import { DefaultLogger, NativeConnection, Runtime, Worker } from "@temporalio/worker";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -27,6 +27,8 @@ function chainFlow() {
 }
 
 export async function orchestrationBench(): Promise<void> {
+  // Keep the worker's bundling chatter out of the figures.
+  Runtime.install({ logger: new DefaultLogger("WARN") });
   const binary = temporalBinary();
   if (!binary) throw new Error("No Temporal CLI: run through `npm run bench`, which installs it");
   const dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-bench-"));
