@@ -9,7 +9,7 @@ import { sqlLiteral, withConnection } from "../db/dataset-store";
 import csvFile from "../nodes/source/csv-file.node.ts";
 import { createNodeContext } from "../workflows/activities/context";
 import { executeNode } from "../workflows/activities/execute-node";
-import { SHARED_DATASETS } from "../tests/harness";
+import { datasetFile } from "../tests/harness";
 import { fmt, median, timed } from "./stats";
 
 const COPIES = 10;
@@ -17,7 +17,7 @@ const ROUNDS = 6;
 
 /** Hillstrom (64,000 rows, quoted commas) repeated COPIES times under one header. */
 async function bigCsv(dir: string): Promise<{ file: string; rows: number }> {
-  const src = path.join(SHARED_DATASETS, "hillstrom-email.csv");
+  const src = datasetFile("hillstrom-email.csv");
   const file = path.join(dir, "hillstrom-x10.csv");
   const out = createWriteStream(file);
   for (let i = 0; i < COPIES; i++) {

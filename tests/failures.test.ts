@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { flows, nodeRuns, runs } from "../db/schema";
-import { SHARED_DATASETS } from "./harness";
+import { datasetFile } from "./harness";
 import { writeFlow } from "./flows";
 import { lastJsonLine, runCli, testDb } from "./support";
 
@@ -94,7 +94,7 @@ describe("bad input", () => {
 
 describe("parallel branches", () => {
   it("runs two independent branches at the same time", async () => {
-    const hillstrom = path.join(SHARED_DATASETS, "hillstrom-email.csv");
+    const hillstrom = datasetFile("hillstrom-email.csv");
     const branch = (p: string) => [
       { id: `${p}load`, type: "source.csv-file@1", config: { path: hillstrom } },
       { id: `${p}unique`, type: "transform.dedupe@1", config: { keys: ["segment", "channel"] } },

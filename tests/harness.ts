@@ -1,6 +1,6 @@
 // Node tests run a node the way the worker does (same context, same config parsing), against a
 // real SQLite file and real DuckDB in a fresh temporary data directory.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openDb, type Db } from "../db/client";
@@ -9,7 +9,13 @@ import type { NodeContext, NodeDefinition, NodeResult, ValueRef } from "../nodes
 import { createNodeContext, type ContextOptions } from "../workflows/activities/context";
 import { executeNode } from "../workflows/activities/execute-node";
 
-export const SHARED_DATASETS = process.env.LOOPWRIGHT_SHARED_DATASETS || path.resolve(projectRoot, "..", "shared", "datasets");
+const SHARED_DATASETS = process.env.LOOPWRIGHT_SHARED_DATASETS || path.resolve(projectRoot, "..", "shared", "datasets");
+
+/** A public dataset: the copy in examples/data when the project ships one, else ../shared/datasets. */
+export function datasetFile(name: string): string {
+  const inRepo = path.join(projectRoot, "examples", "data", name);
+  return existsSync(inRepo) ? inRepo : path.join(SHARED_DATASETS, name);
+}
 
 export interface Harness {
   dataDir: string;

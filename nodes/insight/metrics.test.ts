@@ -1,7 +1,6 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, DataError, type DatasetRef, type ModelRef } from "../sdk";
-import { harness, SHARED_DATASETS } from "../../tests/harness";
+import { harness, datasetFile } from "../../tests/harness";
 import score from "../model/score.node.ts";
 import trainClassifier from "../model/train-classifier.node.ts";
 import metricsNode from "./metrics.node.ts";
@@ -56,7 +55,7 @@ describe("insight.metrics", () => {
     let trained: Record<string, unknown>;
     let scored: DatasetRef;
     beforeAll(async () => {
-      const telco = await store.create(`SELECT * FROM read_csv('${path.join(SHARED_DATASETS, "telco-customer-churn.csv")}')`);
+      const telco = await store.create(`SELECT * FROM read_csv('${datasetFile("telco-customer-churn.csv")}')`);
       const res = await h.run(trainClassifier, { target: "Churn", modelName: "churn" }, { rows: telco });
       model = res.outputs.model as ModelRef;
       trained = res.metrics!;

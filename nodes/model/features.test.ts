@@ -1,6 +1,5 @@
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { harness, SHARED_DATASETS } from "../../tests/harness";
+import { harness, datasetFile } from "../../tests/harness";
 import { encodedWidth, encodeRow, fitFeatures, isIdentifierLike, looksNumeric, missingInputs, selectInFileOrder } from "./features";
 
 const col = (name: string, type: string) => ({ name, type });
@@ -101,7 +100,7 @@ describe("a spec", () => {
 describe("on the real Telco data", () => {
   const h = harness();
   afterAll(() => h.close());
-  const csv = path.join(SHARED_DATASETS, "telco-customer-churn.csv");
+  const csv = datasetFile("telco-customer-churn.csv");
 
   it("reads TotalCharges, text with 11 blanks, as numeric with a missing flag and the mean of the parsed values", async () => {
     const store = h.ctx("features").datasets;

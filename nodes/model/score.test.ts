@@ -1,11 +1,10 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, NotFoundError, type DatasetRef, type ModelRef } from "../sdk";
-import { harness, SHARED_DATASETS } from "../../tests/harness";
+import { harness, datasetFile } from "../../tests/harness";
 import score from "./score.node.ts";
 import trainClassifier from "./train-classifier.node.ts";
 
-const csv = path.join(SHARED_DATASETS, "telco-customer-churn.csv");
+const csv = datasetFile("telco-customer-churn.csv");
 
 describe("model.score", () => {
   const h = harness();

@@ -1,11 +1,10 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, DataError, NotFoundError, type DatasetRef, type ModelRef } from "../sdk";
-import { harness, SHARED_DATASETS } from "../../tests/harness";
+import { harness, datasetFile } from "../../tests/harness";
 import type { ClassifierArtifact } from "./features";
 import trainClassifier from "./train-classifier.node.ts";
 
-const csv = path.join(SHARED_DATASETS, "telco-customer-churn.csv");
+const csv = datasetFile("telco-customer-churn.csv");
 
 describe("model.train-classifier on Telco churn", () => {
   const h = harness();

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { files } from "../../db/schema";
-import { harness, SHARED_DATASETS, type Harness, failure } from "../../tests/harness";
+import { harness, datasetFile, type Harness, failure } from "../../tests/harness";
 import { ConfigError, DataError, NotFoundError, type DatasetRef } from "../sdk";
 import csvFile from "./csv-file.node.ts";
 
@@ -28,7 +28,7 @@ const rowsOf = (ref: DatasetRef, sql: string) => h.ctx("q").datasets.query(sql.r
 
 describe("source.csv-file", () => {
   it("reads the Telco churn file", async () => {
-    const res = await read({ path: path.join(SHARED_DATASETS, "telco-customer-churn.csv") });
+    const res = await read({ path: datasetFile("telco-customer-churn.csv") });
     const ref = res.outputs.rows as DatasetRef;
     expect(ref.rows).toBe(7043);
     expect(ref.columns).toHaveLength(21);
@@ -40,7 +40,7 @@ describe("source.csv-file", () => {
   });
 
   it("keeps commas inside quoted fields (Hillstrom)", async () => {
-    const ref = (await read({ path: path.join(SHARED_DATASETS, "hillstrom-email.csv") })).outputs.rows as DatasetRef;
+    const ref = (await read({ path: datasetFile("hillstrom-email.csv") })).outputs.rows as DatasetRef;
     expect(ref.rows).toBe(64000);
     expect(ref.columns).toHaveLength(12);
     // 1,859 lines of the file hold this quoted value (counted with grep).

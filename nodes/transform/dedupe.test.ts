@@ -1,6 +1,5 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { harness, SHARED_DATASETS, type Harness, failure } from "../../tests/harness";
+import { harness, datasetFile, type Harness, failure } from "../../tests/harness";
 import { ConfigError, type DatasetRef } from "../sdk";
 import csvFile from "../source/csv-file.node.ts";
 import dedupe from "./dedupe.node.ts";
@@ -99,7 +98,7 @@ describe("transform.dedupe", () => {
   });
 
   it("keeps all 7,043 Telco customers by customerID and two rows by gender", async () => {
-    const telco = (await h.run(csvFile, { path: path.join(SHARED_DATASETS, "telco-customer-churn.csv") })).outputs.rows as DatasetRef;
+    const telco = (await h.run(csvFile, { path: datasetFile("telco-customer-churn.csv") })).outputs.rows as DatasetRef;
     const byId = await h.run(dedupe, { keys: ["customerID"] }, { rows: telco });
     expect(byId.metrics).toEqual({ rowsIn: 7043, rowsOut: 7043, duplicatesRemoved: 0 });
 
