@@ -1,6 +1,5 @@
 // `loopwright`: run, validate and upload from the command line.
 import { Client, Connection } from "@temporalio/client";
-import proto from "@temporalio/proto";
 import { asc, eq } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
@@ -10,7 +9,7 @@ import { openDb, type Db } from "../db/client";
 import { files, nodeRuns, runs } from "../db/schema";
 import { ensureNamespace } from "../lib/dev-server";
 import { dataDir } from "../lib/paths";
-import { connectionOptions, temporalSettings, type TemporalSettings } from "../lib/temporal";
+import { connectionOptions, taskQueuePollers, temporalSettings, type TemporalSettings } from "../lib/temporal";
 import { loadRegistry } from "../nodes/registry";
 import { saveFlowVersion, startRun } from "../server/services/flows";
 import { GraphInvalidError, formatProblem } from "../workflows/graph/compile";
@@ -65,12 +64,9 @@ function upload(file: string): number {
 }
 
 async function warnIfNoWorker(connection: Connection, s: TemporalSettings, log: (line: string) => void): Promise<void> {
-  const res = await connection.workflowService.describeTaskQueue({
-    namespace: s.namespace,
-    taskQueue: { name: s.taskQueue },
-    taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-  });
-  if (!res.pollers?.length) log(`  (no worker is polling task queue "${s.taskQueue}" yet: start one with \`npm start\` or \`npm run worker\`)`);
+  if (!(await taskQueuePollers(connection, s, "workflow")).length) {
+    log(`  (no worker is polling task queue "${s.taskQueue}" yet: start one with \`npm start\` or \`npm run worker\`)`);
+  }
 }
 
 function fmtMs(ms: number | null | undefined): string {

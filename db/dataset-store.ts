@@ -72,10 +72,6 @@ export class ParquetDatasetStore implements DatasetStore {
     mkdirSync(this.dir, { recursive: true });
   }
 
-  forOwner(owner: DatasetOwner): ParquetDatasetStore {
-    return new ParquetDatasetStore(this.dataDir, this.db, owner);
-  }
-
   absolutePath(ref: Pick<DatasetRef, "path">): string {
     return path.resolve(this.dataDir, ref.path);
   }

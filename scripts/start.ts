@@ -209,8 +209,8 @@ async function main(): Promise<void> {
       devServer = undefined;
       void shutdown(1);
     });
-    childEnv.TEMPORAL_ADDRESS = devServer!.address;
-    childEnv.LOOPWRIGHT_EMBEDDED_TEMPORAL = "1"; // the address is ours, not an external cluster
+    // No TEMPORAL_ADDRESS for the children: its default is this embedded server (and unset means
+    // "not an external cluster").
     await checkpoint();
   }
 

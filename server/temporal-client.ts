@@ -2,15 +2,9 @@
 // probe for the home page and the health router.
 import "server-only";
 import { Client, Connection } from "@temporalio/client";
-import { temporal as proto } from "@temporalio/proto";
-import { connectionOptions, temporalSettings, type TemporalSettings } from "../lib/temporal";
+import { connectionOptions, taskQueuePollers, temporalSettings, type PollerInfo, type TemporalSettings } from "../lib/temporal";
 
-export interface PollerInfo {
-  identity: string;
-  /** When the server last saw this poller (epoch ms). Pollers stay listed for a few minutes after they stop. */
-  lastAccessTime?: number;
-  ratePerSecond?: number;
-}
+export type { PollerInfo };
 
 export interface TemporalStatus {
   address: string;
@@ -64,12 +58,6 @@ function errorText(err: unknown): string {
   );
 }
 
-function timestampMs(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
-  if (!ts || ts.seconds == null) return undefined;
-  const s = ts.seconds as number | { toNumber(): number };
-  return (typeof s === "number" ? s : s.toNumber()) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
-}
-
 /**
  * Is Temporal reachable right now, and does any worker poll our task queue? Never throws.
  *
@@ -107,20 +95,10 @@ export async function temporalStatus(timeoutMs = 3000): Promise<TemporalStatus> 
     const info = await conn.withDeadline(deadline, () => conn.workflowService.getSystemInfo({}));
     const latencyMs = Date.now() - checkedAt;
 
-    const { TaskQueueType } = proto.api.enums.v1;
-    const describe = async (taskQueueType: proto.api.enums.v1.TaskQueueType): Promise<PollerInfo[]> => {
-      const res = await conn.withDeadline(deadline, () =>
-        conn.workflowService.describeTaskQueue({ namespace: s.namespace, taskQueue: { name: s.taskQueue }, taskQueueType }),
-      );
-      return (res.pollers ?? []).map((p) => ({
-        identity: p.identity || "(no identity)",
-        lastAccessTime: timestampMs(p.lastAccessTime),
-        ratePerSecond: p.ratePerSecond ?? undefined,
-      }));
-    };
+    const describe = (kind: "workflow" | "activity") => conn.withDeadline(deadline, () => taskQueuePollers(conn, s, kind));
     let pollers: NonNullable<TemporalStatus["pollers"]>;
     try {
-      const [workflow, activity] = await Promise.all([describe(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW), describe(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)]);
+      const [workflow, activity] = await Promise.all([describe("workflow"), describe("activity")]);
       pollers = { workflow, activity };
     } catch (err) {
       // Reachable, but the queue could not be described (most often: the namespace does not exist).

@@ -19,7 +19,7 @@ describe("embedded Temporal dev server", () => {
   it("keeps runs across a restart and adds search attributes and retention to an existing database", async () => {
     const dbFile = path.join(dir, "temporal", "temporal.db");
     const port = await freePort();
-    const settings = temporalSettings({ ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, LOOPWRIGHT_EMBEDDED_TEMPORAL: "1" });
+    const settings = temporalSettings({ ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
 
     server = await startDevServer({ binary: temporalBinary()!, dbFile, port });
     let connection = await Connection.connect({ address: settings.address });

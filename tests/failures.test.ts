@@ -1,5 +1,5 @@
 import { Connection } from "@temporalio/client";
-import proto from "@temporalio/proto";
+import { taskQueuePollers, temporalSettings } from "../lib/temporal";
 import { eq } from "drizzle-orm";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -7,7 +7,7 @@ import { describe, expect, inject, it } from "vitest";
 import { flows, nodeRuns, runs } from "../db/schema";
 import { datasetFile } from "./harness";
 import { writeFlow } from "./flows";
-import { lastJsonLine, runCli, testDb } from "./support";
+import { lastJsonLine, runCli, testDb, testEnv } from "./support";
 
 const csvThenDedupe = (id: string, file: string) => ({
   id,
@@ -22,12 +22,7 @@ const csvThenDedupe = (id: string, file: string) => ({
 async function pollers(): Promise<number> {
   const connection = await Connection.connect({ address: inject("temporalAddress") });
   try {
-    const res = await connection.workflowService.describeTaskQueue({
-      namespace: "default",
-      taskQueue: { name: inject("taskQueue") },
-      taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-    });
-    return res.pollers?.length ?? 0;
+    return (await taskQueuePollers(connection, temporalSettings(testEnv()), "activity")).length;
   } finally {
     await connection.close();
   }

@@ -11,14 +11,13 @@ import {
   proxyActivities,
   setHandler,
 } from "@temporalio/workflow";
+import { NON_RETRYABLE_ERROR_TYPES } from "../nodes/sdk/errors";
 import type { ValueRef } from "../nodes/sdk/types";
 import type { Activities } from "./activities/run-node";
 import type { NodeState, PlanNode, RunFlowInput, RunFlowResult } from "./graph/plan";
 
 /** Per-node status of a run, for anyone holding the workflow handle. */
 export const nodeStatusQuery = defineQuery<Record<string, NodeState>>("nodeStatus");
-
-const NON_RETRYABLE = ["ConfigError", "DataError", "NotFoundError"];
 
 const bookkeeping = proxyActivities<Activities>({
   startToCloseTimeout: "1 minute",
@@ -35,7 +34,7 @@ function activitiesFor(node: PlanNode) {
       initialInterval: a.initialInterval,
       backoffCoefficient: a.backoffCoefficient,
       maximumInterval: a.maximumInterval,
-      nonRetryableErrorTypes: NON_RETRYABLE,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
     },
   });
 }

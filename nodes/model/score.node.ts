@@ -57,7 +57,7 @@ export default defineNode({
     let sum = 0;
     // Scores are joined back to the rows by position, so read them in file order.
     for await (const batch of ctx.datasets.batches(selectInFileOrder(ctx.datasets, ref, spec.inputs), BATCH_ROWS)) {
-      if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error("Scoring was cancelled");
+      ctx.signal.throwIfAborted();
       if (n + batch.length > ref.rows) throw new Error(`model.score: read more rows than the dataset's ${ref.rows}`);
       for (const row of batch) {
         const p = net.run(encodeInto(spec, row, input))[0]!;

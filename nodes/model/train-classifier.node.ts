@@ -1,6 +1,6 @@
 import { NeuralNetwork } from "brain.js";
 import { z } from "zod";
-import { ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
+import { ConfigError, DataError, defineNode, type DatasetRef } from "../sdk";
 import { CLASSIFIER_KIND, encodedWidth, encodeInto, fitFeatures, isIdentifierLike, selectInFileOrder, type ClassifierArtifact } from "./features";
 import { classificationMetrics, labelKey, mulberry32, requirePositiveLabel, shuffle, stratifiedSplit } from "./metrics";
 
@@ -25,11 +25,6 @@ const config = z.object({
   iterations: z.number().int().min(1).max(100_000).default(30).describe("Passes over the training rows."),
   learningRate: z.number().gt(0).lt(1).default(0.05).describe("Step size of each weight update."),
 });
-
-function cancelled(ctx: NodeContext): Error {
-  const reason: unknown = ctx.signal.reason;
-  return reason instanceof Error ? reason : new Error("Training was cancelled");
-}
 
 /** Which columns to learn from; ids (all values distinct) are left out unless asked for. */
 function chooseFeatures(ref: DatasetRef, cfg: z.output<typeof config>, rows: readonly Row[]): { features: string[]; skipped: string[] } {
@@ -122,7 +117,7 @@ export default defineNode({
     let error = Number.NaN;
     let iteration = 0;
     while (iteration < cfg.iterations) {
-      if (ctx.signal.aborted) throw cancelled(ctx);
+      ctx.signal.throwIfAborted();
       shuffle(data, random);
       error = net.train(data, { iterations: 1, learningRate: cfg.learningRate, errorThresh: ERROR_THRESHOLD, log: false }).error;
       iteration++;
@@ -135,7 +130,7 @@ export default defineNode({
     }
     const trainSeconds = (Date.now() - started) / 1000;
     ctx.progress(1, "trained", { iteration, error });
-    if (ctx.signal.aborted) throw cancelled(ctx);
+    ctx.signal.throwIfAborted();
 
     const testLabels = split.test.map((i) => y[i]!);
     const testScores = split.test.map((i) => net.run(encode(i))[0]!);
