@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { ConfigError, defineNode, type Column } from "../sdk";
+import { column, ConfigError, defineNode, type Column } from "../sdk";
 
 const PLAIN_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const BOOKKEEPING = "_loopwright_writes";
@@ -51,8 +51,8 @@ export default defineNode({
   config: z.object({
     database: z.string().min(1).describe("Path of the SQLite database file (created if missing). Relative paths start at the project directory."),
     table: z.string().regex(PLAIN_IDENT).describe("Table name: letters, digits and _, not starting with a digit. Created if missing."),
-    keys: z.array(z.string()).min(1).describe("Key columns: a row with the same key values is updated, otherwise inserted."),
-    columns: z.array(z.string()).optional().describe("Columns to write (key columns are always written). Empty: all columns."),
+    keys: z.array(column(z.string())).min(1).describe("Key columns: a row with the same key values is updated, otherwise inserted."),
+    columns: z.array(column(z.string())).optional().describe("Columns to write (key columns are always written). Empty: all columns."),
   }),
   async run({ config, inputs, ctx }) {
     const input = inputs.rows;

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
+import { column, ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { toNumber } from "../model/features";
 import { classificationMetrics, labelKey, requirePositiveLabel } from "../model/metrics";
 
 const config = z.object({
-  labelColumn: z.string().optional().describe("Column with the true outcome, e.g. Churn. Needed when a scored table is connected."),
-  scoreColumn: z.string().min(1).default("score").describe("Column with the model's probability of the positive class."),
+  labelColumn: column(z.string()).optional().describe("Column with the true outcome, e.g. Churn. Needed when a scored table is connected."),
+  scoreColumn: column(z.string().min(1)).default("score").describe("Column with the model's probability of the positive class."),
   positiveLabel: z
     .string()
     .optional()

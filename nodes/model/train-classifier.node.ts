@@ -1,6 +1,6 @@
 import { NeuralNetwork } from "brain.js";
 import { z } from "zod";
-import { ConfigError, DataError, defineNode, type DatasetRef } from "../sdk";
+import { column, ConfigError, DataError, defineNode, type DatasetRef } from "../sdk";
 import { CLASSIFIER_KIND, encodedWidth, encodeInto, fitFeatures, isIdentifierLike, selectInFileOrder, type ClassifierArtifact } from "./features";
 import { classificationMetrics, labelKey, mulberry32, requirePositiveLabel, shuffle, stratifiedSplit } from "./metrics";
 
@@ -11,13 +11,13 @@ const ERROR_THRESHOLD = 1e-4;
 const PROGRESS_EVERY_MS = 250;
 
 const config = z.object({
-  target: z.string().min(1).describe("Column to predict. It must hold exactly two values, e.g. Churn (Yes/No)."),
+  target: column(z.string().min(1)).describe("Column to predict. It must hold exactly two values, e.g. Churn (Yes/No)."),
   positiveLabel: z
     .string()
     .optional()
     .describe("The value of the target that counts as positive. Leave empty for Yes/No, True/False, 1/0 or Y/N targets."),
-  features: z.array(z.string()).default([]).describe("Columns to learn from. Empty: every column except the target and the excluded ones."),
-  exclude: z.array(z.string()).default([]).describe("Columns never to learn from, such as ids or values known only after the outcome."),
+  features: z.array(column(z.string())).default([]).describe("Columns to learn from. Empty: every column except the target and the excluded ones."),
+  exclude: z.array(column(z.string())).default([]).describe("Columns never to learn from, such as ids or values known only after the outcome."),
   modelName: z.string().min(1).default("model").describe("Name in the model registry; each training saves a new version."),
   testFraction: z.number().min(0.05).max(0.5).default(0.2).describe("Share of rows held out (per class) to measure the model."),
   seed: z.number().int().default(42).describe("Seed for the split, the weights and the shuffling: the same seed trains the same model."),

@@ -23,3 +23,18 @@ export function portType(spec: PortSpec): PortType {
 export function portOptional(spec: PortSpec): boolean {
   return typeof spec === "string" ? false : spec.optional === true;
 }
+
+/**
+ * Hints for the config form (they reach the browser as `"widget"` in the JSON Schema):
+ * `column(z.string())` names a column of the input, so the form offers the upstream columns;
+ * `uploadedFile(z.string())` is the id of an uploaded file, so the form offers uploads.
+ */
+export type FormWidget = "column" | "file";
+
+export function column<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ widget: "column" satisfies FormWidget });
+}
+
+export function uploadedFile<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ widget: "file" satisfies FormWidget });
+}

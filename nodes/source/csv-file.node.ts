@@ -2,13 +2,11 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { ConfigError, DataError, defineNode, NotFoundError, type NodeContext } from "../sdk";
+import { ConfigError, uploadedFile, DataError, defineNode, NotFoundError, type NodeContext } from "../sdk";
 
 const config = z.object({
   path: z.string().optional().describe("Path of the CSV file. Relative paths start at the project directory. Leave empty when using an uploaded file."),
-  fileId: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]*$/)
+  fileId: uploadedFile(z.string().regex(/^[A-Za-z0-9_-]*$/))
     .optional()
     .describe("An uploaded file, instead of a path."),
   delimiter: z

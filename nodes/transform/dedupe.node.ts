@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, defineNode } from "../sdk";
+import { column, ConfigError, defineNode } from "../sdk";
 
 // DuckDB's virtual column giving a row's position in the Parquet file: the stable "input order".
 const POSITION = "file_row_number";
@@ -13,10 +13,9 @@ export default defineNode({
   inputs: { rows: "table" },
   outputs: { rows: "table" },
   config: z.object({
-    keys: z.array(z.string()).min(1).describe("Columns that identify a row: rows with the same values in all of them are duplicates."),
+    keys: z.array(column(z.string())).min(1).describe("Columns that identify a row: rows with the same values in all of them are duplicates."),
     keep: z.enum(["first", "last"]).default("first").describe("Which row of each group to keep."),
-    orderBy: z
-      .string()
+    orderBy: column(z.string())
       .optional()
       .describe("Decide first/last by this column (smallest value is first; empty values are never preferred). Empty: by position in the input."),
   }),
