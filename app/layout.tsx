@@ -2,15 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { TRPCReactProvider } from "@/trpc/react";
+import { MainNav } from "./_components/nav";
 import "./globals.css";
 
 export const metadata: Metadata = {
   title: { default: "Loopwright", template: "%s · Loopwright" },
   description: "Self-hosted workflow orchestrator for closed-loop AI marketing, on Temporal and DuckDB.",
 };
-
-// A section without a page yet has no href: it shows as plain text rather than a link to a 404.
-const NAV: { label: string; href?: string }[] = [{ label: "Flows" }, { label: "Runs" }, { label: "Datasets" }, { label: "Models" }];
 
 function LogoMark() {
   return (
@@ -29,24 +27,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body className="min-h-screen">
         <header className="sticky top-0 z-10 border-b border-line bg-surface/90 backdrop-blur">
-          <div className="mx-auto flex h-14 max-w-6xl items-center gap-8 px-6">
+          <div className="flex h-14 items-center gap-8 px-6">
             <Link href="/" className="flex items-center gap-2.5 font-semibold tracking-tight text-ink">
               <LogoMark />
               Loopwright
             </Link>
-            <nav aria-label="Main" className="flex items-center gap-1 text-sm">
-              {NAV.map((item) =>
-                item.href ? (
-                  <Link key={item.label} href={item.href} className="rounded-md px-3 py-1.5 text-ink-soft hover:bg-sunken hover:text-ink">
-                    {item.label}
-                  </Link>
-                ) : (
-                  <span key={item.label} aria-disabled="true" title="Coming soon" className="cursor-default rounded-md px-3 py-1.5 text-ink-muted/60">
-                    {item.label}
-                  </span>
-                ),
-              )}
-            </nav>
+            <MainNav />
           </div>
         </header>
         <TRPCReactProvider>{children}</TRPCReactProvider>

@@ -1,17 +1,16 @@
 // `loopwright`: run, validate and upload from the command line.
 import { Client, Connection } from "@temporalio/client";
 import { asc, eq } from "drizzle-orm";
-import { randomUUID } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { openDb, type Db } from "../db/client";
-import { files, nodeRuns, runs } from "../db/schema";
+import { nodeRuns, runs } from "../db/schema";
 import { ensureNamespace } from "../lib/dev-server";
 import { dataDir } from "../lib/paths";
 import { connectionOptions, taskQueuePollers, temporalSettings, type TemporalSettings } from "../lib/temporal";
 import { loadRegistry } from "../nodes/registry";
 import { saveFlowVersion, startRun } from "../server/services/flows";
+import { UploadError, registerFile } from "../server/services/uploads";
 import { GraphInvalidError, formatProblem } from "../workflows/graph/compile";
 import { validateGraph } from "../workflows/graph/validate";
 
@@ -52,15 +51,19 @@ async function validate(file: string): Promise<number> {
   return 2;
 }
 
-function upload(file: string): number {
+/** Prints only the id, so `id=$(loopwright upload f.csv)` works; a refused file is a usage error. */
+async function upload(file: string): Promise<number> {
   const db = openDb();
-  const id = `file_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
-  const rel = path.join("uploads", `${id}${path.extname(file)}`);
-  mkdirSync(path.join(dataDir(), "uploads"), { recursive: true });
-  copyFileSync(file, path.join(dataDir(), rel));
-  db.insert(files).values({ id, name: path.basename(file), path: rel, bytes: statSync(file).size }).run();
-  console.log(id);
-  return 0;
+  try {
+    const up = await registerFile(db, dataDir(), file);
+    console.log(up.id);
+    return 0;
+  } catch (err) {
+    if (err instanceof UploadError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    db.$client.close();
+  }
 }
 
 async function warnIfNoWorker(connection: Connection, s: TemporalSettings, log: (line: string) => void): Promise<void> {

@@ -103,5 +103,9 @@ export const files = sqliteTable("files", {
   /** Relative to the data directory. */
   path: text("path").notNull(),
   bytes: integer("bytes").notNull(),
+  /** What DuckDB saw when the file was registered. Null for files uploaded before it described them. */
+  rows: integer("rows"),
+  columns: text("columns", { mode: "json" }).$type<{ name: string; type: string }[]>(),
+  format: text("format", { enum: ["csv", "json"] }),
   createdAt: integer("created_at").notNull().default(now),
 });

@@ -175,6 +175,25 @@ async function ensureTemporal(canBuild) {
   return buildTemporal(go);
 }
 
+/**
+ * Chromium for the browser tests and the canvas benchmark (driven by playwright-core, which never
+ * downloads browsers). Debian's package is installed when missing and we are root.
+ */
+function ensureChromium() {
+  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(Boolean);
+  const found = candidates.find((c) => isExecutable(c));
+  if (found) return found;
+  const root = typeof process.getuid === "function" && process.getuid() === 0;
+  if (root && isExecutable("/usr/bin/apt-get")) {
+    say("Installing Chromium for the browser tests (apt-get install chromium)...");
+    const opts = { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } };
+    spawnSync("apt-get", ["update", "-qq"], opts);
+    const r = spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], opts);
+    if (r.status === 0 && isExecutable("/usr/bin/chromium")) return "/usr/bin/chromium";
+  }
+  fail("The browser tests need Chromium. Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary.");
+}
+
 // ---------------------------------------------------------------------------------------------
 // (c) the command
 
@@ -253,6 +272,8 @@ async function main() {
     const temporal = await ensureTemporal(COMMANDS[command].temporal);
     if (temporal) env.TEMPORAL_CLI_PATH = temporal;
   }
+
+  if (command === "test" || command === "bench") env.CHROMIUM_PATH = ensureChromium();
 
   const tsx = bin("tsx");
   switch (command) {

@@ -1,5 +1,5 @@
 // Once per test run: a real Temporal dev server (in memory, headless, on a free port), a fresh
-// data directory, and one worker process on a test task queue.
+// data directory, one worker process on a test task queue, and the web app (production build).
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,9 +7,11 @@ import type { TestProject } from "vitest/node";
 import { ensureNamespace, freePort, startDevServer, temporalBinary, type DevServer } from "../lib/dev-server";
 import { temporalSettings } from "../lib/temporal";
 import { startWorker, type WorkerProcess } from "./support-process";
+import { buildWebApp, startWebApp, type WebApp } from "./support-web";
 
 let server: DevServer | undefined;
 let worker: WorkerProcess | undefined;
+let web: WebApp | undefined;
 let dataDir: string | undefined;
 
 export async function setup(project: TestProject) {
@@ -20,12 +22,16 @@ export async function setup(project: TestProject) {
   const env = { ...process.env, TEMPORAL_ADDRESS: server.address, LOOPWRIGHT_DATA_DIR: dataDir, LOOPWRIGHT_TASK_QUEUE: "loopwright-test" };
   await ensureNamespace(temporalSettings(env));
   worker = await startWorker(env);
+  buildWebApp();
+  web = await startWebApp({ ...env, TEMPORAL_UI_URL: "http://localhost:8233" });
   project.provide("temporalAddress", server.address);
   project.provide("dataDir", dataDir);
   project.provide("taskQueue", "loopwright-test");
+  project.provide("webUrl", web.url);
 }
 
 export async function teardown() {
+  await web?.stop();
   await worker?.stop();
   await server?.stop();
   if (dataDir && !process.env.LOOPWRIGHT_KEEP_TEST_DATA) rmSync(dataDir, { recursive: true, force: true });

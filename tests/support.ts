@@ -12,6 +12,8 @@ declare module "vitest" {
     temporalAddress: string;
     dataDir: string;
     taskQueue: string;
+    /** The web app (production build) on the test Temporal server and data directory. */
+    webUrl: string;
   }
 }
 

@@ -1,7 +1,9 @@
 // All routers. A new noun (dataset, model, trigger, ...) is one file in routers/ and one line here.
 import { catalogRouter } from "./routers/catalog";
+import { datasetRouter } from "./routers/dataset";
 import { flowRouter } from "./routers/flow";
 import { healthRouter } from "./routers/health";
+import { modelRouter } from "./routers/model";
 import { runRouter } from "./routers/run";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -10,6 +12,8 @@ export const appRouter = createTRPCRouter({
   catalog: catalogRouter,
   flow: flowRouter,
   run: runRouter,
+  dataset: datasetRouter,
+  model: modelRouter,
 });
 
 export type AppRouter = typeof appRouter;

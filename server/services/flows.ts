@@ -1,7 +1,7 @@
 // Saving flows and starting runs: shared by the CLI and the API, so both validate the same way.
 import type { Client } from "@temporalio/client";
 import { SearchAttributeType, TypedSearchAttributes, defineSearchAttributeKey } from "@temporalio/common";
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../../db/client";
 import { flowVersions, flows, nodeRuns, runs } from "../../db/schema";
@@ -9,6 +9,7 @@ import { workflowUrl, type TemporalSettings } from "../../lib/temporal";
 import type { NodeRegistry } from "../../nodes/node-registry";
 import { GraphInvalidError, compileGraph } from "../../workflows/graph/compile";
 import type { RunFlowInput } from "../../workflows/graph/plan";
+import type { FlowGraph } from "../../workflows/graph/schema";
 import { validateGraph } from "../../workflows/graph/validate";
 
 export const FLOW_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -64,6 +65,115 @@ export function saveFlowVersion(db: Db, registry: NodeRegistry, raw: unknown, op
       else tx.insert(flows).values({ id: flowId, name: graph.name, description: graph.description, latestVersion: version }).run();
       tx.insert(flowVersions).values({ id: versionId, flowId, version, graph }).run();
       return { flowId, version, versionId, created: true };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** A flow that does not exist (the router answers NOT_FOUND). */
+export class FlowNotFoundError extends Error {
+  constructor(readonly flowId: string) {
+    super(`No flow "${flowId}"`);
+    this.name = "FlowNotFoundError";
+  }
+}
+
+/** Deleting a flow while one of its runs is queued or running would pull the rows from under the worker. */
+export class FlowBusyError extends Error {
+  constructor(readonly flowId: string, readonly runId: string, readonly status: string) {
+    super(`Flow "${flowId}" has a ${status} run (${runId}); cancel it or wait for it to finish before deleting the flow`);
+    this.name = "FlowBusyError";
+  }
+}
+
+const NAME_MAX = 200;
+
+function cleanName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw new Error("A flow needs a name");
+  return trimmed.slice(0, NAME_MAX);
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** `slug`, else `slug-2`, `slug-3`, ...: read inside the writing transaction, so two creates cannot pick the same id. */
+function freeFlowId(tx: Tx, name: string): string {
+  const base = slugify(name);
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? "" : `-${n}`;
+    const id = `${base.slice(0, 64 - suffix.length).replace(/-+$/, "")}${suffix}`;
+    if (!tx.select({ id: flows.id }).from(flows).where(eq(flows.id, id)).get()) return id;
+  }
+}
+
+/** A graph (already validated) as version 1 of a flow under a fresh id. */
+function insertNewFlow(db: Db, graph: FlowGraph): SavedVersion {
+  return db.transaction(
+    (tx) => {
+      const flowId = freeFlowId(tx, graph.name);
+      const versionId = `${flowId}@1`;
+      tx.insert(flows).values({ id: flowId, name: graph.name, description: graph.description, latestVersion: 1 }).run();
+      tx.insert(flowVersions).values({ id: versionId, flowId, version: 1, graph }).run();
+      return { flowId, version: 1, versionId, created: true };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+function latestGraph(db: Db, flowId: string): { graph: FlowGraph; version: number } {
+  const flow = db.select().from(flows).where(eq(flows.id, flowId)).get();
+  const row = flow && db.select().from(flowVersions).where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.version, flow.latestVersion))).get();
+  if (!row) throw new FlowNotFoundError(flowId);
+  // Versions are validated when saved, so the stored JSON is a FlowGraph.
+  return { graph: row.graph as FlowGraph, version: row.version };
+}
+
+/** A new, empty flow. An empty graph needs no node registry to be valid. */
+export function createFlow(db: Db, name: string): SavedVersion {
+  return insertNewFlow(db, { name: cleanName(name), nodes: [], edges: [] });
+}
+
+/**
+ * The latest graph under a new name, as a new version. Without `expectedVersion` the version
+ * just read is expected, so an edit saved in between is a conflict rather than silently dropped.
+ */
+export function renameFlow(db: Db, registry: NodeRegistry, flowId: string, name: string, expectedVersion?: number): SavedVersion {
+  const latest = latestGraph(db, flowId);
+  return saveFlowVersion(db, registry, { ...latest.graph, name: cleanName(name) }, { flowId, expectedVersion: expectedVersion ?? latest.version });
+}
+
+/** A new flow "<name> (copy)" holding the latest graph as its version 1. */
+export function duplicateFlow(db: Db, registry: NodeRegistry, flowId: string): SavedVersion {
+  const { graph } = latestGraph(db, flowId);
+  const suffix = " (copy)";
+  // Re-validated: the node registry may have changed since the original was saved.
+  const result = validateGraph({ ...graph, name: `${graph.name.slice(0, NAME_MAX - suffix.length)}${suffix}` }, registry);
+  if (!result.ok) throw new GraphInvalidError(result.problems);
+  return insertNewFlow(db, result.graph);
+}
+
+/**
+ * Delete a flow with its versions, runs and node runs. Refused while a run is queued or running.
+ * Datasets and models its runs produced stay: both may be shared (datasets are content-addressed).
+ */
+export function deleteFlow(db: Db, flowId: string): { flowId: string; versions: number; runs: number } {
+  return db.transaction(
+    (tx) => {
+      if (!tx.select({ id: flows.id }).from(flows).where(eq(flows.id, flowId)).get()) throw new FlowNotFoundError(flowId);
+      const active = tx
+        .select({ id: runs.id, status: runs.status })
+        .from(runs)
+        .where(and(eq(runs.flowId, flowId), inArray(runs.status, ["queued", "running"])))
+        .orderBy(desc(runs.createdAt))
+        .get();
+      if (active) throw new FlowBusyError(flowId, active.id, active.status);
+      // Children first and explicitly: runs.flow_version_id has no cascade, so relying on the
+      // flow's cascades would depend on the order SQLite applies them in.
+      tx.delete(nodeRuns).where(inArray(nodeRuns.runId, tx.select({ id: runs.id }).from(runs).where(eq(runs.flowId, flowId)))).run();
+      const deletedRuns = tx.delete(runs).where(eq(runs.flowId, flowId)).run().changes;
+      const versions = tx.delete(flowVersions).where(eq(flowVersions.flowId, flowId)).run().changes;
+      tx.delete(flows).where(eq(flows.id, flowId)).run();
+      return { flowId, versions, runs: deletedRuns };
     },
     { behavior: "immediate" },
   );

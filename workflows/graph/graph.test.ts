@@ -1,3 +1,4 @@
+import { connectionProblem } from "./connect";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineNode } from "../../nodes/sdk";
@@ -58,6 +59,14 @@ describe("validateGraph", () => {
     expect(result.problems).toHaveLength(5);
   });
 
+  it("says a missing config field is required, and keeps zod's words for a wrong value", () => {
+    const g = good();
+    g.nodes[1]!.config = {};
+    expect(validateGraph(g, registry).problems).toEqual([expect.objectContaining({ nodeId: "train", field: "target", message: "target: required" })]);
+    g.nodes[1]!.config = { target: "Churn", iterations: "many" };
+    expect(validateGraph(g, registry).problems).toEqual([expect.objectContaining({ nodeId: "train", field: "iterations", message: expect.stringMatching(/^iterations: .*number/) })]);
+  });
+
   it("refuses edges between incompatible ports and to ports that do not exist", () => {
     const g = good();
     g.edges = [
@@ -96,7 +105,7 @@ describe("validateGraph", () => {
     g.nodes.push(node("src2", "source.test@1", { path: "c.csv" }));
     g.edges.push(edge("src2", "rows", "train", "rows"));
     const problems = validateGraph(g, registry).problems;
-    expect(problems).toEqual([expect.objectContaining({ nodeId: "train", field: "rows", message: 'Input "rows" already has a connection' })]);
+    expect(problems).toEqual([expect.objectContaining({ nodeId: "train", field: "rows", message: 'Input "rows" of "train" already has a connection' })]);
   });
 });
 
@@ -132,5 +141,16 @@ describe("compileGraph", () => {
       expect((err as GraphInvalidError).problems).toEqual([expect.objectContaining({ nodeId: "train", field: "target" })]);
       expect((err as Error).message).toContain('node "train", field "target"');
     }
+  });
+});
+
+describe("connectionProblem", () => {
+  const end = (nodeId: string, port: string, type: string | undefined) => ({ nodeId, port, type });
+  it("allows matching types into a free input and explains every refusal", () => {
+    expect(connectionProblem(end("a", "rows", "table"), end("b", "rows", "table"))).toBeNull();
+    expect(connectionProblem(end("a", "model", "model"), end("b", "rows", "table"))).toMatch(/Cannot connect model output "a.model" to table input "rows" of "b"/);
+    expect(connectionProblem(end("a", "rows", "table"), end("b", "rows", "table"), { inputTaken: true })).toMatch(/already has a connection/);
+    expect(connectionProblem(end("a", "rows", "table"), end("a", "rows", "table"))).toMatch(/cannot feed itself/);
+    expect(connectionProblem(end("a", "nope", undefined), end("b", "rows", "table"))).toMatch(/no output "nope"/);
   });
 });

@@ -2,6 +2,7 @@
 // same function guards save (API, CLI) and run.
 import type { z } from "zod";
 import { portOptional, portType, type NodeDefinition } from "../../nodes/sdk";
+import { connectionProblem } from "./connect";
 import { flowGraphSchema, parseTypeRef, type FlowGraph } from "./schema";
 
 export interface NodeLookup {
@@ -45,6 +46,15 @@ function structuralProblems(raw: unknown, error: z.ZodError): GraphProblem[] {
   });
 }
 
+function valueAt(value: unknown, path: PropertyKey[]): unknown {
+  let v = value;
+  for (const key of path) {
+    if (v === null || typeof v !== "object" || !Object.hasOwn(v, key)) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
 export function edgeLabel(e: { id?: string; source: string; sourceHandle: string; target: string; targetHandle: string }): string {
   return e.id ?? `${e.source}.${e.sourceHandle}->${e.target}.${e.targetHandle}`;
 }
@@ -81,7 +91,10 @@ export function validateGraph(raw: unknown, nodes: NodeLookup): ValidationResult
     if (!config.success) {
       for (const issue of config.error.issues) {
         const field = pathString(issue.path);
-        problems.push({ nodeId: node.id, field: field || "config", message: field ? `${field}: ${issue.message}` : issue.message });
+        // zod says "expected string, received undefined"; a marketer needs to hear that it is missing.
+        const missing = issue.code === "invalid_type" && field !== "" && valueAt(node.config, issue.path) === undefined;
+        const message = missing ? "required" : issue.message;
+        problems.push({ nodeId: node.id, field: field || "config", message: field ? `${field}: ${message}` : message });
       }
     }
   }
@@ -105,18 +118,14 @@ export function validateGraph(raw: unknown, nodes: NodeLookup): ValidationResult
       problems.push({ nodeId: edge.target, edgeId, field: "targetHandle", message: `${to.label} has no input "${edge.targetHandle}"` });
       continue;
     }
-    if (portType(out) !== portType(inp)) {
-      problems.push({
-        nodeId: edge.target,
-        edgeId,
-        field: edge.targetHandle,
-        message: `Cannot connect ${portType(out)} output "${edge.source}.${edge.sourceHandle}" to ${portType(inp)} input "${edge.targetHandle}"`,
-      });
-      continue;
-    }
     const ports = incoming.get(edge.target) ?? new Set<string>();
-    if (ports.has(edge.targetHandle)) {
-      problems.push({ nodeId: edge.target, edgeId, field: edge.targetHandle, message: `Input "${edge.targetHandle}" already has a connection` });
+    const problem = connectionProblem(
+      { nodeId: edge.source, port: edge.sourceHandle, type: portType(out) },
+      { nodeId: edge.target, port: edge.targetHandle, type: portType(inp) },
+      { inputTaken: ports.has(edge.targetHandle) },
+    );
+    if (problem) {
+      problems.push({ nodeId: edge.target, edgeId, field: edge.targetHandle, message: problem });
       continue;
     }
     ports.add(edge.targetHandle);

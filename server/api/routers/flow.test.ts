@@ -5,9 +5,11 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { eq } from "drizzle-orm";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../../db/client";
+import { flowVersions, nodeRuns, runs } from "../../../db/schema";
 import { loadRegistry } from "../../../nodes/registry";
 import type { GraphProblem } from "../../../workflows/graph/validate";
 import type { TemporalAccess } from "../../temporal-client";
@@ -128,5 +130,103 @@ describe("flow router", () => {
     const badInput = await call("flow.save", { graph: graph(), flowId: "Not A Valid Id" });
     expect(badInput.status).toBe(400);
     expect(badInput.error.data.zodError).toMatchObject({ fieldErrors: { flowId: [expect.any(String)] } });
+  });
+});
+
+/** A run row as the workflow would leave it; the tests only need the bookkeeping, not Temporal. */
+function insertRun(flowId: string, version: number, status: "queued" | "running" | "succeeded" | "failed", createdAt: number, nodeIds: string[] = []) {
+  const id = `${flowId}-run-${createdAt}`;
+  db.insert(runs)
+    .values({ id, flowId, flowVersionId: `${flowId}@${version}`, flowVersion: version, status, workflowId: `run-${id}`, temporalUrl: "http://temporal.test", createdAt, finishedAt: status === "succeeded" || status === "failed" ? createdAt + 500 : null })
+    .run();
+  for (const nodeId of nodeIds) db.insert(nodeRuns).values({ runId: id, nodeId, type: "source.csv-file@1", status: status === "running" ? "running" : "succeeded" }).run();
+  return id;
+}
+
+describe("flow router: create, rename, duplicate, delete", () => {
+  it("creates empty flows, giving the same name distinct ids", async () => {
+    const a = await caller.flow.create({ name: "  Churn model  " });
+    const b = await caller.flow.create({ name: "Churn model" });
+    expect(a).toMatchObject({ flowId: "churn-model", version: 1, created: true });
+    expect(b).toMatchObject({ flowId: "churn-model-2", version: 1 });
+    const opened = await caller.flow.get({ flowId: "churn-model-2" });
+    expect(opened.graph).toEqual({ name: "Churn model", nodes: [], edges: [] });
+    expect(opened.flow.name).toBe("Churn model");
+
+    const empty = await rejection(caller.flow.create({ name: "   " }));
+    expect(empty.code).toBe("BAD_REQUEST");
+  });
+
+  it("lists each flow with its node count and newest run", async () => {
+    const older = insertRun("web-test", 2, "failed", 1_000);
+    const newer = insertRun("web-test", 2, "succeeded", 2_000);
+    const list = await caller.flow.list();
+    const web = list.find((f) => f.id === "web-test")!;
+    expect(web.nodeCount).toBe(2);
+    expect(web.lastRun).toEqual({ id: newer, status: "succeeded", createdAt: 2_000, finishedAt: 2_500 });
+    expect(web.lastRun?.id).not.toBe(older);
+    const empty = list.find((f) => f.id === "churn-model")!;
+    expect(empty).toMatchObject({ nodeCount: 0, lastRun: null, latestVersion: 1 });
+  });
+
+  it("renames as a new version, and refuses a stale rename", async () => {
+    const renamed = await caller.flow.rename({ flowId: "churn-model", name: "Churn scoring", expectedVersion: 1 });
+    expect(renamed).toMatchObject({ flowId: "churn-model", version: 2, created: true });
+    expect((await caller.flow.get({ flowId: "churn-model" })).graph.name).toBe("Churn scoring");
+    expect((await caller.flow.get({ flowId: "churn-model", version: 1 })).graph.name).toBe("Churn model");
+    expect((await caller.flow.list()).find((f) => f.id === "churn-model")?.name).toBe("Churn scoring");
+
+    const stale = await rejection(caller.flow.rename({ flowId: "churn-model", name: "Something else", expectedVersion: 1 }));
+    expect(stale.code).toBe("CONFLICT");
+    expect((await caller.flow.get({ flowId: "churn-model" })).flow.name).toBe("Churn scoring");
+
+    const missing = await rejection(caller.flow.rename({ flowId: "no-such-flow", name: "X" }));
+    expect(missing.code).toBe("NOT_FOUND");
+    expect(missing.message).toMatch(/No flow "no-such-flow"/);
+  });
+
+  it("duplicates the latest graph as a new flow", async () => {
+    const source = await caller.flow.get({ flowId: "web-test" });
+    const copy = await caller.flow.duplicate({ flowId: "web-test" });
+    expect(copy).toMatchObject({ flowId: "web-api-test-copy", version: 1 });
+    const opened = await caller.flow.get({ flowId: copy.flowId });
+    expect(opened.flow.name).toBe("Web API test (copy)");
+    expect(opened.graph.nodes).toEqual(source.graph.nodes);
+    expect(opened.graph.edges).toEqual(source.graph.edges);
+    expect((await caller.flow.get({ flowId: "web-test" })).version).toBe(source.version);
+
+    const again = await caller.flow.duplicate({ flowId: "web-test" });
+    expect(again.flowId).toBe("web-api-test-copy-2");
+  });
+
+  it("deletes a flow with its versions, runs and node runs, and nothing else", async () => {
+    const copy = await caller.flow.duplicate({ flowId: "web-test" });
+    const runId = insertRun(copy.flowId, 1, "succeeded", 3_000, ["customers", "unique"]);
+    const otherRuns = db.select().from(runs).where(eq(runs.flowId, "web-test")).all().length;
+
+    expect(await caller.flow.delete({ flowId: copy.flowId })).toEqual({ flowId: copy.flowId, versions: 1, runs: 1 });
+    expect((await rejection(caller.flow.get({ flowId: copy.flowId }))).code).toBe("NOT_FOUND");
+    expect(db.select().from(flowVersions).where(eq(flowVersions.flowId, copy.flowId)).all()).toEqual([]);
+    expect(db.select().from(runs).where(eq(runs.id, runId)).all()).toEqual([]);
+    expect(db.select().from(nodeRuns).where(eq(nodeRuns.runId, runId)).all()).toEqual([]);
+    expect(db.select().from(runs).where(eq(runs.flowId, "web-test")).all()).toHaveLength(otherRuns);
+    expect((await caller.flow.list()).some((f) => f.id === copy.flowId)).toBe(false);
+
+    expect((await rejection(caller.flow.delete({ flowId: copy.flowId }))).code).toBe("NOT_FOUND");
+  });
+
+  it("refuses to delete a flow while a run of it is running", async () => {
+    const { flowId } = await caller.flow.create({ name: "Busy flow" });
+    const runId = insertRun(flowId, 1, "running", 4_000, ["customers"]);
+
+    const refused = await rejection(caller.flow.delete({ flowId }));
+    expect(refused.code).toBe("PRECONDITION_FAILED");
+    expect(refused.message).toContain(runId);
+    expect(refused.message).toMatch(/running run/);
+    expect((await caller.flow.get({ flowId })).flow.id).toBe(flowId);
+    expect(db.select().from(nodeRuns).where(eq(nodeRuns.runId, runId)).all()).toHaveLength(1);
+
+    db.update(runs).set({ status: "cancelled", finishedAt: 5_000 }).where(eq(runs.id, runId)).run();
+    expect(await caller.flow.delete({ flowId })).toMatchObject({ runs: 1 });
   });
 });

@@ -1,13 +1,22 @@
 // Runs: what the workflow reported into SQLite (never Temporal history), plus start and cancel.
 import { TRPCError } from "@trpc/server";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { z } from "zod";
+import { ParquetDatasetStore } from "../../../db/dataset-store";
 import { flowVersions, flows, nodeRuns, runs } from "../../../db/schema";
+import { dataDir } from "../../../lib/paths";
+import type { DatasetRef } from "../../../nodes/sdk/types";
 import { startRun } from "../../services/flows";
 import { createTRPCRouter, publicProcedure, type Context } from "../trpc";
 import { flowIdSchema } from "./flow";
 
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
+const PREVIEW_ROWS = 100;
+
+const isTable = (ref: unknown): ref is DatasetRef =>
+  typeof ref === "object" && ref !== null && (ref as { kind?: unknown }).kind === "table" && typeof (ref as { path?: unknown }).path === "string";
 
 /** Fail fast with the reason, rather than letting the SDK retry an unreachable server for half a minute. */
 async function requireTemporal(ctx: Context) {
@@ -80,6 +89,39 @@ export const runRouter = createTRPCRouter({
       .all();
     return { run, nodes };
   }),
+
+  /** The first rows of one of a node's table outputs (the first one unless `port` is given). */
+  preview: publicProcedure
+    .input(z.object({ runId: z.string().min(1).max(200), nodeId: z.string().min(1).max(200), port: z.string().min(1).max(200).optional() }))
+    .query(async ({ ctx, input }) => {
+      const node = ctx.db
+        .select({ status: nodeRuns.status, outputs: nodeRuns.outputs })
+        .from(nodeRuns)
+        .where(and(eq(nodeRuns.runId, input.runId), eq(nodeRuns.nodeId, input.nodeId)))
+        .get();
+      if (!node) {
+        const run = ctx.db.select({ id: runs.id }).from(runs).where(eq(runs.id, input.runId)).get();
+        throw new TRPCError({ code: "NOT_FOUND", message: run ? `Run "${input.runId}" has no node "${input.nodeId}"` : `No run "${input.runId}"` });
+      }
+      const tables = Object.entries((node.outputs ?? {}) as Record<string, unknown>).filter((e): e is [string, DatasetRef] => isTable(e[1]));
+      if (!tables.length) {
+        const why = node.status === "succeeded" ? "has no table output" : `has no table output yet (it is ${node.status})`;
+        throw new TRPCError({ code: "NOT_FOUND", message: `Node "${input.nodeId}" ${why}` });
+      }
+      const chosen = input.port === undefined ? tables[0] : tables.find(([port]) => port === input.port);
+      if (!chosen) {
+        throw new TRPCError({ code: "NOT_FOUND", message: `Node "${input.nodeId}" has no table output "${input.port}" (it has ${tables.map(([p]) => `"${p}"`).join(", ")})` });
+      }
+      const [port, ref] = chosen;
+      const dir = dataDir();
+      const file = path.resolve(dir, ref.path);
+      // The path comes from the database; it must still point into the data directory.
+      if (path.relative(dir, file).startsWith("..") || !existsSync(file)) {
+        throw new TRPCError({ code: "NOT_FOUND", message: `The data of output "${port}" (${ref.id}) is no longer in the data directory` });
+      }
+      const rows = await new ParquetDatasetStore(dir, ctx.db).preview(ref, PREVIEW_ROWS);
+      return { port, ports: tables.map(([p]) => p), dataset: { id: ref.id, rows: ref.rows, columns: ref.columns }, rows };
+    }),
 
   /** Run a saved version (the latest unless `version` is given). */
   start: publicProcedure

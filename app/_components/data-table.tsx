@@ -1,0 +1,88 @@
+// A compact preview of rows as DuckDB returned them (through superjson: bigint and Date survive).
+// Pure rendering, no hooks: usable from server and client components alike.
+import type { ReactNode } from "react";
+
+export interface DataColumn {
+  name: string;
+  type: string;
+}
+
+const NUMERIC = /^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|REAL|DECIMAL(\(.*\))?|NUMERIC(\(.*\))?)$/i;
+const LONG = 48;
+const count = (n: number) => n.toLocaleString("en-US");
+
+/** DuckDB hands DATE and TIMESTAMP back as UTC instants; show what the file said, not the browser's zone. */
+function formatDate(d: Date, type: string): string {
+  if (Number.isNaN(d.getTime())) return "Invalid date";
+  const iso = d.toISOString();
+  if (/^DATE$/i.test(type)) return iso.slice(0, 10);
+  return iso.replace("T", " ").replace(/\.000Z$/, "").replace(/Z$/, "");
+}
+
+function json(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+  } catch {
+    return String(value);
+  }
+}
+
+function Cell({ value, type }: { value: unknown; type: string }): ReactNode {
+  if (value === null || value === undefined) return <span className="text-ink-muted/70 italic">null</span>;
+  if (typeof value === "boolean") return <span className="font-mono text-xs">{value ? "true" : "false"}</span>;
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  const text = value instanceof Date ? formatDate(value, type) : typeof value === "object" ? json(value) : String(value);
+  const mono = typeof value === "object" && !(value instanceof Date);
+  return (
+    <span className={`block max-w-[22rem] truncate ${mono ? "font-mono text-xs" : ""}`} title={text.length > LONG ? text : undefined}>
+      {text}
+    </span>
+  );
+}
+
+export function DataTable({ columns, rows, caption, totalRows }: { columns: DataColumn[]; rows: Record<string, unknown>[]; caption?: string; totalRows?: number }) {
+  const numeric = columns.map((c) => NUMERIC.test(c.type) || rows.some((r) => typeof r[c.name] === "number" || typeof r[c.name] === "bigint"));
+  return (
+    <div className="overflow-hidden rounded-xl border border-line bg-surface shadow-xs">
+      <div className="max-h-80 overflow-auto">
+        <table aria-label={caption ?? "Data preview"} className="w-full border-separate border-spacing-0 text-left text-sm">
+          <thead>
+            <tr>
+              {columns.map((c, i) => (
+                <th
+                  key={c.name}
+                  scope="col"
+                  className={`sticky top-0 z-[1] border-b border-line bg-sunken px-3 py-2 align-bottom font-medium whitespace-nowrap text-ink ${numeric[i] ? "text-right" : ""}`}
+                >
+                  <div className="text-xs">{c.name}</div>
+                  <div className="mt-0.5 font-mono text-[11px] font-normal text-ink-muted">{c.type}</div>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r, ri) => (
+              <tr key={ri} className="hover:bg-sunken/40">
+                {columns.map((c, i) => (
+                  <td
+                    key={c.name}
+                    className={`border-b border-line/70 px-3 py-1.5 whitespace-nowrap text-ink-soft ${numeric[i] ? "text-right tabular-nums" : ""}`}
+                  >
+                    <Cell value={r[c.name]} type={c.type} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {rows.length === 0 && <p className="px-3 py-6 text-center text-sm text-ink-muted">No rows</p>}
+      </div>
+      {totalRows !== undefined && (
+        <p className="border-t border-line bg-sunken/40 px-3 py-2 text-xs text-ink-muted">
+          Showing {count(rows.length)} of {count(totalRows)} {totalRows === 1 ? "row" : "rows"}
+          {columns.length > 0 && <> · {count(columns.length)} columns</>}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+// The metrics panel turns raw node metrics into readable figures; checked on rendered markup.
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import { Metrics, formatMetric, humanise } from "./metrics";
+
+const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+
+describe("Metrics", () => {
+  it("formats scores, rates, counts and durations", () => {
+    expect(formatMetric("rocAuc", 0.84213)).toBe("0.842");
+    expect(formatMetric("rocAuc", null)).toBe("—");
+    expect(formatMetric("accuracy", 0.8012)).toBe("80.1%");
+    expect(formatMetric("positiveRate", 0.2654)).toBe("26.5%");
+    expect(formatMetric("evaluatedRows", 7043)).toBe("7,043");
+    expect(formatMetric("trainSeconds", 12.3456)).toBe("12.35 s");
+    expect(formatMetric("skippedColumns", ["customerID", "id"])).toBe("customerID, id");
+    expect(humanise("evaluatedRows")).toBe("Evaluated rows");
+    expect(humanise("rocAuc")).toBe("ROC AUC");
+    expect(humanise("max_depth")).toBe("Max depth");
+  });
+
+  it("renders headline scores, a labelled confusion matrix and nested training metrics", () => {
+    const html = renderToStaticMarkup(
+      createElement(Metrics, {
+        metrics: {
+          rocAuc: 0.85,
+          accuracy: 0.81,
+          evaluatedRows: 7043,
+          positiveLabel: "Yes",
+          confusion: { tp: 1028, fp: 530, tn: 4644, fn: 841 },
+          trainingMetrics: { rocAuc: 0.8421, trainRows: 5634 },
+        },
+      }),
+    );
+    const t = text(html);
+    expect(t).toContain("ROC AUC 0.850");
+    expect(t).toContain("Accuracy 81.0%");
+    expect(t).toContain("Evaluated rows 7,043");
+    // Actual positives: 1,028 caught, 841 missed; actual negatives: 530 false alarms, 4,644 right.
+    expect(t).toContain("Actual “Yes” 1,028 841");
+    expect(t).toContain("Actual not “Yes” 530 4,644");
+    expect(t).toMatch(/Training metrics ROC AUC 0\.842 Training rows 5,634/);
+    expect(renderToStaticMarkup(createElement(Metrics, { metrics: null }))).toBe("");
+  });
+});

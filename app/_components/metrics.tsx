@@ -1,0 +1,155 @@
+// A node's metrics as readable figures: the headline scores first, then the counts and settings,
+// the confusion matrix as a table, and nested metrics (e.g. the training figures) as sub-sections.
+// Metrics are whatever a node returned, so anything unknown is still shown, with a humanised name.
+import type { ReactNode } from "react";
+
+type Value = unknown;
+
+/** Scores shown as tiles, in this order, when present. */
+const HEADLINE = ["rocAuc", "accuracy", "precision", "recall", "f1"] as const;
+const PERCENT = new Set(["accuracy", "precision", "recall", "f1", "positiveRate"]);
+
+const LABEL: Record<string, string> = {
+  rocAuc: "ROC AUC",
+  f1: "F1 score",
+  positiveRate: "Positive rate",
+  positiveLabel: "Positive label",
+  trainRows: "Training rows",
+  testRows: "Test rows",
+  trainSeconds: "Training time",
+  trainingError: "Training error",
+  trainingMetrics: "Training metrics",
+  modelVersion: "Model version",
+  inputs: "Input width",
+};
+
+/** "evaluatedRows" -> "Evaluated rows", "skipped_columns" -> "Skipped columns". */
+export function humanise(key: string): string {
+  if (LABEL[key]) return LABEL[key];
+  const words = key
+    .replace(/[_-]+/g, " ")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const count = new Intl.NumberFormat("en-US");
+const decimal = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 4 });
+
+function isConfusion(v: Value): v is { tp: number; fp: number; tn: number; fn: number } {
+  return typeof v === "object" && v !== null && ["tp", "fp", "tn", "fn"].every((k) => typeof (v as Record<string, unknown>)[k] === "number");
+}
+
+const isRecord = (v: Value): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** One figure as text. `null` for a score means it could not be computed (e.g. one class only). */
+export function formatMetric(key: string, value: Value): string {
+  if (value === null || value === undefined) return "—";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return "—";
+    if (key === "rocAuc") return value.toFixed(3);
+    if (PERCENT.has(key)) return `${(value * 100).toFixed(1)}%`;
+    if (/seconds$/i.test(key)) return `${decimal.format(value)} s`;
+    return Number.isInteger(value) ? count.format(value) : decimal.format(value);
+  }
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return value.length ? value.map((v) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v))).join(", ") : "none";
+  return JSON.stringify(value);
+}
+
+function Confusion({ c, positiveLabel }: { c: { tp: number; fp: number; tn: number; fn: number }; positiveLabel?: string }) {
+  const pos = positiveLabel ? `“${positiveLabel}”` : "positive";
+  const neg = positiveLabel ? `not “${positiveLabel}”` : "negative";
+  const cell = (n: number, good: boolean) => <td className={`px-3 py-1.5 text-right tabular-nums ${good ? "font-medium text-ink" : "text-ink-soft"}`}>{count.format(n)}</td>;
+  return (
+    <table className="w-auto border-collapse text-xs">
+      <caption className="mb-1.5 text-left text-xs font-medium text-ink-soft">Confusion matrix</caption>
+      <thead>
+        <tr className="text-ink-muted">
+          <td />
+          <th scope="col" className="px-3 py-1 text-right font-medium">
+            Predicted {pos}
+          </th>
+          <th scope="col" className="px-3 py-1 text-right font-medium">
+            Predicted {neg}
+          </th>
+        </tr>
+      </thead>
+      <tbody className="[&_td]:border [&_td]:border-line">
+        <tr>
+          <th scope="row" className="py-1.5 pr-3 text-left font-medium text-ink-muted">
+            Actual {pos}
+          </th>
+          {cell(c.tp, true)}
+          {cell(c.fn, false)}
+        </tr>
+        <tr>
+          <th scope="row" className="py-1.5 pr-3 text-left font-medium text-ink-muted">
+            Actual {neg}
+          </th>
+          {cell(c.fp, false)}
+          {cell(c.tn, true)}
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="border-t border-line pt-3">
+      <h4 className="mb-2 text-xs font-semibold text-ink-soft">{title}</h4>
+      {children}
+    </section>
+  );
+}
+
+export function Metrics({ metrics }: { metrics: Record<string, unknown> | null | undefined }) {
+  if (!metrics || !Object.keys(metrics).length) return null;
+  const entries = Object.entries(metrics);
+  const headline = HEADLINE.filter((k) => k in metrics);
+  const confusion = entries.filter(([, v]) => isConfusion(v));
+  const nested = entries.filter(([, v]) => isRecord(v) && !isConfusion(v));
+  const plain = entries.filter(([k, v]) => !(HEADLINE as readonly string[]).includes(k) && !isRecord(v));
+  const positiveLabel = typeof metrics.positiveLabel === "string" ? metrics.positiveLabel : undefined;
+
+  return (
+    <div className="space-y-3 text-sm">
+      {headline.length > 0 && (
+        <dl className="grid grid-cols-[repeat(auto-fill,minmax(6.5rem,1fr))] gap-2">
+          {headline.map((k) => (
+            <div key={k} className="rounded-lg bg-sunken px-3 py-2">
+              <dt className="text-xs text-ink-muted">{humanise(k)}</dt>
+              <dd className="mt-0.5 text-base font-semibold tabular-nums text-ink">{formatMetric(k, metrics[k])}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {plain.length > 0 && (
+        <dl className="grid grid-cols-[repeat(auto-fill,minmax(13rem,1fr))] gap-x-6">
+          {plain.map(([k, v]) => (
+            <div key={k} className="flex items-baseline justify-between gap-3 border-b border-line/70 py-1.5 text-xs">
+              <dt className="text-ink-muted">{humanise(k)}</dt>
+              <dd className="min-w-0 truncate text-right tabular-nums text-ink" title={formatMetric(k, v)}>
+                {formatMetric(k, v)}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {confusion.map(([k, v]) => (
+        <div key={k} className="overflow-x-auto">
+          <Confusion c={v as { tp: number; fp: number; tn: number; fn: number }} positiveLabel={positiveLabel} />
+        </div>
+      ))}
+      {nested.map(([k, v]) => (
+        <Section key={k} title={humanise(k)}>
+          <Metrics metrics={v as Record<string, unknown>} />
+        </Section>
+      ))}
+    </div>
+  );
+}

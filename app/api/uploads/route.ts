@@ -1,0 +1,49 @@
+// POST /api/uploads: the raw body is the file, `x-file-name` its (URI-encoded) name. Streamed to
+// disk with a size limit, so a large file never sits in the server's memory.
+import { NextResponse } from "next/server";
+import { dataDir } from "@/lib/paths";
+import { getDb } from "@/server/db";
+import { UploadError, maxUploadBytes, receiveUpload } from "@/server/services/uploads";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const fail = (status: number, error: string) => NextResponse.json({ error }, { status });
+
+function fileName(req: Request): string | undefined {
+  const raw = req.headers.get("x-file-name");
+  if (!raw) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export async function POST(req: Request) {
+  const name = fileName(req);
+  if (!name) return fail(400, "Send the file name in the x-file-name header (URI-encoded)");
+  if (!req.body) return fail(400, `${name}: the request has no body`);
+
+  let maxBytes: number;
+  try {
+    maxBytes = maxUploadBytes();
+  } catch (err) {
+    // A misconfigured limit is the operator's to fix; the message says which variable.
+    return fail(500, (err as Error).message);
+  }
+
+  const length = req.headers.get("content-length");
+  const declared = length !== null && /^\d+$/.test(length) ? Number(length) : undefined;
+  try {
+    const file = await receiveUpload(getDb(), dataDir(), { name, body: req.body, declaredBytes: declared, maxBytes });
+    return NextResponse.json(file, { status: 201 });
+  } catch (err) {
+    if (err instanceof UploadError || (err instanceof Error && err.name === "UploadError")) {
+      return fail((err as UploadError).status ?? 400, err.message);
+    }
+    // The browser gets a sentence; the log keeps the whole story.
+    console.error(`[uploads] ${name} failed:`, err);
+    return fail(500, `${name} could not be stored because of a server error; the server log has the details`);
+  }
+}

@@ -1,0 +1,318 @@
+"use client";
+// The flow editor: palette, canvas, settings panel and output preview around one zustand store.
+// The I/O lives here (validate as the user edits, save, run, follow the run); the store only holds state.
+import "@xyflow/react/dist/style.css";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type FinalConnectionState, type IsValidConnection } from "@xyflow/react";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { useShallow } from "zustand/react/shallow";
+import type { CatalogEntry } from "@/nodes/node-registry";
+import { useTRPC } from "@/trpc/react";
+import type { FlowGraph } from "@/workflows/graph/schema";
+import { autoLayout, canvasConnectionProblem, indexCatalog, NODE_WIDTH, toGraph, type CanvasNode } from "../_lib/canvas-graph";
+import { useFlowStore, type NodeRunView } from "../_store/flow-store";
+import { CatalogProvider, KIND, useCatalog } from "./catalog-context";
+import { FlowNode } from "./flow-node";
+import { DRAG_TYPE, Palette } from "./palette";
+import { PreviewPanel } from "./preview-panel";
+import { SidePanel } from "./side-panel";
+import { Toolbar, type Notice } from "./toolbar";
+
+const nodeTypes = { lw: FlowNode };
+const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
+const VALIDATE_DEBOUNCE_MS = 350;
+// Fitting leaves the minimap's corner free, so no node is hidden under it.
+const FIT = { padding: { top: "48px", left: "64px", bottom: "48px", right: "248px" }, maxZoom: 1 } as const;
+
+export interface EditorProps {
+  flowId: string;
+  version: number;
+  graph: FlowGraph;
+  catalog: CatalogEntry[];
+  latestRunId: string | null;
+}
+
+export function Editor(props: EditorProps) {
+  const catalog = useMemo(() => indexCatalog(props.catalog), [props.catalog]);
+  return (
+    <CatalogProvider catalog={catalog}>
+      <ReactFlowProvider>
+        <EditorInner {...props} />
+      </ReactFlowProvider>
+    </CatalogProvider>
+  );
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return Boolean(el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName)));
+}
+
+function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: EditorProps) {
+  const trpc = useTRPC();
+  const catalog = useCatalog();
+  const flow = useReactFlow<CanvasNode>();
+  const pane = useRef<HTMLDivElement>(null);
+  const store = useFlowStore;
+  const [loaded, setLoaded] = useState(false);
+  const [runId, setRunId] = useState<string | null>(latestRunId);
+  const [previewNode, setPreviewNode] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
+
+  const { nodes, edges, revision, onNodesChange, onEdgesChange, connect, beginMove } = useFlowStore(
+    useShallow((s) => ({ nodes: s.nodes, edges: s.edges, revision: s.revision, onNodesChange: s.onNodesChange, onEdgesChange: s.onEdgesChange, connect: s.connect, beginMove: s.beginMove })),
+  );
+  const selected = useFlowStore(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
+
+  useEffect(() => {
+    store.getState().load(flowId, version, graph);
+    setLoaded(true);
+  }, [store, flowId, version, graph]);
+
+  // Validate on the server (the same validator as save and run) a moment after each edit.
+  const validate = useMutation(trpc.flow.validate.mutationOptions());
+  const validateRef = useRef(validate.mutateAsync);
+  validateRef.current = validate.mutateAsync;
+  useEffect(() => {
+    if (!loaded) return;
+    const timer = setTimeout(() => {
+      const s = store.getState();
+      const at = s.revision;
+      validateRef.current({ graph: toGraph(s) }).then(
+        (r) => store.getState().revision === at && store.getState().setProblems(r.problems),
+        () => undefined, // a failed check is not a problem of the flow; the next edit checks again
+      );
+    }, VALIDATE_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [loaded, revision, store]);
+
+  // Follow the run: every second until it finishes, then once more never.
+  const run = useQuery({
+    ...trpc.run.get.queryOptions({ runId: runId ?? "" }),
+    enabled: Boolean(runId),
+    refetchInterval: (q) => (q.state.data && FINISHED.has(q.state.data.run.status) ? false : 1000),
+  });
+  useEffect(() => {
+    if (!run.data) return;
+    const views: Record<string, NodeRunView> = {};
+    for (const n of run.data.nodes) {
+      views[n.nodeId] = {
+        status: n.status,
+        rows: n.rows,
+        startedAt: n.startedAt,
+        finishedAt: n.finishedAt,
+        error: n.error,
+        attempt: n.attempt,
+        progress: (n.progress as NodeRunView["progress"]) ?? null,
+        metrics: (n.metrics as NodeRunView["metrics"]) ?? null,
+        outputs: (n.outputs as NodeRunView["outputs"]) ?? null,
+      };
+    }
+    store.getState().setNodeRuns(views);
+  }, [run.data, store]);
+
+  const save = useMutation(trpc.flow.save.mutationOptions());
+  const start = useMutation(trpc.run.start.mutationOptions());
+
+  const doSave = useCallback(async (): Promise<number | null> => {
+    const s = store.getState();
+    try {
+      const saved = await save.mutateAsync({ graph: toGraph(s), flowId: s.flowId, expectedVersion: s.baseVersion });
+      store.getState().markSaved(saved.version);
+      setNotice({ tone: "good", text: saved.created ? `Saved as version ${saved.version}.` : `No changes since version ${saved.version}.` });
+      return saved.version;
+    } catch (err) {
+      const e = err as { message: string; data?: { code?: string; problems?: { nodeId?: string; message: string }[] | null } | null };
+      if (e.data?.problems?.length) {
+        store.getState().setProblems(e.data.problems);
+        setNotice({ tone: "bad", text: `Not saved: ${e.data.problems.length} problem${e.data.problems.length > 1 ? "s" : ""} to fix first. Nodes with problems are marked in red.` });
+      } else if (e.data?.code === "CONFLICT") {
+        setNotice({ tone: "bad", text: e.message, action: { label: "Reload the latest version", href: `/flows/${s.flowId}` } });
+      } else {
+        setNotice({ tone: "bad", text: `Not saved: ${e.message}` });
+      }
+      return null;
+    }
+  }, [save, store]);
+
+  const doRun = useCallback(async () => {
+    const s = store.getState();
+    const v = s.dirty || s.baseVersion === 0 ? await doSave() : s.baseVersion;
+    if (v === null) return;
+    try {
+      const started = await start.mutateAsync({ flowId: s.flowId, version: v });
+      setRunId(started.runId);
+      setPreviewNode(null);
+      setNotice(
+        started.workerPolling
+          ? { tone: "busy", text: `Run started on version ${v}.`, action: { label: "Open in Temporal UI", href: started.temporalUrl, external: true } }
+          : { tone: "warn", text: "The run is queued, but no worker is polling the task queue: it starts when a worker does (npm start runs one)." },
+      );
+    } catch (err) {
+      setNotice({ tone: "bad", text: `Could not start the run: ${(err as Error).message}` });
+    }
+  }, [doSave, start, store]);
+
+  const addAtCentre = useCallback(
+    (ref: string) => {
+      const rect = pane.current?.getBoundingClientRect();
+      const centre = flow.screenToFlowPosition({ x: (rect?.left ?? 0) + (rect?.width ?? 800) / 2, y: (rect?.top ?? 0) + (rect?.height ?? 600) / 2 });
+      const n = store.getState().nodes.length % 6;
+      store.getState().addNode(ref, { x: centre.x - NODE_WIDTH / 2 + n * 24, y: centre.y - 50 + n * 24 });
+    },
+    [flow, store],
+  );
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const ref = e.dataTransfer.getData(DRAG_TYPE);
+      if (!ref || !catalog.has(ref)) return;
+      e.preventDefault();
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      store.getState().addNode(ref, { x: p.x - NODE_WIDTH / 2, y: p.y - 24 });
+    },
+    [catalog, flow, store],
+  );
+
+  const isValidConnection: IsValidConnection = useCallback(
+    (c) => {
+      const s = store.getState();
+      return canvasConnectionProblem(c, s.nodes, s.edges, catalog) === null;
+    },
+    [catalog, store],
+  );
+
+  // React Flow refuses an invalid connection silently; say why, where the user is looking.
+  const onConnectEnd = useCallback(
+    (_e: MouseEvent | TouchEvent, c: FinalConnectionState) => {
+      if (c.isValid || !c.fromHandle || !c.toHandle) return;
+      const s = store.getState();
+      const reason =
+        c.fromHandle.type === c.toHandle.type
+          ? "Connect an output (right side of a node) to an input (left side of another node)"
+          : canvasConnectionProblem(
+              c.fromHandle.type === "source"
+                ? { source: c.fromHandle.nodeId, sourceHandle: c.fromHandle.id, target: c.toHandle.nodeId, targetHandle: c.toHandle.id }
+                : { source: c.toHandle.nodeId, sourceHandle: c.toHandle.id, target: c.fromHandle.nodeId, targetHandle: c.fromHandle.id },
+              s.nodes,
+              s.edges,
+              catalog,
+            );
+      if (reason) setRefusal(reason);
+    },
+    [catalog, store],
+  );
+  useEffect(() => {
+    if (!refusal) return;
+    const t = setTimeout(() => setRefusal(null), 6000);
+    return () => clearTimeout(t);
+  }, [refusal]);
+
+  const layout = useCallback(() => {
+    const s = store.getState();
+    store.getState().applyLayout(autoLayout(s.nodes, s.edges));
+    requestAnimationFrame(() => void flow.fitView({ ...FIT, duration: 300 }));
+  }, [flow, store]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.metaKey || e.ctrlKey;
+      if (!mod) return;
+      const key = e.key.toLowerCase();
+      if (key === "s") {
+        e.preventDefault();
+        void doSave();
+        return;
+      }
+      if (isTyping(e.target)) return;
+      const s = store.getState();
+      if (key === "z" && !e.shiftKey) s.undo();
+      else if ((key === "z" && e.shiftKey) || key === "y") s.redo();
+      else if (key === "c") s.copySelected();
+      else if (key === "v") s.paste();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [doSave, store]);
+
+  const onNodeClick = useCallback(
+    (_e: unknown, node: CanvasNode) => {
+      const r = store.getState().nodeRuns[node.id];
+      if (r?.status === "succeeded" && r.outputs && Object.values(r.outputs).some((o) => o.kind === "table")) setPreviewNode(node.id);
+    },
+    [store],
+  );
+
+  const only = selected.length === 1 ? selected[0]! : null;
+
+  return (
+    <div className="flex h-[calc(100vh-3.5rem)] flex-col">
+      <Toolbar run={run.data?.run ?? null} notice={notice} onDismiss={() => setNotice(null)} onSave={doSave} onRun={doRun} onLayout={layout} saving={save.isPending} starting={start.isPending} />
+      <div className="flex min-h-0 flex-1">
+        <Palette entries={entries} onAdd={addAtCentre} />
+        <div className="flex min-w-0 flex-1 flex-col">
+          <div ref={pane} className="relative min-h-0 flex-1" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = "move"))} onDrop={onDrop}>
+            {loaded && (
+              <ReactFlow<CanvasNode>
+                nodes={nodes}
+                edges={edges}
+                nodeTypes={nodeTypes}
+                onNodesChange={onNodesChange}
+                onEdgesChange={onEdgesChange}
+                onConnect={connect}
+                onConnectEnd={onConnectEnd}
+                isValidConnection={isValidConnection}
+                onNodeDragStart={beginMove}
+                onNodeClick={onNodeClick}
+                deleteKeyCode={["Backspace", "Delete"]}
+                defaultEdgeOptions={{ style: { strokeWidth: 1.75 } }}
+                // Fit a saved flow once; an empty one keeps its view, so the first node stays where it is dropped.
+                fitView={graph.nodes.length > 0}
+                fitViewOptions={FIT}
+                minZoom={0.1}
+                onlyRenderVisibleElements
+                proOptions={{ hideAttribution: true }}
+              >
+                <Background gap={20} size={1.2} className="!bg-canvas" />
+                <Controls position="bottom-left" fitViewOptions={FIT} />
+                <MiniMap
+                  position="bottom-right"
+                  pannable
+                  zoomable
+                  nodeColor={(n) => `var(--color-kind-${catalog.get((n as CanvasNode).data.ref)?.kind ?? "control"})`}
+                  className="!rounded-lg !border !border-line"
+                />
+              </ReactFlow>
+            )}
+            {loaded && nodes.length === 0 && <EmptyCanvas />}
+            {refusal && (
+              <div role="alert" className="absolute top-3 left-1/2 z-10 max-w-xl -translate-x-1/2 rounded-lg border border-rose-200 bg-rose-50 px-4 py-2 text-sm text-rose-800 shadow-md">
+                {refusal}
+              </div>
+            )}
+          </div>
+          {previewNode && runId && <PreviewPanel key={`${runId}/${previewNode}`} runId={runId} nodeId={previewNode} onClose={() => setPreviewNode(null)} />}
+        </div>
+        {only && <SidePanel key={only} nodeId={only} onPreview={setPreviewNode} onClose={() => store.getState().select(null)} />}
+      </div>
+    </div>
+  );
+}
+
+function EmptyCanvas() {
+  const S = KIND.source;
+  return (
+    <div className="pointer-events-none absolute inset-0 flex items-center justify-center">
+      <div className="max-w-sm rounded-2xl border-2 border-dashed border-line bg-surface/80 px-8 py-7 text-center backdrop-blur-sm">
+        <span className={`mx-auto flex size-10 items-center justify-center rounded-xl ${S.bg} text-white`}>
+          <S.icon className="size-5" aria-hidden />
+        </span>
+        <h2 className="mt-3 text-base font-semibold text-ink">Drag a source here to start</h2>
+        <p className="mt-1 text-sm text-ink-muted">Pick a node from the palette on the left, drop it here, then connect its output to the next step.</p>
+      </div>
+    </div>
+  );
+}

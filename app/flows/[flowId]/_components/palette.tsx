@@ -1,0 +1,75 @@
+"use client";
+// The node palette: every catalog entry grouped by kind, searchable. Drag an entry onto the canvas,
+// or press it (Enter or click) to add it in the middle of the view.
+import { Search } from "lucide-react";
+import { useMemo, useState } from "react";
+import type { CatalogEntry } from "@/nodes/node-registry";
+import { KIND, KIND_ORDER } from "./catalog-context";
+
+export const DRAG_TYPE = "application/x-loopwright-node";
+
+export function Palette({ entries, onAdd }: { entries: CatalogEntry[]; onAdd(ref: string): void }) {
+  const [q, setQ] = useState("");
+  const groups = useMemo(() => {
+    const needle = q.trim().toLowerCase();
+    const hit = (e: CatalogEntry) => !needle || `${e.label} ${e.description} ${e.type} ${e.kind}`.toLowerCase().includes(needle);
+    return KIND_ORDER.map((kind) => ({ kind, entries: entries.filter((e) => e.kind === kind && hit(e)).sort((a, b) => a.label.localeCompare(b.label)) })).filter((g) => g.entries.length);
+  }, [entries, q]);
+
+  return (
+    <aside aria-label="Node palette" className="flex w-60 shrink-0 flex-col border-r border-line bg-surface">
+      <div className="border-b border-line p-3">
+        <label className="relative block">
+          <span className="sr-only">Search nodes</span>
+          <Search className="pointer-events-none absolute top-1/2 left-2.5 size-3.5 -translate-y-1/2 text-ink-muted" aria-hidden />
+          <input
+            type="search"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            placeholder="Search nodes"
+            className="h-8 w-full rounded-md border border-line bg-canvas pr-2 pl-8 text-sm outline-none placeholder:text-ink-muted focus:border-accent focus:ring-2 focus:ring-accent/20"
+          />
+        </label>
+      </div>
+      <div className="flex-1 space-y-4 overflow-y-auto p-3">
+        {groups.length === 0 && <p className="px-1 text-xs text-ink-muted">No node matches “{q}”.</p>}
+        {groups.map(({ kind, entries: list }) => {
+          const k = KIND[kind];
+          const Icon = k.icon;
+          return (
+            <section key={kind} aria-label={k.label}>
+              <h3 className={`mb-1.5 flex items-center gap-1.5 px-1 text-[11px] font-semibold tracking-wide uppercase ${k.text}`}>
+                <Icon className="size-3.5" aria-hidden />
+                {k.label}
+              </h3>
+              <ul className="space-y-1">
+                {list.map((e) => (
+                  <li key={e.ref}>
+                    <button
+                      type="button"
+                      draggable
+                      data-ref={e.ref}
+                      onDragStart={(ev) => {
+                        ev.dataTransfer.setData(DRAG_TYPE, e.ref);
+                        ev.dataTransfer.effectAllowed = "move";
+                      }}
+                      onClick={() => onAdd(e.ref)}
+                      title={`${e.description}\n\nDrag onto the canvas, or click to add.`}
+                      className="group flex w-full cursor-grab items-start gap-2 rounded-lg border border-transparent px-2 py-1.5 text-left hover:border-line hover:bg-sunken active:cursor-grabbing"
+                    >
+                      <span className={`mt-1 size-2 shrink-0 rounded-full ${k.bg}`} aria-hidden />
+                      <span className="min-w-0">
+                        <span className="block text-sm font-medium text-ink">{e.label}</span>
+                        <span className="line-clamp-2 block text-[11px] leading-snug text-ink-muted">{e.description}</span>
+                      </span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          );
+        })}
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,127 @@
+"use client";
+// The selected node: its name, the last run's result (status, error, metrics, preview), and its
+// settings as a form generated from the node's JSON Schema, with the server's problems per field.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Table2, Trash2, X } from "lucide-react";
+import { useMemo } from "react";
+import { useShallow } from "zustand/react/shallow";
+import { Metrics } from "@/app/_components/metrics";
+import { StatusBadge } from "@/app/_components/status-badge";
+import { duration } from "@/app/_components/ui";
+import { useTRPC } from "@/trpc/react";
+import type { GraphProblem } from "@/workflows/graph/validate";
+import { useFlowStore } from "../_store/flow-store";
+import { KIND, useCatalog } from "./catalog-context";
+import { ConfigForm } from "./config-form";
+
+const NO_PROBLEMS: GraphProblem[] = [];
+
+/** Problems by config field, as the form wants them (the "field: " prefix of config messages dropped). */
+function fieldErrors(problems: GraphProblem[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const p of problems) {
+    const field = p.field && p.field !== "config" ? p.field : "";
+    const message = field && p.message.startsWith(`${field}: `) ? p.message.slice(field.length + 2) : p.message;
+    (out[field] ??= []).push(message);
+  }
+  return out;
+}
+
+export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPreview(nodeId: string): void; onClose(): void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const node = useFlowStore((s) => s.nodes.find((n) => n.id === nodeId));
+  const problems = useFlowStore((s) => s.problemsByNode[nodeId] ?? NO_PROBLEMS);
+  const run = useFlowStore((s) => s.nodeRuns[nodeId]);
+  const upstream = useFlowStore(useShallow((s) => s.edges.filter((e) => e.target === nodeId).map((e) => `${e.source}\u0000${e.sourceHandle ?? ""}`)));
+  const nodeRuns = useFlowStore((s) => s.nodeRuns);
+  const updateNode = useFlowStore((s) => s.updateNode);
+  const deleteSelected = useFlowStore((s) => s.deleteSelected);
+  const entry = useCatalog().get(node?.data.ref ?? "");
+  const files = useQuery(trpc.dataset.files.queryOptions());
+
+  // Columns of the upstream datasets from the last run, so column fields can offer them.
+  const columns = useMemo(() => {
+    const seen = new Map<string, { name: string; type: string }>();
+    for (const key of upstream) {
+      const [source, handle] = key.split("\u0000") as [string, string];
+      for (const c of nodeRuns[source]?.outputs?.[handle]?.columns ?? []) if (!seen.has(c.name)) seen.set(c.name, c);
+    }
+    return seen.size ? [...seen.values()] : undefined;
+  }, [upstream, nodeRuns]);
+
+  if (!node) return null;
+  const kind = KIND[entry?.kind ?? "control"];
+  const Icon = kind.icon;
+  const hasTable = Boolean(run?.outputs && Object.values(run.outputs).some((o) => o.kind === "table"));
+
+  return (
+    <aside aria-label="Node settings" className="flex w-[360px] shrink-0 flex-col border-l border-line bg-surface">
+      <div className="flex items-start gap-2.5 border-b border-line px-4 py-3">
+        <span className={`mt-0.5 flex size-7 shrink-0 items-center justify-center rounded-md ${kind.bg} text-white`}>
+          <Icon className="size-4" aria-hidden />
+        </span>
+        <div className="min-w-0 flex-1">
+          <h2 className="truncate text-sm font-semibold text-ink">{node.data.label || entry?.label || node.data.ref}</h2>
+          <p className="truncate font-mono text-[11px] text-ink-muted">
+            {nodeId} · {node.data.ref}
+          </p>
+        </div>
+        <button type="button" onClick={deleteSelected} aria-label="Delete node" title="Delete node (Del)" className="rounded-md p-1.5 text-ink-muted hover:bg-rose-50 hover:text-rose-700">
+          <Trash2 className="size-4" />
+        </button>
+        <button type="button" onClick={onClose} aria-label="Close settings" className="rounded-md p-1.5 text-ink-muted hover:bg-sunken hover:text-ink">
+          <X className="size-4" />
+        </button>
+      </div>
+
+      <div className="flex-1 space-y-5 overflow-y-auto px-4 py-4">
+        {entry && <p className="text-xs leading-relaxed text-ink-soft">{entry.description}</p>}
+
+        {run && (
+          <section aria-label="Last run" className="space-y-3 rounded-lg border border-line bg-canvas p-3">
+            <div className="flex items-center justify-between gap-2 text-xs text-ink-soft">
+              <StatusBadge status={run.status} />
+              <span className="tabular-nums">
+                {run.rows !== null && `${run.rows.toLocaleString("en-US")} rows`}
+                {run.startedAt && run.finishedAt ? ` · ${duration(run.finishedAt - run.startedAt)}` : ""}
+                {run.attempt > 1 ? ` · attempt ${run.attempt}` : ""}
+              </span>
+            </div>
+            {run.progress?.message && run.status === "running" && <p className="text-xs text-ink-muted">{run.progress.message}</p>}
+            {run.error && <p className="rounded-md bg-rose-50 px-2.5 py-2 font-mono text-[11px] leading-relaxed break-words text-rose-800">{run.error}</p>}
+            {run.metrics && Object.keys(run.metrics).length > 0 && <Metrics metrics={run.metrics} />}
+            {hasTable && (
+              <button
+                type="button"
+                onClick={() => onPreview(nodeId)}
+                className="inline-flex h-8 items-center gap-1.5 rounded-md border border-line bg-surface px-3 text-xs font-medium text-ink hover:bg-sunken"
+              >
+                <Table2 className="size-3.5" aria-hidden />
+                Preview output
+              </button>
+            )}
+          </section>
+        )}
+
+        <section aria-label="Settings">
+          <h3 className="mb-3 text-xs font-semibold tracking-wide text-ink-muted uppercase">Settings</h3>
+          {entry ? (
+            <ConfigForm
+              nodeId={nodeId}
+              schema={entry.configSchema}
+              value={node.data.config}
+              onChange={(config) => updateNode(nodeId, { config })}
+              errors={fieldErrors(problems)}
+              columns={columns}
+              files={files.data?.map((f) => ({ id: f.id, name: f.name, rows: f.rows ?? null }))}
+              onUploaded={() => void queryClient.invalidateQueries({ queryKey: trpc.dataset.files.queryKey() })}
+            />
+          ) : (
+            <p className="text-xs text-rose-700">This node type is not installed on the server, so it cannot be configured or run.</p>
+          )}
+        </section>
+      </div>
+    </aside>
+  );
+}

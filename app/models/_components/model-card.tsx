@@ -1,0 +1,126 @@
+// One model name: its newest scores at a glance, then every version in a table, newest first.
+import { Brain } from "lucide-react";
+import Link from "next/link";
+import type { ModelGroup, ModelVersion } from "@/server/api/routers/model";
+import { Badge, stamp } from "@/app/_components/ui";
+
+/** The figures worth a column, in this order; a column shows only when some version has it. */
+const FIGURES = [
+  { key: "rocAuc", label: "ROC AUC", format: (v: number) => v.toFixed(3) },
+  { key: "accuracy", label: "Accuracy", format: (v: number) => `${(v * 100).toFixed(1)}%` },
+  { key: "precision", label: "Precision", format: (v: number) => `${(v * 100).toFixed(1)}%` },
+  { key: "recall", label: "Recall", format: (v: number) => `${(v * 100).toFixed(1)}%` },
+  { key: "trainRows", label: "Training rows", format: (v: number) => v.toLocaleString("en-US") },
+] as const;
+
+type Figure = (typeof FIGURES)[number];
+
+const value = (v: ModelVersion, f: Figure) => {
+  const x = v.metrics[f.key];
+  return typeof x === "number" && Number.isFinite(x) ? x : undefined;
+};
+
+/** A score present but null could not be computed (a test split with one class only). */
+function shown(v: ModelVersion, f: Figure): string {
+  const x = value(v, f);
+  return x === undefined ? "—" : f.format(x);
+}
+
+const KIND_LABEL: Record<string, string> = { "binary-classifier/brainjs": "Binary classifier (neural network)" };
+
+export function EmptyModels() {
+  return (
+    <div className="rounded-xl border border-dashed border-line bg-surface px-8 py-8">
+      <h2 className="text-base font-semibold text-ink">No models yet</h2>
+      <p className="mt-1.5 text-sm text-ink-soft">
+        Add a Train classifier node to a flow and run it. Each run saves a new version here, with its ROC AUC, accuracy, precision and recall on
+        held-out rows.
+      </p>
+    </div>
+  );
+}
+
+export function ModelCard({ model }: { model: ModelGroup }) {
+  const latest = model.versions[0]!;
+  // A key present as null (ROC AUC of a one-class test split) still earns its column, shown as "—".
+  const figures = FIGURES.filter((f) => model.versions.some((v) => f.key in v.metrics));
+  const headline = figures.filter((f) => f.key !== "trainRows" && value(latest, f) !== undefined);
+  return (
+    <section aria-labelledby={`model-${model.name}`} className="overflow-hidden rounded-xl border border-line bg-surface shadow-xs">
+      <div className="flex items-start justify-between gap-6 px-5 py-4">
+        <div className="flex min-w-0 items-center gap-3">
+          <div className="grid size-9 shrink-0 place-items-center rounded-lg bg-kind-model/10 text-kind-model">
+            <Brain className="size-5" aria-hidden="true" />
+          </div>
+          <div className="min-w-0">
+            <h2 id={`model-${model.name}`} className="truncate text-sm font-semibold text-ink">
+              {model.name}
+            </h2>
+            <p className="mt-0.5 text-xs text-ink-muted">
+              {KIND_LABEL[model.kind] ?? model.kind} · {model.versions.length} {model.versions.length === 1 ? "version" : "versions"} · latest v{latest.version},{" "}
+              {stamp(latest.createdAt)}
+            </p>
+          </div>
+        </div>
+        {headline.length > 0 && (
+          <dl className="flex shrink-0 gap-6">
+            {headline.map((f) => (
+              <div key={f.key} className="text-right">
+                <dt className="text-xs text-ink-muted">{f.label}</dt>
+                <dd className="text-lg font-semibold tabular-nums text-ink">{shown(latest, f)}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
+      </div>
+      <div className="overflow-x-auto border-t border-line">
+        <table className="w-full text-left text-sm" aria-label={`Versions of ${model.name}`}>
+          <thead className="bg-sunken/60 text-xs text-ink-muted">
+            <tr>
+              <th className="px-5 py-2 font-medium">Version</th>
+              <th className="px-4 py-2 font-medium">Trained</th>
+              {figures.map((f) => (
+                <th key={f.key} className="px-4 py-2 text-right font-medium whitespace-nowrap">
+                  {f.label}
+                </th>
+              ))}
+              <th className="px-5 py-2 text-right font-medium">Run</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-line">
+            {model.versions.map((v, i) => (
+              <tr key={v.id} className="hover:bg-sunken/40">
+                <td className="px-5 py-2.5 whitespace-nowrap">
+                  <span className="font-medium tabular-nums text-ink">v{v.version}</span>
+                  {i === 0 && (
+                    <span className="ml-2">
+                      <Badge tone="good">latest</Badge>
+                    </span>
+                  )}
+                </td>
+                <td className="px-4 py-2.5 whitespace-nowrap text-ink-soft">{stamp(v.createdAt)}</td>
+                {figures.map((f) => (
+                  <td key={f.key} className="px-4 py-2.5 text-right tabular-nums text-ink-soft">
+                    {shown(v, f)}
+                  </td>
+                ))}
+                <td className="px-5 py-2.5 text-right whitespace-nowrap">
+                  {v.runId ? (
+                    <>
+                      {v.nodeId && <span className="mr-2 font-mono text-xs text-ink-muted">{v.nodeId}</span>}
+                      <Link href={`/runs/${encodeURIComponent(v.runId)}`} className="font-mono text-xs font-medium text-accent hover:underline" title={`Run ${v.runId}`}>
+                        {v.runId.slice(0, 8)}
+                      </Link>
+                    </>
+                  ) : (
+                    <span className="text-xs text-ink-muted">—</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,3 @@
+ALTER TABLE `files` ADD `rows` integer;--> statement-breakpoint
+ALTER TABLE `files` ADD `columns` text;--> statement-breakpoint
+ALTER TABLE `files` ADD `format` text;

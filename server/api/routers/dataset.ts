@@ -1,0 +1,108 @@
+// Datasets: files people uploaded (CSV, JSON) and the Parquet tables runs produced, with a preview
+// of the first rows through DuckDB. SQL only ever contains paths from our own tables, as literals.
+import { TRPCError } from "@trpc/server";
+import { desc, eq, sql } from "drizzle-orm";
+import { access } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import type { Db } from "../../../db/client";
+import { ParquetDatasetStore, withConnection } from "../../../db/dataset-store";
+import { datasets, files } from "../../../db/schema";
+import { dataDir } from "../../../lib/paths";
+import { duckdbReason, fileSource } from "../../services/uploads";
+import { createTRPCRouter, publicProcedure } from "../trpc";
+
+const PREVIEW_ROWS = 100;
+
+type Column = { name: string; type: string };
+
+export interface Preview {
+  columns: Column[];
+  rows: Record<string, unknown>[];
+  totalRows: number;
+}
+
+/**
+ * Makes a DuckDB value safe for superjson: nested bigints become numbers when exact, blobs a
+ * short description (a byte array would arrive as an object of indices).
+ */
+function cell(value: unknown): unknown {
+  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  if (value instanceof Uint8Array) return `<${value.byteLength} bytes>`;
+  if (value === null || typeof value !== "object" || value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map(cell);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cell(v)]));
+}
+
+const cells = (rows: Record<string, unknown>[]) => rows.map((r) => cell(r) as Record<string, unknown>);
+
+async function present(file: string, what: string): Promise<void> {
+  try {
+    await access(file);
+  } catch {
+    throw new TRPCError({ code: "NOT_FOUND", message: `${what} is recorded but its file is missing from the data directory` });
+  }
+}
+
+async function previewFile(id: string, db: Db): Promise<Preview> {
+  const row = db.select().from(files).where(eq(files.id, id)).get();
+  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No uploaded file with id "${id}"` });
+  const abs = path.resolve(dataDir(), row.path);
+  await present(abs, `${row.name} (${id})`);
+  const src = fileSource(abs);
+  try {
+    return await withConnection(async (c) => {
+      // Files uploaded before uploads were described have no columns or count yet.
+      const columns =
+        row.columns ??
+        (await c.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`)).getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+      const totalRows = row.rows ?? Number((await c.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${src}`)).getRowObjectsJS()[0]!.n);
+      const rows = (await c.runAndReadAll(`SELECT * FROM ${src} LIMIT ${PREVIEW_ROWS}`)).getRowObjectsJS() as Record<string, unknown>[];
+      return { columns, rows: cells(rows), totalRows };
+    });
+  } catch (err) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: `Cannot read ${row.name}: ${duckdbReason(err, abs, row.name)}`, cause: err });
+  }
+}
+
+export const datasetRouter = createTRPCRouter({
+  /** Uploaded files, newest first. */
+  files: publicProcedure.query(({ ctx }) =>
+    ctx.db
+      .select({ id: files.id, name: files.name, bytes: files.bytes, rows: files.rows, columns: files.columns, format: files.format, createdAt: files.createdAt })
+      .from(files)
+      .orderBy(desc(files.createdAt), desc(sql`rowid`))
+      .all(),
+  ),
+
+  /** Parquet tables written by runs, newest first. */
+  list: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).optional()).query(({ ctx, input }) =>
+    ctx.db
+      .select()
+      .from(datasets)
+      .orderBy(desc(datasets.createdAt), desc(sql`rowid`))
+      .limit(input?.limit ?? 200)
+      .all()
+      .map((d) => ({
+        id: d.id,
+        rows: d.rows,
+        bytes: d.bytes,
+        columnCount: Array.isArray(d.columns) ? d.columns.length : 0,
+        runId: d.runId,
+        nodeId: d.nodeId,
+        createdAt: d.createdAt,
+      })),
+  ),
+
+  /** The first rows of an uploaded file (`file_…`) or a run's dataset (`ds_…`), with every column's type. */
+  preview: publicProcedure.input(z.object({ id: z.string().min(1).max(200) })).query(async ({ ctx, input }): Promise<Preview> => {
+    if (input.id.startsWith("file_")) return previewFile(input.id, ctx.db);
+    const row = input.id.startsWith("ds_") ? ctx.db.select().from(datasets).where(eq(datasets.id, input.id)).get() : undefined;
+    if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No uploaded file or dataset with id "${input.id}"` });
+    const store = new ParquetDatasetStore(dataDir(), ctx.db);
+    const ref = { kind: "table" as const, id: row.id, path: row.path, rows: row.rows, columns: row.columns as Column[] };
+    await present(store.absolutePath(ref), `Dataset ${row.id}`);
+    const [columns, rows] = await Promise.all([store.schema(ref), store.preview(ref, PREVIEW_ROWS)]);
+    return { columns, rows: cells(rows), totalRows: row.rows };
+  }),
+});

@@ -1,0 +1,120 @@
+// run.preview against a real Parquet dataset in a temporary data directory; the run and node rows
+// are inserted as the worker would leave them, since Temporal is not what is under test.
+import { TRPCError } from "@trpc/server";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDb, type Db } from "../../../db/client";
+import { ParquetDatasetStore } from "../../../db/dataset-store";
+import { nodeRuns, runs } from "../../../db/schema";
+import type { DatasetRef } from "../../../nodes/sdk/types";
+import { createFlow } from "../../services/flows";
+import type { TemporalAccess } from "../../temporal-client";
+import { createCaller } from "../root";
+import { createTRPCContext } from "../trpc";
+
+const noTemporal: TemporalAccess = {
+  settings: () => {
+    throw new Error("Temporal is not used by these tests");
+  },
+  client: () => {
+    throw new Error("Temporal is not used by these tests");
+  },
+  status: async () => {
+    throw new Error("Temporal is not used by these tests");
+  },
+};
+
+let dir: string;
+let db: Db;
+let caller: ReturnType<typeof createCaller>;
+let scored: DatasetRef;
+let customers: DatasetRef;
+const previousDataDir = process.env.LOOPWRIGHT_DATA_DIR;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-run-router-"));
+  // The router finds datasets through dataDir(), which reads this variable.
+  process.env.LOOPWRIGHT_DATA_DIR = dir;
+  db = openDb(path.join(dir, "loopwright.sqlite"));
+  caller = createCaller(await createTRPCContext({ db, temporal: noTemporal }));
+
+  const store = new ParquetDatasetStore(dir, db);
+  scored = await store.create("SELECT range AS id, 'c' || range AS name, range / 250.0 AS score FROM range(250)");
+  customers = await store.create("SELECT * FROM (VALUES (1, 'Ada'), (2, 'Grace')) t(id, name)");
+
+  const { flowId, versionId } = createFlow(db, "Preview test");
+  db.insert(runs).values({ id: "run-1", flowId, flowVersionId: versionId, flowVersion: 1, status: "running", workflowId: "run-run-1", temporalUrl: "http://temporal.test" }).run();
+  const model = { kind: "model", id: "m1", name: "churn", version: 1 };
+  db.insert(nodeRuns)
+    .values([
+      { runId: "run-1", nodeId: "score", type: "model.score@1", status: "succeeded", rows: scored.rows, outputs: { model, rows: scored, customers } },
+      { runId: "run-1", nodeId: "train", type: "model.train-classifier@1", status: "succeeded", outputs: { model } },
+      { runId: "run-1", nodeId: "later", type: "transform.dedupe@1", status: "running" },
+    ])
+    .run();
+});
+
+afterAll(() => {
+  db?.$client.close();
+  if (previousDataDir === undefined) delete process.env.LOOPWRIGHT_DATA_DIR;
+  else process.env.LOOPWRIGHT_DATA_DIR = previousDataDir;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function rejection(p: Promise<unknown>): Promise<TRPCError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TRPCError);
+  return err as TRPCError;
+}
+
+describe("run.preview", () => {
+  it("returns the first 100 rows of the node's first table output, and its table ports", async () => {
+    const preview = await caller.run.preview({ runId: "run-1", nodeId: "score" });
+    expect(preview.port).toBe("rows");
+    expect(preview.ports).toEqual(["rows", "customers"]);
+    expect(preview.dataset).toEqual({ id: scored.id, rows: 250, columns: scored.columns });
+    expect(preview.dataset.columns.map((c) => c.name)).toEqual(["id", "name", "score"]);
+    expect(preview.rows).toHaveLength(100);
+    expect(preview.rows[0]).toEqual({ id: 0, name: "c0", score: 0 });
+    expect(preview.rows[99]).toMatchObject({ id: 99, name: "c99" });
+  });
+
+  it("previews another table output by port", async () => {
+    const preview = await caller.run.preview({ runId: "run-1", nodeId: "score", port: "customers" });
+    expect(preview.port).toBe("customers");
+    expect(preview.dataset.rows).toBe(2);
+    expect(preview.rows).toEqual([
+      { id: 1, name: "Ada" },
+      { id: 2, name: "Grace" },
+    ]);
+  });
+
+  it("says NOT_FOUND, readably, for an unknown run, node or port, or a node without table output", async () => {
+    const cases: [Parameters<typeof caller.run.preview>[0], RegExp][] = [
+      [{ runId: "nope", nodeId: "score" }, /No run "nope"/],
+      [{ runId: "run-1", nodeId: "ghost" }, /Run "run-1" has no node "ghost"/],
+      [{ runId: "run-1", nodeId: "score", port: "model" }, /no table output "model" \(it has "rows", "customers"\)/],
+      [{ runId: "run-1", nodeId: "train" }, /Node "train" has no table output$/],
+      [{ runId: "run-1", nodeId: "later" }, /no table output yet \(it is running\)/],
+    ];
+    for (const [input, message] of cases) {
+      const err = await rejection(caller.run.preview(input));
+      expect(err.code).toBe("NOT_FOUND");
+      expect(err.message).toMatch(message);
+    }
+  });
+
+  it("says NOT_FOUND when the dataset file has gone from the data directory", async () => {
+    rmSync(path.join(dir, customers.path));
+    const err = await rejection(caller.run.preview({ runId: "run-1", nodeId: "score", port: "customers" }));
+    expect(err.code).toBe("NOT_FOUND");
+    expect(err.message).toContain(customers.id);
+    // The other output is untouched.
+    expect((await caller.run.preview({ runId: "run-1", nodeId: "score" })).rows).toHaveLength(100);
+  });
+});

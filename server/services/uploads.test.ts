@@ -1,0 +1,184 @@
+// Uploads against a real SQLite file, a real data directory and real DuckDB.
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDb, type Db } from "../../db/client";
+import { files } from "../../db/schema";
+import { projectRoot } from "../../lib/paths";
+import { UploadError, maxUploadBytes, receiveUpload, registerFile } from "./uploads";
+
+const TELCO = path.join(projectRoot, "examples", "data", "telco-customer-churn.csv");
+const MB = 1024 * 1024;
+
+let dir: string;
+let db: Db;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-uploads-"));
+  db = openDb(path.join(dir, "loopwright.sqlite"));
+});
+
+afterAll(() => {
+  db?.$client.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const uploads = () => {
+  try {
+    return readdirSync(path.join(dir, "uploads"));
+  } catch {
+    return [];
+  }
+};
+const fileRows = () => db.select().from(files).all();
+
+async function refusal(p: Promise<unknown>): Promise<UploadError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UploadError);
+  return err as UploadError;
+}
+
+/** An endless body that records how much of it was pulled. */
+function endless(chunkBytes: number) {
+  const state = { pulled: 0 };
+  async function* gen() {
+    while (true) {
+      state.pulled++;
+      yield new Uint8Array(chunkBytes).fill(0x61);
+    }
+  }
+  return { state, body: gen() };
+}
+
+const text = (s: string) => (async function* () {
+  yield new TextEncoder().encode(s);
+})();
+
+describe("receiveUpload", () => {
+  it("streams a CSV to uploads/, describes it and records it", async () => {
+    const body = Readable.toWeb(createReadStream(TELCO, { highWaterMark: 64 * 1024 })) as ReadableStream<Uint8Array>;
+    const up = await receiveUpload(db, dir, { name: "telco-customer-churn.csv", body, maxBytes: 10 * MB });
+
+    expect(up.id).toMatch(/^file_[0-9a-f]{20}$/);
+    expect(up).toMatchObject({ name: "telco-customer-churn.csv", rows: 7043, format: "csv", bytes: readFileSync(TELCO).length });
+    expect(up.columns).toHaveLength(21);
+    expect(up.columns[0]).toEqual({ name: "customerID", type: "VARCHAR" });
+    expect(up.columns.find((c) => c.name === "MonthlyCharges")?.type).toBe("DOUBLE");
+    expect(up.createdAt).toBeGreaterThan(Date.now() - 60_000);
+
+    const stored = path.join(dir, "uploads", `${up.id}.csv`);
+    expect(readFileSync(stored).equals(readFileSync(TELCO))).toBe(true);
+    const row = db.select().from(files).all().find((f) => f.id === up.id);
+    expect(row).toMatchObject({ path: path.join("uploads", `${up.id}.csv`), rows: 7043, format: "csv" });
+    expect(row?.columns).toHaveLength(21);
+  });
+
+  it("stops reading a body that passes the limit, answers 413 and leaves nothing behind", async () => {
+    const before = { files: uploads().length, rows: fileRows().length };
+    const { state, body } = endless(64 * 1024);
+    const err = await refusal(receiveUpload(db, dir, { name: "huge.csv", body, maxBytes: MB }));
+    expect(err.status).toBe(413);
+    expect(err.message).toMatch(/^huge\.csv is larger than 1 MB; the limit is 1 MB \(set LOOPWRIGHT_MAX_UPLOAD_MB/);
+    // 1 MB in 64 KB chunks: the 17th chunk crosses the limit, and nothing past it is pulled.
+    expect(state.pulled).toBe(17);
+    expect(uploads().length).toBe(before.files);
+    expect(fileRows().length).toBe(before.rows);
+  });
+
+  it("cancels a web stream it stops reading", async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull: (c) => c.enqueue(new Uint8Array(32 * 1024)),
+      cancel: () => {
+        cancelled = true;
+      },
+    });
+    const err = await refusal(receiveUpload(db, dir, { name: "web.ndjson", body, maxBytes: 100 * 1024 }));
+    expect(err.status).toBe(413);
+    expect(cancelled).toBe(true);
+    expect(uploads().filter((f) => f.endsWith(".ndjson"))).toEqual([]);
+  });
+
+  it("refuses a declared size over the limit before reading a byte", async () => {
+    const { state, body } = endless(1024);
+    const err = await refusal(receiveUpload(db, dir, { name: "sales.csv", body, declaredBytes: 312 * MB, maxBytes: 200 * MB }));
+    expect(err.status).toBe(413);
+    expect(err.message).toBe("sales.csv is 312 MB; the limit is 200 MB (set LOOPWRIGHT_MAX_UPLOAD_MB to change it)");
+    expect(state.pulled).toBe(0);
+  });
+
+  it("refuses a file type it cannot read, naming the file", async () => {
+    const before = uploads().length;
+    const err = await refusal(receiveUpload(db, dir, { name: "setup.exe", body: text("MZ"), maxBytes: MB }));
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/^setup\.exe: \.exe files cannot be uploaded; use one of \.csv .*\.jsonl$/);
+    expect(uploads().length).toBe(before);
+  });
+
+  it("describes a JSON array and NDJSON", async () => {
+    const records = [
+      { customer: "a", spend: 12.5, active: true },
+      { customer: "b", spend: 3, active: false },
+      { customer: "c", spend: null, active: true },
+    ];
+    const json = await receiveUpload(db, dir, { name: "customers.json", body: text(JSON.stringify(records)), maxBytes: MB });
+    expect(json).toMatchObject({ rows: 3, format: "json" });
+    expect(json.columns).toEqual([
+      { name: "customer", type: "VARCHAR" },
+      { name: "spend", type: "DOUBLE" },
+      { name: "active", type: "BOOLEAN" },
+    ]);
+
+    const nd = await receiveUpload(db, dir, { name: "events.jsonl", body: text(records.map((r) => JSON.stringify(r)).join("\n")), maxBytes: MB });
+    expect(nd).toMatchObject({ rows: 3, format: "json" });
+    expect(nd.columns.map((c) => c.name)).toEqual(["customer", "spend", "active"]);
+  });
+
+  it("refuses a file DuckDB cannot parse, naming the file and the reason, and keeps nothing", async () => {
+    const before = { files: uploads().length, rows: fileRows().length };
+    const err = await refusal(receiveUpload(db, dir, { name: "broken.json", body: text('[{"a": 1}, {"a": '), maxBytes: MB }));
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/^Cannot read broken\.json: .*JSON/);
+    // Our storage path is not the user's business.
+    expect(err.message).not.toMatch(/file_|uploads/);
+    expect(uploads().length).toBe(before.files);
+    expect(fileRows().length).toBe(before.rows);
+
+    const empty = await refusal(receiveUpload(db, dir, { name: "empty.csv", body: text(""), maxBytes: MB }));
+    expect(empty.message).toBe("empty.csv is empty");
+    expect(uploads().length).toBe(before.files);
+  });
+});
+
+describe("registerFile", () => {
+  it("copies a local file and records its rows and columns", async () => {
+    const up = await registerFile(db, dir, TELCO);
+    expect(up).toMatchObject({ name: "telco-customer-churn.csv", rows: 7043 });
+    expect(readFileSync(path.join(dir, "uploads", `${up.id}.csv`)).equals(readFileSync(TELCO))).toBe(true);
+  });
+
+  it("names a missing file", async () => {
+    const err = await refusal(registerFile(db, dir, path.join(dir, "nope.csv")));
+    expect(err.message).toBe(`Cannot read ${path.join(dir, "nope.csv")}: no such file`);
+  });
+
+  it("reads a TSV with tabs as the delimiter", async () => {
+    const src = path.join(dir, "scores.tsv");
+    writeFileSync(src, "id\tscore\n1\t0.5\n2\t0.75\n");
+    const up = await registerFile(db, dir, src);
+    expect(up).toMatchObject({ rows: 2, columns: [{ name: "id", type: "BIGINT" }, { name: "score", type: "DOUBLE" }] });
+  });
+});
+
+describe("maxUploadBytes", () => {
+  it("reads LOOPWRIGHT_MAX_UPLOAD_MB, defaults to 200 MB and refuses nonsense", () => {
+    expect(maxUploadBytes({})).toBe(200 * MB);
+    expect(maxUploadBytes({ LOOPWRIGHT_MAX_UPLOAD_MB: "5" })).toBe(5 * MB);
+    expect(() => maxUploadBytes({ LOOPWRIGHT_MAX_UPLOAD_MB: "lots" })).toThrow(/LOOPWRIGHT_MAX_UPLOAD_MB .*"lots"/);
+  });
+});

@@ -1,0 +1,262 @@
+// Uploaded files: streamed to <data dir>/uploads/ with a byte limit, described by DuckDB (rows,
+// columns) and recorded in the `files` table. The web upload route and the CLI both come here, so
+// every stored file has been read once by the engine that will read it in a flow.
+import { eq } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { copyFile, mkdir, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import type { Db } from "../../db/client";
+import { sqlLiteral, withConnection } from "../../db/dataset-store";
+import { files } from "../../db/schema";
+
+export interface FileColumn {
+  name: string;
+  type: string;
+}
+
+export interface UploadedFile {
+  id: string;
+  name: string;
+  bytes: number;
+  rows: number;
+  columns: FileColumn[];
+  format: "csv" | "json";
+  createdAt: number;
+}
+
+/** A refusal the uploader can act on: 400 (wrong kind of file, unreadable) or 413 (too large). */
+export class UploadError extends Error {
+  override readonly name = "UploadError";
+  constructor(
+    message: string,
+    readonly status: 400 | 413,
+  ) {
+    super(message);
+  }
+}
+
+const READERS = {
+  ".csv": "csv",
+  ".tsv": "tsv",
+  ".txt": "csv",
+  ".json": "json",
+  ".ndjson": "ndjson",
+  ".jsonl": "ndjson",
+} as const;
+
+export const ACCEPTED_EXTENSIONS = Object.keys(READERS);
+
+type Reader = (typeof READERS)[keyof typeof READERS];
+
+const DEFAULT_MAX_MB = 200;
+const LIMIT_HINT = "set LOOPWRIGHT_MAX_UPLOAD_MB to change it";
+
+/** LOOPWRIGHT_MAX_UPLOAD_MB in bytes (200 MB when unset). A bad value is an error, not a silent default. */
+export function maxUploadBytes(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.LOOPWRIGHT_MAX_UPLOAD_MB?.trim();
+  if (!raw) return DEFAULT_MAX_MB * 1024 * 1024;
+  const mb = Number(raw);
+  if (!Number.isFinite(mb) || mb <= 0) throw new Error(`LOOPWRIGHT_MAX_UPLOAD_MB must be a positive number of megabytes, not "${raw}"`);
+  return Math.floor(mb * 1024 * 1024);
+}
+
+/** Human size, binary units: what the limit message and the pages show. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 10 ? Math.round(v) : Math.round(v * 10) / 10} ${units[i]}`;
+}
+
+/** The reader for a file name, by extension; refuses anything else before a byte is stored. */
+function readerFor(name: string): { ext: string; reader: Reader } {
+  const ext = path.extname(name).toLowerCase();
+  const reader = READERS[ext as keyof typeof READERS];
+  if (!reader) {
+    const what = ext ? `${ext} files` : "files without an extension";
+    throw new UploadError(`${name}: ${what} cannot be uploaded; use one of ${ACCEPTED_EXTENSIONS.join(" ")}`, 400);
+  }
+  return { ext, reader };
+}
+
+/** The DuckDB table function that reads a stored file. Only ever given paths we built, as literals. */
+export function fileSource(absPath: string): string {
+  const reader = READERS[path.extname(absPath).toLowerCase() as keyof typeof READERS];
+  const file = sqlLiteral(absPath);
+  switch (reader) {
+    case "csv":
+      return `read_csv(${file}, auto_detect = true)`;
+    case "tsv":
+      // The sniffer tries tabs too, but a one-column TSV would otherwise be read as CSV.
+      return `read_csv(${file}, auto_detect = true, delim = '\t')`;
+    case "json":
+      return `read_json_auto(${file})`;
+    case "ndjson":
+      return `read_json_auto(${file}, format = 'newline_delimited')`;
+    default:
+      throw new Error(`No reader for ${path.basename(absPath)}`);
+  }
+}
+
+/** DuckDB's reason in one or two lines, without its SQL echo, suggestions or our storage path. */
+export function duckdbReason(err: unknown, absPath: string, name: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const lines: string[] = [];
+  for (const line of message.split("\n")) {
+    const l = line.trim();
+    if (!l || /^(LINE \d+:|Possible (Solution|fixes)|The search space)/.test(l)) break;
+    lines.push(l);
+  }
+  return lines
+    .slice(0, 2)
+    .join(" ")
+    .replace(/^[A-Za-z ]*Error: /, "")
+    .split(absPath)
+    .join(name)
+    .split(path.basename(absPath))
+    .join(name);
+}
+
+/** Rows and columns as DuckDB reads them; deletes the file and names it when DuckDB cannot. */
+async function describe(absPath: string, name: string): Promise<{ rows: number; columns: FileColumn[] }> {
+  const src = fileSource(absPath);
+  try {
+    return await withConnection(async (c) => {
+      const described = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
+      const columns = described.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+      const counted = await c.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${src}`);
+      return { rows: Number(counted.getRowObjectsJS()[0]!.n), columns };
+    });
+  } catch (err) {
+    await rm(absPath, { force: true });
+    throw new UploadError(`Cannot read ${name}: ${duckdbReason(err, absPath, name)}`, 400);
+  }
+}
+
+function newFileId(): string {
+  return `file_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
+}
+
+/** Keeps the name a person gave (for display), without any directory part a client sent along. */
+function cleanName(name: string): string {
+  const base = path.basename(name.replace(/\\/g, "/")).trim();
+  if (!base || base === "." || base === "..") throw new UploadError("The file has no name; send it with its file name", 400);
+  if (base.length > 255) throw new UploadError(`${base.slice(0, 60)}…: the file name is longer than 255 characters`, 400);
+  return base;
+}
+
+/** Describes a file already in uploads/ and records it; removes the file if anything fails. */
+async function record(db: Db, dataDir: string, p: { id: string; name: string; rel: string; reader: Reader }): Promise<UploadedFile> {
+  const abs = path.join(dataDir, p.rel);
+  try {
+    const { size } = await stat(abs);
+    if (size === 0) throw new UploadError(`${p.name} is empty`, 400);
+    const { rows, columns } = await describe(abs, p.name);
+    const format = p.reader === "csv" || p.reader === "tsv" ? "csv" : "json";
+    db.insert(files).values({ id: p.id, name: p.name, path: p.rel, bytes: size, rows, columns, format }).run();
+    const row = db.select({ createdAt: files.createdAt }).from(files).where(eq(files.id, p.id)).get()!;
+    return { id: p.id, name: p.name, bytes: size, rows, columns, format, createdAt: row.createdAt };
+  } catch (err) {
+    await rm(abs, { force: true });
+    throw err;
+  }
+}
+
+type Body = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** Chunks of either body kind; cancels a web stream we stop reading early, so the client stops sending. */
+async function* chunksOf(body: Body): AsyncGenerator<Uint8Array> {
+  if (!("getReader" in body)) {
+    yield* body;
+    return;
+  }
+  const reader = body.getReader();
+  let done = false;
+  try {
+    while (true) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+
+export interface UploadInput {
+  name: string;
+  body: Body;
+  /** What the client said it will send (Content-Length); refused up front when over the limit. */
+  declaredBytes?: number;
+  maxBytes: number;
+}
+
+/**
+ * Streams a body to <dataDir>/uploads/<id><ext>, counting bytes as they arrive (the file is never
+ * held in memory), then describes and records it. Nothing is left behind when it is refused.
+ */
+export async function receiveUpload(db: Db, dataDir: string, input: UploadInput): Promise<UploadedFile> {
+  const name = cleanName(input.name);
+  const { ext, reader } = readerFor(name);
+  const limit = `the limit is ${formatBytes(input.maxBytes)} (${LIMIT_HINT})`;
+  if (input.declaredBytes !== undefined && input.declaredBytes > input.maxBytes) {
+    throw new UploadError(`${name} is ${formatBytes(input.declaredBytes)}; ${limit}`, 413);
+  }
+
+  const id = newFileId();
+  const rel = path.join("uploads", `${id}${ext}`);
+  const abs = path.join(dataDir, rel);
+  await mkdir(path.dirname(abs), { recursive: true });
+
+  let received = 0;
+  let bodyFailed = false;
+  const counted = async function* (source: AsyncIterable<Uint8Array>) {
+    try {
+      for await (const chunk of source) {
+        received += chunk.byteLength;
+        if (received > input.maxBytes) throw new UploadError(`${name} is larger than ${formatBytes(input.maxBytes)}; ${limit}`, 413);
+        yield chunk;
+      }
+    } catch (err) {
+      bodyFailed = true;
+      throw err;
+    }
+  };
+  try {
+    await pipeline(chunksOf(input.body), counted, createWriteStream(abs, { flags: "wx" }));
+  } catch (err) {
+    await rm(abs, { force: true });
+    if (err instanceof UploadError) throw err;
+    // A client that goes away mid-upload shows up as a failed body; a failed write (disk full) is ours.
+    if (bodyFailed) throw new UploadError(`${name}: the upload stopped after ${formatBytes(received)} (${err instanceof Error ? err.message : String(err)})`, 400);
+    throw err;
+  }
+  return record(db, dataDir, { id, name, rel, reader });
+}
+
+/** The CLI's upload: copies a local file into uploads/, then the same description and record. */
+export async function registerFile(db: Db, dataDir: string, sourcePath: string, name = path.basename(sourcePath)): Promise<UploadedFile> {
+  const clean = cleanName(name);
+  const { ext, reader } = readerFor(clean);
+  const info = await stat(sourcePath).catch((err: NodeJS.ErrnoException) => {
+    throw new UploadError(`Cannot read ${sourcePath}: ${err.code === "ENOENT" ? "no such file" : err.message}`, 400);
+  });
+  if (!info.isFile()) throw new UploadError(`Cannot read ${sourcePath}: it is not a file`, 400);
+
+  const id = newFileId();
+  const rel = path.join("uploads", `${id}${ext}`);
+  await mkdir(path.join(dataDir, "uploads"), { recursive: true });
+  await copyFile(sourcePath, path.join(dataDir, rel));
+  return record(db, dataDir, { id, name: clean, rel, reader });
+}
