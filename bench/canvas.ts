@@ -64,17 +64,15 @@ async function measure(page: Page, url: string, nodes: number) {
   const box = (await page.locator(".react-flow__pane").boundingBox())!;
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
-  await page.evaluate(() => {
-    const lw = (window as never as { __lw: { frames: number[]; stop?: boolean } }).__lw;
+  // A string, not a function: tsx would wrap a function's inner helpers in its own __name().
+  await page.evaluate(`(() => {
+    const lw = window.__lw;
     lw.frames = [];
+    lw.stop = false;
     let last = performance.now();
-    const tick = (t: number) => {
-      lw.frames.push(t - last);
-      last = t;
-      if (!lw.stop) requestAnimationFrame(tick);
-    };
+    const tick = (t) => { lw.frames.push(t - last); last = t; if (!lw.stop) requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
-  });
+  })()`);
   // Pan: drag the empty canvas around; zoom: wheel in and out over the middle.
   await page.mouse.move(cx, cy);
   await page.mouse.down();

@@ -5,6 +5,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, mkdirSync } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { DataError } from "../nodes/sdk/errors";
 import type { Column, DatasetRef, DatasetStore } from "../nodes/sdk/types";
 import type { Db } from "./client";
 import { datasets } from "./schema";
@@ -180,12 +181,23 @@ export class ParquetDatasetStore implements DatasetStore {
   }
 
   async schema(ref: DatasetRef): Promise<Column[]> {
-    const rows = await this.query<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${this.from(ref)}`);
+    const rows = await this.readable(ref, () => this.query<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${this.from(ref)}`));
     return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
   }
 
   async preview(ref: DatasetRef, limit = 100): Promise<Record<string, unknown>[]> {
     const n = Math.max(0, Math.min(10_000, Math.floor(limit)));
-    return this.query(`SELECT * FROM ${this.from(ref)} LIMIT ${n}`);
+    return this.readable(ref, () => this.query(`SELECT * FROM ${this.from(ref)} LIMIT ${n}`));
+  }
+
+  /** DuckDB's complaint about a damaged file, naming the dataset rather than server paths or SQL. */
+  private async readable<T>(ref: DatasetRef, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (err) {
+      const first = (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
+      const reason = first.split(this.absolutePath(ref)).join(ref.id);
+      throw new DataError(`Dataset ${ref.id} cannot be read: ${reason}`, { where: ref.id, cause: err });
+    }
   }
 }

@@ -1,5 +1,5 @@
 // Where things live. One data directory holds everything a deployment writes.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,4 +15,35 @@ export function dataDir(): string {
 
 export function dbPath(dir = dataDir()): string {
   return path.join(dir, "loopwright.sqlite");
+}
+
+/**
+ * Folders that node configs may read and write by path: the project, the data directory, and any
+ * listed in `LOOPWRIGHT_FILE_ROOTS` (separated by the platform's path delimiter). A path typed in
+ * the browser must not reach the rest of the server's disk.
+ */
+export function fileRoots(data = dataDir(), env: NodeJS.ProcessEnv = process.env): string[] {
+  const extra = (env.LOOPWRIGHT_FILE_ROOTS ?? "").split(path.delimiter).filter(Boolean);
+  return [projectRoot, data, ...extra].map((r) => realOrResolved(path.resolve(projectRoot, r)));
+}
+
+/** The real path (symlinks followed) of the longest part of `p` that exists, plus the rest. */
+export function realOrResolved(p: string): string {
+  const rest: string[] = [];
+  let cur = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(realpathSync(cur), ...rest);
+    } catch {
+      const parent = path.dirname(cur);
+      if (parent === cur) return path.join(cur, ...rest);
+      rest.unshift(path.basename(cur));
+      cur = parent;
+    }
+  }
+}
+
+export function isInside(file: string, root: string): boolean {
+  const rel = path.relative(root, file);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
 }

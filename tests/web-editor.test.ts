@@ -123,7 +123,7 @@ describe("the canvas in Chromium", () => {
     await connect("train-classifier-1", "model", "score-1", "model");
     await connect("train-classifier-1", "model", "metrics-1", "model");
     await connect("score-1", "rows", "write-table-1", "rows");
-    expect(await edgeCount()).toBe(6);
+    await waitForEdges(6);
 
     // The forms.
     await select("csv-file-1");
@@ -143,6 +143,7 @@ describe("the canvas in Chromium", () => {
 
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByRole("status").getByText(/Saved as version \d+/).waitFor();
+    await page.getByTestId("save-state").getByText("· saved").waitFor();
 
     await page.getByRole("button", { name: "Run", exact: true }).click();
     for (const n of NODES) {
@@ -179,13 +180,13 @@ describe("the canvas in Chromium", () => {
     await page.goto(url("/datasets"));
     await page.getByText("telco-customer-churn.csv").first().waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, "datasets-page.png"), fullPage: true });
-  });
+  }, 600_000);
 
   it("undoes a delete, and shows the saved flow as it was after a reload", async () => {
     await page.goto(url(`/flows/${FLOW}`));
     for (const n of NODES) await nodeCard(n.id).waitFor();
     await waitForEdges(6);
-    await page.getByTestId("save-state").getByText("saved").waitFor();
+    await page.getByTestId("save-state").getByText("· saved").waitFor();
 
     await select("write-table-1");
     await page.keyboard.press("Delete");
@@ -202,5 +203,5 @@ describe("the canvas in Chromium", () => {
     await select("dedupe-1");
     await settings().getByText("customerID").first().waitFor();
     expect(await page.locator(".react-flow__node").count()).toBe(6);
-  });
+  }, 120_000);
 });

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { files } from "../../db/schema";
@@ -27,6 +28,23 @@ const read = (config: Record<string, unknown>) => h.run(csvFile, config);
 const rowsOf = (ref: DatasetRef, sql: string) => h.ctx("q").datasets.query(sql.replace("$src", h.ctx("q").datasets.from(ref)));
 
 describe("source.csv-file", () => {
+  it("refuses paths outside the project and data directories, also through a symlink", async () => {
+    const outside = mkdtempSync(path.join(os.tmpdir(), "loopwright-outside-"));
+    try {
+      writeFileSync(path.join(outside, "secret.csv"), "a,b\n1,2\n");
+      symlinkSync(outside, path.join(dir, "link-out"));
+      for (const p of ["/etc/passwd", path.join(outside, "secret.csv"), path.join(dir, "link-out", "secret.csv"), "../../etc/passwd"]) {
+        const err = await failure(read({ path: p }));
+        expect(err, p).toBeInstanceOf(ConfigError);
+        expect((err as Error).message).toMatch(/outside the folders flows may use/);
+      }
+      // Inside the data directory is fine.
+      expect((await read({ path: write("ok.csv", "a,b\n1,2\n") })).outputs.rows).toMatchObject({ rows: 1 });
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it("reads the Telco churn file", async () => {
     const res = await read({ path: datasetFile("telco-customer-churn.csv") });
     const ref = res.outputs.rows as DatasetRef;

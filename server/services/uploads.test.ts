@@ -120,6 +120,14 @@ describe("receiveUpload", () => {
     expect(uploads().length).toBe(before);
   });
 
+  it("refuses names with control or direction-changing characters", async () => {
+    for (const name of ["a\u0000b.csv", "\u202Egnp.csv", "line\nbreak.csv"]) {
+      const err = await refusal(receiveUpload(db, dir, { name, body: text("a,b\n1,2\n"), maxBytes: MB }));
+      expect(err.status).toBe(400);
+      expect(err.message).toMatch(/control or direction-changing characters/);
+    }
+  });
+
   it("describes a JSON array and NDJSON", async () => {
     const records = [
       { customer: "a", spend: 12.5, active: true },

@@ -149,6 +149,8 @@ function cleanName(name: string): string {
   const base = path.basename(name.replace(/\\/g, "/")).trim();
   if (!base || base === "." || base === "..") throw new UploadError("The file has no name; send it with its file name", 400);
   if (base.length > 255) throw new UploadError(`${base.slice(0, 60)}…: the file name is longer than 255 characters`, 400);
+  // Control and bidirectional-override characters would make the name display as something else.
+  if (/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(base)) throw new UploadError("The file name contains control or direction-changing characters; rename the file", 400);
   return base;
 }
 

@@ -5,8 +5,8 @@ import path from "node:path";
 import type { Db } from "../../db/client";
 import { ParquetDatasetStore } from "../../db/dataset-store";
 import { SqliteModelRegistry } from "../../db/model-registry";
-import { projectRoot } from "../../lib/paths";
-import { NotFoundError } from "../../nodes/sdk/errors";
+import { fileRoots, isInside, projectRoot, realOrResolved } from "../../lib/paths";
+import { ConfigError, NotFoundError } from "../../nodes/sdk/errors";
 import type { Logger, NodeContext } from "../../nodes/sdk/types";
 import { files } from "../../db/schema";
 
@@ -44,7 +44,13 @@ export function createNodeContext(o: ContextOptions): NodeContext {
     progress: (fraction, message, details) => o.onProgress?.({ fraction, message, details }),
     datasets: new ParquetDatasetStore(o.dataDir, o.db, owner),
     models: new SqliteModelRegistry(o.db, owner),
-    resolvePath: (p) => path.resolve(projectRoot, p),
+    resolvePath: (p) => {
+      const file = realOrResolved(path.resolve(projectRoot, p));
+      if (!fileRoots(o.dataDir).some((root) => isInside(file, root))) {
+        throw new ConfigError(`"${p}" is outside the folders flows may use (the project and data directories; an admin can add more with LOOPWRIGHT_FILE_ROOTS)`);
+      }
+      return file;
+    },
     resolveUpload: (fileId) => {
       const row = o.db.select({ path: files.path }).from(files).where(eq(files.id, fileId)).get();
       if (!row) throw new NotFoundError(`No uploaded file with id "${fileId}"`, { where: "fileId" });

@@ -24,7 +24,7 @@ function FlowFilter({ flowId }: { flowId?: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const flows = useQuery(trpc.flow.list.queryOptions());
-  const options = [...(flows.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+  const options = [...(flows.data ?? [])].sort((a, b) => a.name.localeCompare(b.name, "en"));
   // A filter on a flow that is gone still shows as selected, so the empty list makes sense.
   const missing = flowId && flows.data && !flows.data.some((f) => f.id === flowId);
   return (

@@ -1,7 +1,7 @@
 // run.preview against a real Parquet dataset in a temporary data directory; the run and node rows
 // are inserted as the worker would leave them, since Temporal is not what is under test.
 import { TRPCError } from "@trpc/server";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -116,5 +116,14 @@ describe("run.preview", () => {
     expect(err.message).toContain(customers.id);
     // The other output is untouched.
     expect((await caller.run.preview({ runId: "run-1", nodeId: "score" })).rows).toHaveLength(100);
+  });
+
+  it("says a damaged dataset cannot be read, naming the dataset and no server path or SQL", async () => {
+    writeFileSync(path.join(dir, scored.path), "not parquet at all");
+    const err = await rejection(caller.run.preview({ runId: "run-1", nodeId: "score" }));
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(err.message).toContain(`Dataset ${scored.id} cannot be read`);
+    expect(err.message).not.toContain(dir);
+    expect(err.message).not.toMatch(/SELECT|LINE 1/);
   });
 });

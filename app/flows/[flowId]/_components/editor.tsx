@@ -2,7 +2,7 @@
 // The flow editor: palette, canvas, settings panel and output preview around one zustand store.
 // The I/O lives here (validate as the user edits, save, run, follow the run); the store only holds state.
 import "@xyflow/react/dist/style.css";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type FinalConnectionState, type IsValidConnection } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
@@ -65,10 +65,34 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: 
   );
   const selected = useFlowStore(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
 
+  // Back/forward navigation can hand us page data older than what this tab has saved since: keep
+  // the newer state, and check the server for a version saved elsewhere meanwhile.
+  const queryClient = useQueryClient();
   useEffect(() => {
-    store.getState().load(flowId, version, graph);
+    const cur = store.getState();
+    if (cur.flowId !== flowId || cur.baseVersion < version) cur.load(flowId, version, graph);
     setLoaded(true);
-  }, [store, flowId, version, graph]);
+    let live = true;
+    queryClient.fetchQuery({ ...trpc.flow.get.queryOptions({ flowId }), staleTime: 0 }).then(
+      (latest) => {
+        const s = store.getState();
+        if (live && s.flowId === flowId && !s.dirty && latest.version > s.baseVersion) s.load(flowId, latest.version, latest.graph);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [store, flowId, version, graph, queryClient, trpc]);
+
+  // Leaving with unsaved edits asks first.
+  const dirty = useFlowStore((s) => s.dirty);
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [dirty]);
 
   // Validate on the server (the same validator as save and run) a moment after each edit.
   const validate = useMutation(trpc.flow.validate.mutationOptions());
@@ -91,7 +115,7 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: 
   const run = useQuery({
     ...trpc.run.get.queryOptions({ runId: runId ?? "" }),
     enabled: Boolean(runId),
-    refetchInterval: (q) => (q.state.data && FINISHED.has(q.state.data.run.status) ? false : 1000),
+    refetchInterval: (q) => (q.state.status === "error" || (q.state.data && FINISHED.has(q.state.data.run.status)) ? false : 1000),
   });
   useEffect(() => {
     if (!run.data) return;
@@ -115,11 +139,16 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: 
   const save = useMutation(trpc.flow.save.mutationOptions());
   const start = useMutation(trpc.run.start.mutationOptions());
 
-  const doSave = useCallback(async (): Promise<number | null> => {
+  // One save at a time: a second Ctrl+S (or Run) while one is in flight waits for it, rather than
+  // sending the same expectedVersion again and conflicting with itself.
+  const saving = useRef<Promise<number | null> | null>(null);
+  const doSave = useCallback((): Promise<number | null> => (saving.current ??= saveOnce().finally(() => (saving.current = null))),
+  [save, store]);
+  async function saveOnce(): Promise<number | null> {
     const s = store.getState();
     try {
       const saved = await save.mutateAsync({ graph: toGraph(s), flowId: s.flowId, expectedVersion: s.baseVersion });
-      store.getState().markSaved(saved.version);
+      store.getState().markSaved(saved.version, s);
       setNotice({ tone: "good", text: saved.created ? `Saved as version ${saved.version}.` : `No changes since version ${saved.version}.` });
       return saved.version;
     } catch (err) {
@@ -134,7 +163,7 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: 
       }
       return null;
     }
-  }, [save, store]);
+  }
 
   const doRun = useCallback(async () => {
     const s = store.getState();
@@ -222,16 +251,20 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: 
       const key = e.key.toLowerCase();
       if (key === "s") {
         e.preventDefault();
-        void doSave();
+        if (!e.repeat) void doSave();
         return;
       }
       if (isTyping(e.target)) return;
       const s = store.getState();
+      // Selected text (an error message, a preview cell) copies as text, the browser's way.
+      const textSelected = window.getSelection()?.isCollapsed === false;
       if (key === "z" && !e.shiftKey) s.undo();
       else if ((key === "z" && e.shiftKey) || key === "y") s.redo();
-      else if (key === "c") s.copySelected();
-      else if (key === "v") s.paste();
-      else return;
+      else if (key === "c" && !textSelected) {
+        if (!s.copySelected()) return;
+      } else if (key === "v" && !textSelected) {
+        if (!s.paste()) return;
+      } else return;
       e.preventDefault();
     };
     window.addEventListener("keydown", onKey);
@@ -273,7 +306,6 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: 
                 fitView={graph.nodes.length > 0}
                 fitViewOptions={FIT}
                 minZoom={0.1}
-                onlyRenderVisibleElements
                 proOptions={{ hideAttribution: true }}
               >
                 <Background gap={20} size={1.2} className="!bg-canvas" />

@@ -13,7 +13,7 @@ export function Palette({ entries, onAdd }: { entries: CatalogEntry[]; onAdd(ref
   const groups = useMemo(() => {
     const needle = q.trim().toLowerCase();
     const hit = (e: CatalogEntry) => !needle || `${e.label} ${e.description} ${e.type} ${e.kind}`.toLowerCase().includes(needle);
-    return KIND_ORDER.map((kind) => ({ kind, entries: entries.filter((e) => e.kind === kind && hit(e)).sort((a, b) => a.label.localeCompare(b.label)) })).filter((g) => g.entries.length);
+    return KIND_ORDER.map((kind) => ({ kind, entries: entries.filter((e) => e.kind === kind && hit(e)).sort((a, b) => a.label.localeCompare(b.label, "en")) })).filter((g) => g.entries.length);
   }, [entries, q]);
 
   return (

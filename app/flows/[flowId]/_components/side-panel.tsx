@@ -114,7 +114,8 @@ export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPr
               onChange={(config) => updateNode(nodeId, { config })}
               errors={fieldErrors(problems)}
               columns={columns}
-              files={files.data?.map((f) => ({ id: f.id, name: f.name, rows: f.rows ?? null }))}
+              // The only file field today is the CSV source's; JSON uploads wait for a JSON source.
+              files={files.data?.filter((f) => f.format === "csv").map((f) => ({ id: f.id, name: f.name, rows: f.rows ?? null }))}
               onUploaded={() => void queryClient.invalidateQueries({ queryKey: trpc.dataset.files.queryKey() })}
             />
           ) : (

@@ -52,7 +52,8 @@ export interface FlowState {
   nodeRuns: Record<string, NodeRunView>;
 
   load(flowId: string, version: number, graph: Pick<FlowGraph, "name" | "description" | "nodes" | "edges">): void;
-  markSaved(version: number): void;
+  /** `savedFrom` is the state that was sent: edits made while the save was in flight stay unsaved. */
+  markSaved(version: number, savedFrom?: Pick<FlowState, "name" | "nodes" | "edges">): void;
   onNodesChange(changes: NodeChange<CanvasNode>[]): void;
   onEdgesChange(changes: EdgeChange<CanvasEdge>[]): void;
   connect(c: Connection): void;
@@ -129,8 +130,11 @@ export const useFlowStore = create<FlowState>()((set, get) => ({
     });
   },
 
-  markSaved(version) {
-    set({ baseVersion: version, dirty: false });
+  markSaved(version, savedFrom) {
+    const s = get();
+    const changedSince = savedFrom !== undefined && (savedFrom.name !== s.name || savedFrom.nodes !== s.nodes || savedFrom.edges !== s.edges);
+    // The saved state stays reachable by undo: the next keystroke starts a new step.
+    set({ baseVersion: version, dirty: changedSince, lastEdit: null });
   },
 
   onNodesChange(changes) {
@@ -155,7 +159,8 @@ export const useFlowStore = create<FlowState>()((set, get) => ({
 
   connect(c) {
     const s = get();
-    set(edit(s, { edges: addEdge({ ...c, id: edgeId(c) }, s.edges) }));
+    const edges = addEdge({ ...c, id: edgeId(c) }, s.edges);
+    if (edges.length !== s.edges.length) set(edit(s, { edges }));
   },
 
   beginMove() {
@@ -173,8 +178,12 @@ export const useFlowStore = create<FlowState>()((set, get) => ({
 
   updateNode(id, patch) {
     const s = get();
-    const nodes = s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n));
-    set(edit(s, { nodes }, `node:${id}:${Object.keys(patch).join(",")}`));
+    const node = s.nodes.find((n) => n.id === id);
+    if (!node) return;
+    const nodes = s.nodes.map((n) => (n === node ? { ...n, data: { ...n.data, ...patch } } : n));
+    // One undo step per field typed in, so the key names the fields that changed.
+    const changed = patch.config ? Object.keys({ ...node.data.config, ...patch.config }).filter((k) => node.data.config[k] !== patch.config![k]) : [];
+    set(edit(s, { nodes }, `node:${id}:${Object.keys(patch).join(",")}:${changed.sort().join(",")}`));
   },
 
   setName(name) {
@@ -197,6 +206,7 @@ export const useFlowStore = create<FlowState>()((set, get) => ({
   copySelected() {
     const s = get();
     const nodes = s.nodes.filter((n) => n.selected);
+    if (!nodes.length) return 0; // an empty copy keeps what was copied before
     const ids = new Set(nodes.map((n) => n.id));
     set({ clipboard: { name: s.name, nodes, edges: s.edges.filter((e) => ids.has(e.source) && ids.has(e.target)) } });
     return nodes.length;
