@@ -23,7 +23,8 @@ export async function setup(project: TestProject) {
   await ensureNamespace(temporalSettings(env));
   worker = await startWorker(env);
   buildWebApp();
-  web = await startWebApp({ ...env, TEMPORAL_UI_URL: "http://localhost:8233" });
+  // A small upload limit, so a browser test can pass it without a huge file.
+  web = await startWebApp({ ...env, TEMPORAL_UI_URL: "http://localhost:8233", LOOPWRIGHT_MAX_UPLOAD_MB: "5" });
   project.provide("temporalAddress", server.address);
   project.provide("dataDir", dataDir);
   project.provide("taskQueue", "loopwright-test");

@@ -204,4 +204,16 @@ describe("the canvas in Chromium", () => {
     await settings().getByText("customerID").first().waitFor();
     expect(await page.locator(".react-flow__node").count()).toBe(6);
   }, 120_000);
+
+  it("refuses a file over the upload limit with a message that says the limit", async () => {
+    await page.goto(url("/datasets"));
+    const before = await page.getByText("big.csv").count();
+    const row = "a,b,c\n" + "1,2,3\n".repeat(1_000_000); // 6 MB against the test server's 5 MB
+    await page.getByLabel("Choose a file to upload").setInputFiles({ name: "big.csv", mimeType: "text/csv", buffer: Buffer.from(row) });
+    await page.getByText(/big\.csv is 5\.7 MB; the limit is 5 MB/).waitFor();
+    expect(before).toBe(0);
+    await page.reload();
+    await page.getByText("telco-customer-churn.csv").first().waitFor();
+    expect(await page.getByText("big.csv").count()).toBe(0);
+  });
 });

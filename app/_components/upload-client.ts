@@ -23,7 +23,23 @@ function serverMessage(xhr: XMLHttpRequest, file: File): string {
   return `${file.name} could not be uploaded: the server answered ${xhr.status}${xhr.statusText ? ` ${xhr.statusText}` : ""}`;
 }
 
-export function uploadFile(file: File, onProgress?: (fraction: number) => void): Promise<UploadedFile> {
+let limit: Promise<number | null> | undefined;
+
+/** The server's upload limit in bytes (null when it cannot be read: the server then decides). */
+function uploadLimit(): Promise<number | null> {
+  return (limit ??= fetch("/api/uploads")
+    .then((r) => (r.ok ? (r.json() as Promise<{ maxBytes?: unknown }>) : {}))
+    .then((b: { maxBytes?: unknown }) => (typeof b.maxBytes === "number" ? b.maxBytes : null))
+    .catch(() => null));
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toLocaleString("en-US", { maximumFractionDigits: 1 })} MB`;
+
+export async function uploadFile(file: File, onProgress?: (fraction: number) => void): Promise<UploadedFile> {
+  const max = await uploadLimit();
+  if (max !== null && file.size > max) {
+    throw new Error(`${file.name} is ${mb(file.size)}; the limit is ${mb(max)} (an admin can raise it with LOOPWRIGHT_MAX_UPLOAD_MB)`);
+  }
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/uploads");

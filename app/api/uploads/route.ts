@@ -20,6 +20,16 @@ function fileName(req: Request): string | undefined {
   }
 }
 
+/** The size limit, so the browser can refuse a large file before sending it (a refusal sent while
+ * the browser is still uploading often reaches it as a reset connection, not as the message). */
+export function GET() {
+  try {
+    return NextResponse.json({ maxBytes: maxUploadBytes() });
+  } catch (err) {
+    return fail(500, (err as Error).message);
+  }
+}
+
 export async function POST(req: Request) {
   const name = fileName(req);
   if (!name) return fail(400, "Send the file name in the x-file-name header (URI-encoded)");

@@ -3,7 +3,8 @@
 // The I/O lives here (validate as the user edits, save, run, follow the run); the store only holds state.
 import "@xyflow/react/dist/style.css";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type FinalConnectionState, type IsValidConnection } from "@xyflow/react";
+import { Background, ControlButton, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type FinalConnectionState, type IsValidConnection } from "@xyflow/react";
+import { Map as MapIcon } from "lucide-react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { CatalogEntry } from "@/nodes/node-registry";
@@ -22,6 +23,9 @@ const nodeTypes = { lw: FlowNode };
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 const VALIDATE_DEBOUNCE_MS = 350;
 // Fitting leaves the minimap's corner free, so no node is hidden under it.
+// Redrawing the minimap on every pan frame costs a third of the frame time at 500 nodes
+// (`npm run bench -- canvas`), so large flows open without it; the map button brings it back.
+const MINIMAP_MAX_NODES = 200;
 const FIT = { padding: { top: "48px", left: "64px", bottom: "48px", right: "248px" }, maxZoom: 1 } as const;
 
 export interface EditorProps {
@@ -59,6 +63,8 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: 
   const [previewNode, setPreviewNode] = useState<string | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
+  const [showMap, setShowMap] = useState(graph.nodes.length <= MINIMAP_MAX_NODES);
+  const nodeColor = useCallback((n: CanvasNode) => `var(--color-kind-${catalog.get(n.data.ref)?.kind ?? "control"})`, [catalog]);
 
   const { nodes, edges, revision, onNodesChange, onEdgesChange, connect, beginMove } = useFlowStore(
     useShallow((s) => ({ nodes: s.nodes, edges: s.edges, revision: s.revision, onNodesChange: s.onNodesChange, onEdgesChange: s.onEdgesChange, connect: s.connect, beginMove: s.beginMove })),
@@ -309,14 +315,12 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: 
                 proOptions={{ hideAttribution: true }}
               >
                 <Background gap={20} size={1.2} className="!bg-canvas" />
-                <Controls position="bottom-left" fitViewOptions={FIT} />
-                <MiniMap
-                  position="bottom-right"
-                  pannable
-                  zoomable
-                  nodeColor={(n) => `var(--color-kind-${catalog.get((n as CanvasNode).data.ref)?.kind ?? "control"})`}
-                  className="!rounded-lg !border !border-line"
-                />
+                <Controls position="bottom-left" fitViewOptions={FIT}>
+                  <ControlButton onClick={() => setShowMap((v) => !v)} aria-label={showMap ? "Hide minimap" : "Show minimap"} title={showMap ? "Hide minimap" : "Show minimap"}>
+                    <MapIcon aria-hidden />
+                  </ControlButton>
+                </Controls>
+                {showMap && <MiniMap<CanvasNode> position="bottom-right" pannable zoomable nodeColor={nodeColor} className="!rounded-lg !border !border-line" />}
               </ReactFlow>
             )}
             {loaded && nodes.length === 0 && <EmptyCanvas />}
