@@ -16,6 +16,7 @@ const nextConfig = {
     "@temporalio/client",
     "@temporalio/common",
     "@temporalio/proto",
+    "pg",
   ],
   // Dev server only: pages opened as http://127.0.0.1:3000 may load dev assets and HMR.
   allowedDevOrigins: ["localhost", "127.0.0.1"],
