@@ -26,7 +26,7 @@ const VALIDATE_DEBOUNCE_MS = 350;
 // Redrawing the minimap on every pan frame costs a third of the frame time at 500 nodes
 // (`npm run bench -- canvas`), so large flows open without it; the map button brings it back.
 const MINIMAP_MAX_NODES = 200;
-const FIT = { padding: { top: "48px", left: "64px", bottom: "48px", right: "248px" }, maxZoom: 1 } as const;
+const FIT = { padding: { top: "48px", left: "64px", bottom: "48px", right: "216px" }, maxZoom: 1 } as const;
 
 export interface EditorProps {
   flowId: string;
@@ -320,7 +320,7 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: 
                     <MapIcon aria-hidden />
                   </ControlButton>
                 </Controls>
-                {showMap && <MiniMap<CanvasNode> position="bottom-right" pannable zoomable nodeColor={nodeColor} className="!rounded-lg !border !border-line" />}
+                {showMap && <MiniMap<CanvasNode> position="bottom-right" pannable zoomable nodeColor={nodeColor} style={{ width: 168, height: 112 }} className="!rounded-lg !border !border-line" />}
               </ReactFlow>
             )}
             {loaded && nodes.length === 0 && <EmptyCanvas />}
