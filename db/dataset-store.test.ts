@@ -61,3 +61,23 @@ describe("the Parquet dataset store", () => {
     expect(sum).toBe((24_999 * 25_000) / 2);
   });
 });
+
+describe("rows read back into JavaScript", () => {
+  it("keep a column named __proto__ as an ordinary key, in query and batches", async () => {
+    const h = harness();
+    try {
+      const store = h.ctx("q").datasets;
+      const ref = await store.create(`SELECT 1 AS id, 'x' AS "__proto__", 'y' AS "constructor"`);
+      const [row] = await store.query<Record<string, unknown>>(`SELECT * FROM ${store.from(ref)}`);
+      expect(Object.keys(row!)).toEqual(["id", "__proto__", "constructor"]);
+      expect(Object.hasOwn(row!, "__proto__")).toBe(true);
+      expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+      expect(row!["__proto__"]).toBe("x");
+      const batches: Record<string, unknown>[][] = [];
+      for await (const b of store.batches<Record<string, unknown>>(`SELECT * FROM ${store.from(ref)}`)) batches.push(b);
+      expect(Object.hasOwn(batches[0]![0]!, "__proto__")).toBe(true);
+    } finally {
+      h.close();
+    }
+  });
+});

@@ -44,9 +44,15 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-function plainRow<T>(row: Record<string, unknown>): T {
+/**
+ * A row object from column names and values. Defined, not assigned: a column named `__proto__`
+ * (data from outside can have one) stays an ordinary key instead of replacing the prototype.
+ */
+function rowObject<T>(names: readonly string[], values: readonly unknown[]): T {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(row)) out[key] = plain(row[key]);
+  for (let i = 0; i < names.length; i++) {
+    Object.defineProperty(out, names[i]!, { value: plain(values[i]), enumerable: true, writable: true, configurable: true });
+  }
   return out as T;
 }
 
@@ -125,17 +131,22 @@ export class ParquetDatasetStore implements DatasetStore {
   }
 
   async query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-    return withConnection(async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS().map((r) => plainRow<T>(r)));
+    return withConnection(async (c) => {
+      const reader = await c.runAndReadAll(sql);
+      const names = reader.columnNames();
+      return reader.getRowsJS().map((values) => rowObject<T>(names, values));
+    });
   }
 
   async *batches<T = Record<string, unknown>>(sql: string, batchSize = 10_000): AsyncIterable<T[]> {
     const conn = await (await duckdb()).connect();
     try {
       const result = await conn.stream(sql);
+      const names = result.columnNames();
       let batch: T[] = [];
-      for await (const rows of result.yieldRowObjectJs()) {
-        for (const r of rows) {
-          batch.push(plainRow<T>(r));
+      for await (const rows of result.yieldRowsJs()) {
+        for (const values of rows) {
+          batch.push(rowObject<T>(names, values));
           if (batch.length >= batchSize) {
             yield batch;
             batch = [];

@@ -13,6 +13,7 @@ describe("node registry and catalog", () => {
       "model.score@1",
       "model.train-classifier@1",
       "source.csv-file@1",
+      "source.http-json@1",
       "transform.dedupe@1",
     ]);
     const dedupe = catalog.find((e) => e.type === "transform.dedupe")!;

@@ -2,6 +2,7 @@
 import type { NodeDefinition } from "./sdk";
 import { NodeRegistry } from "./node-registry";
 import csvFile from "./source/csv-file.node.ts";
+import httpJson from "./source/http-json.node.ts";
 import dedupe from "./transform/dedupe.node.ts";
 import trainClassifier from "./model/train-classifier.node.ts";
 import score from "./model/score.node.ts";
@@ -11,7 +12,22 @@ import passthrough from "./control/passthrough.node.ts";
 
 export { NodeRegistry, type CatalogEntry, type CatalogPort } from "./node-registry";
 
-export const BUILT_IN_NODES: readonly NodeDefinition[] = [csvFile, dedupe, trainClassifier, score, metrics, writeTable, passthrough] as NodeDefinition[];
+export const BUILT_IN_NODES: readonly NodeDefinition[] = [
+  // sources
+  csvFile,
+  httpJson,
+  // transforms
+  dedupe,
+  // models
+  trainClassifier,
+  score,
+  // insights
+  metrics,
+  // actions
+  writeTable,
+  // control
+  passthrough,
+] as NodeDefinition[];
 
 let defaultRegistry: NodeRegistry | undefined;
 

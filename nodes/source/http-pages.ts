@@ -1,0 +1,193 @@
+// Helpers for source.http-json: walking a dot path in parsed JSON without touching prototypes,
+// the next page's URL for each pagination mode, Link headers, Retry-After and backoff.
+import { DataError } from "../sdk";
+
+export type PaginationMode = "none" | "page" | "offset" | "cursor" | "link";
+
+export interface PaginationConfig {
+  mode: PaginationMode;
+  pageParam: string;
+  sizeParam?: string;
+  pageSize?: number;
+  startPage: number;
+  offsetParam: string;
+  cursorParam: string;
+  cursorPath?: string;
+}
+
+export type PathResult = { found: true; value: unknown } | { found: false; missing: string };
+
+/**
+ * Follows `a.b.0.c` through objects and arrays using own properties only, so `__proto__`,
+ * `constructor` or `toString` are found only when the JSON itself has them. Empty path: the value.
+ */
+export function getPath(value: unknown, path: string): PathResult {
+  let cur = value;
+  const seen: string[] = [];
+  for (const key of path.split(".").filter((k) => k !== "")) {
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, key)) return { found: false, missing: [...seen, key].join(".") };
+    seen.push(key);
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return { found: true, value: cur };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** The records of one page: the array at `recordPath` (the body itself when empty). */
+export function recordsAt(body: unknown, recordPath: string, page: number): unknown[] {
+  const at = getPath(body, recordPath);
+  const where = recordPath ? `recordPath "${recordPath}"` : "The response body";
+  if (!at.found) throw new DataError(`${where} does not lead to an array in page ${page}: "${at.missing}" is missing`, { where: "recordPath" });
+  if (!Array.isArray(at.value)) {
+    const hint = recordPath ? "" : " (set recordPath to where the records are)";
+    throw new DataError(`${where} does not lead to an array in page ${page}: it is ${describe(at.value)}${hint}`, { where: "recordPath" });
+  }
+  return at.value;
+}
+
+/** The target of the `rel="next"` link in an RFC 8288 Link header, as written (maybe relative). */
+export function nextLink(header: string | null | undefined): string | undefined {
+  if (!header) return undefined;
+  const link = /<([^>]*)>((?:\s*;\s*[^;,=\s]+\s*(?:=\s*(?:"(?:[^"\\]|\\.)*"|[^;,]*))?)*)/g;
+  for (const m of header.matchAll(link)) {
+    const rel = /;\s*rel\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;,\s]+))/i.exec(m[2] ?? "");
+    const rels = (rel?.[1] ?? rel?.[2] ?? "").toLowerCase().split(/\s+/);
+    if (rels.includes("next")) return m[1]!.trim();
+  }
+  return undefined;
+}
+
+/** Retry-After in milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const h = header.trim();
+  if (/^\d+$/.test(h)) return Number(h) * 1000;
+  const at = Date.parse(h);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Exponential backoff with jitter: base·2^(retry-1), capped, then scaled by 50–100 %. */
+export function backoffDelay(retry: number, baseMs: number, capMs = 30_000, random = Math.random): number {
+  const exp = Math.min(capMs, baseMs * 2 ** Math.max(0, retry - 1));
+  return Math.round(exp * (0.5 + random() * 0.5));
+}
+
+/** Waits, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export interface Page {
+  /** 1-based. */
+  number: number;
+  /** The URL that answered (after any redirects). */
+  url: string;
+  body: unknown;
+  headers: Headers;
+  records: unknown[];
+}
+
+/** Decides which URL to fetch next; `next` returns undefined when the last page has been read. */
+export interface Pager {
+  first(): URL;
+  next(page: Page): URL | undefined;
+}
+
+export function makePager(base: URL, p: PaginationConfig, warn: (message: string) => void): Pager {
+  const withParams = (params: Record<string, string | number | undefined>) => {
+    const u = new URL(base);
+    for (const [k, v] of Object.entries(params)) if (k && v !== undefined) u.searchParams.set(k, String(v));
+    return u;
+  };
+  const size = p.sizeParam && p.pageSize !== undefined ? { [p.sizeParam]: p.pageSize } : {};
+  // A short or empty page is the last one (when the page size is known).
+  const lastPage = (page: Page) => page.records.length === 0 || (p.pageSize !== undefined && page.records.length < p.pageSize);
+
+  switch (p.mode) {
+    case "none":
+      return { first: () => new URL(base), next: () => undefined };
+
+    case "page": {
+      let n = p.startPage;
+      return {
+        first: () => withParams({ ...size, [p.pageParam]: n }),
+        next: (page) => (lastPage(page) ? undefined : withParams({ ...size, [p.pageParam]: ++n })),
+      };
+    }
+
+    case "offset": {
+      let offset = 0;
+      return {
+        first: () => withParams({ ...size, [p.offsetParam]: offset }),
+        next: (page) => {
+          if (lastPage(page)) return undefined;
+          offset += page.records.length;
+          return withParams({ ...size, [p.offsetParam]: offset });
+        },
+      };
+    }
+
+    case "cursor": {
+      const seen = new Set<string>();
+      return {
+        first: () => withParams(size),
+        next: (page) => {
+          const at = getPath(page.body, p.cursorPath ?? "");
+          const cursor = at.found ? at.value : undefined;
+          if (cursor === undefined || cursor === null || cursor === "" || cursor === false) return undefined;
+          if (typeof cursor !== "string" && !(typeof cursor === "number" && Number.isFinite(cursor))) {
+            throw new DataError(`cursorPath "${p.cursorPath}" in page ${page.number} is ${describe(cursor)}, not a string or number`, { where: "pagination.cursorPath" });
+          }
+          const key = String(cursor);
+          if (seen.has(key)) {
+            warn(`page ${page.number} gave a cursor already used; stopping`);
+            return undefined;
+          }
+          seen.add(key);
+          return withParams({ ...size, [p.cursorParam]: key });
+        },
+      };
+    }
+
+    case "link": {
+      const seen = new Set<string>([base.href]);
+      return {
+        first: () => new URL(base),
+        next: (page) => {
+          const target = nextLink(page.headers.get("link"));
+          if (target === undefined) return undefined;
+          let u: URL;
+          try {
+            u = new URL(target, page.url);
+          } catch {
+            throw new DataError(`The next link in page ${page.number} is not a valid URL`, { where: "pagination" });
+          }
+          // Configured headers (API keys) must not travel to another site.
+          if (u.origin !== base.origin) throw new DataError(`The next link in page ${page.number} leaves ${base.origin} (for ${u.origin}); refused`, { where: "pagination" });
+          if (seen.has(u.href)) {
+            warn(`page ${page.number} links to a page already read; stopping`);
+            return undefined;
+          }
+          seen.add(u.href);
+          return u;
+        },
+      };
+    }
+  }
+}
