@@ -3,7 +3,21 @@ import type { NodeDefinition } from "./sdk";
 import { NodeRegistry } from "./node-registry";
 import csvFile from "./source/csv-file.node.ts";
 import httpJson from "./source/http-json.node.ts";
+import sqlQuery from "./source/sql-query.node.ts";
 import dedupe from "./transform/dedupe.node.ts";
+import selectCast from "./transform/select-cast.node.ts";
+import standardise from "./transform/standardise.node.ts";
+import missingValues from "./transform/missing-values.node.ts";
+import filter from "./transform/filter.node.ts";
+import union from "./transform/union.node.ts";
+import sampleSplit from "./transform/sample-split.node.ts";
+import derivedColumn from "./transform/derived-column.node.ts";
+import join from "./transform/join.node.ts";
+import aggregate from "./transform/aggregate.node.ts";
+import rfm from "./transform/rfm.node.ts";
+import validate from "./transform/validate.node.ts";
+import identityResolution from "./transform/identity-resolution.node.ts";
+import profile from "./insight/profile.node.ts";
 import trainClassifier from "./model/train-classifier.node.ts";
 import score from "./model/score.node.ts";
 import metrics from "./insight/metrics.node.ts";
@@ -16,13 +30,27 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   // sources
   csvFile,
   httpJson,
+  sqlQuery,
   // transforms
+  selectCast,
+  standardise,
+  missingValues,
   dedupe,
+  filter,
+  derivedColumn,
+  join,
+  aggregate,
+  rfm,
+  union,
+  sampleSplit,
+  validate,
+  identityResolution,
   // models
   trainClassifier,
   score,
   // insights
   metrics,
+  profile,
   // actions
   writeTable,
   // control

@@ -3,7 +3,7 @@
 // It installs dependencies when they are stale, finds (or builds) the Temporal CLI, then runs the
 // real command with the project's local binaries.
 import { spawn, spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -194,6 +194,22 @@ function ensureChromium() {
   fail("The browser tests need Chromium. Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary.");
 }
 
+/** PostgreSQL binaries for the SQL source's tests (each test run starts its own throwaway server). */
+function ensurePostgres() {
+  const base = "/usr/lib/postgresql";
+  const found = () => existsSync(base) && readdirSync(base).some((v) => isExecutable(path.join(base, v, "bin", "initdb")));
+  if (found()) return;
+  const root = typeof process.getuid === "function" && process.getuid() === 0;
+  if (root && isExecutable("/usr/bin/apt-get")) {
+    say("Installing PostgreSQL for the SQL source tests (apt-get install postgresql)...");
+    const opts = { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } };
+    spawnSync("apt-get", ["update", "-qq"], opts);
+    spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "postgresql"], opts);
+    if (found()) return;
+  }
+  fail("The SQL source tests need PostgreSQL's server binaries. Install them (Debian/Ubuntu: apt-get install postgresql).");
+}
+
 // ---------------------------------------------------------------------------------------------
 // (c) the command
 
@@ -274,6 +290,7 @@ async function main() {
   }
 
   if (command === "test" || command === "bench") env.CHROMIUM_PATH = ensureChromium();
+  if (command === "test") ensurePostgres();
 
   const tsx = bin("tsx");
   switch (command) {
