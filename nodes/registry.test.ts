@@ -15,6 +15,8 @@ describe("node registry and catalog", () => {
       "model.train-classifier@1",
       "source.csv-file@1",
       "source.http-json@1",
+      "source.json-file@1",
+      "source.parquet-file@1",
       "source.sql-query@1",
       "transform.aggregate@1",
       "transform.dedupe@1",

@@ -2,6 +2,8 @@
 import type { NodeDefinition } from "./sdk";
 import { NodeRegistry } from "./node-registry";
 import csvFile from "./source/csv-file.node.ts";
+import jsonFile from "./source/json-file.node.ts";
+import parquetFile from "./source/parquet-file.node.ts";
 import httpJson from "./source/http-json.node.ts";
 import sqlQuery from "./source/sql-query.node.ts";
 import dedupe from "./transform/dedupe.node.ts";
@@ -29,6 +31,8 @@ export { NodeRegistry, type CatalogEntry, type CatalogPort } from "./node-regist
 export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   // sources
   csvFile,
+  jsonFile,
+  parquetFile,
   httpJson,
   sqlQuery,
   // transforms

@@ -156,10 +156,14 @@ describe("fieldsOf with zod schemas", () => {
   });
 
   it("falls back to unsupported, with a reason, for what a form cannot edit", () => {
-    for (const key of ["lookup", "when", "either", "pair"]) {
+    for (const key of ["lookup", "when", "pair"]) {
       expect(f[key]!.kind, key).toBe("unsupported");
       expect(f[key]!.reason, key).toBeTruthy();
     }
+  });
+
+  it("edits text-or-number values (such as query parameters) as text, which the schema accepts", () => {
+    expect(f.either!.kind).toBe("string");
   });
 
   it("follows $refs to registered schemas and stops at cycles", () => {

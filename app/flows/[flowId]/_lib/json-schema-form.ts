@@ -185,6 +185,11 @@ function resolve(node: unknown, root: JsonSchema, refs: readonly string[] = [], 
       return false;
     });
     if (allConst) return { schema: { ...rest, enum: [...new Set(values)] }, nullable };
+    // Text or a number or yes/no (a query parameter, say): typed as text, which the schema accepts.
+    const kinds = nonNull.map((r) => own(r.schema, "type"));
+    if (kinds.includes("string") && kinds.every((k) => k === "string" || k === "number" || k === "integer" || k === "boolean")) {
+      return { schema: { ...rest, type: "string" }, nullable };
+    }
     return { schema: s, nullable, problem: "This setting accepts several kinds of value and cannot be edited here." };
   }
 
@@ -194,6 +199,7 @@ function resolve(node: unknown, root: JsonSchema, refs: readonly string[] = [], 
     nullable = types.length < type.length;
     if (types.length === 1) s = { ...s, type: types[0] };
     else if (types.length === 0) s = { ...s, type: "null" };
+    else if (types.includes("string") && types.every((t) => t === "string" || t === "number" || t === "integer" || t === "boolean")) s = { ...s, type: "string" };
     else return { schema: s, nullable, problem: "This setting accepts several kinds of value and cannot be edited here." };
   }
   if (Array.isArray(s.enum) && s.enum.includes(null)) {
