@@ -4,6 +4,7 @@ import type { NodeDefinition, PortSpec, PortType } from "./types";
 
 export * from "./types";
 export * from "./errors";
+export * from "./secrets";
 
 const TYPE_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/;
 

@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import { z } from "zod";
 import { DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
+import { readWhitespace } from "./whitespace-read";
 import { csvFailure, diagnose, readCsvSql, type CsvFile, type Dialect } from "./csv-diagnose";
 import { fileFields, lineage, oneFile, openSource, transcodeToUtf8, withScratch, type TextEncoding } from "./file-read";
 
@@ -12,9 +13,9 @@ const config = z
     ...fileFields("CSV"),
     delimiter: z
       .string()
-      .regex(/^(?:[^\r\n]|\\t)$/)
+      .regex(/^(?:[^\r\n]|\\t|whitespace)$/, "one character, \\t for tab, or whitespace")
       .optional()
-      .describe("Field separator, one character (\\t for tab). Detected from the file when empty."),
+      .describe("Field separator, one character (\\t for tab), or whitespace for columns separated by runs of spaces or tabs. Detected from the file when empty."),
     header: z.boolean().default(true).describe("The first line holds the column names."),
     quote: z.string().max(1).optional().describe('Quote character around fields that contain the separator. " when empty.'),
     escape: z.string().max(1).optional().describe("Escape character inside quoted fields. Detected from the file when empty."),
@@ -56,6 +57,7 @@ async function utf16Variant(file: string): Promise<TextEncoding> {
 }
 
 async function readCsv(ctx: NodeContext, f: CsvFile, d: Dialect): Promise<DatasetRef> {
+  if (d.delimiter === "whitespace") return readWhitespace(ctx, f, d);
   const src = readCsvSql(ctx, f.file, d);
   let described: { column_name: string }[];
   try {

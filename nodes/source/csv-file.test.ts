@@ -6,6 +6,7 @@ import { files } from "../../db/schema";
 import { harness, datasetFile, type Harness, failure } from "../../tests/harness";
 import { ConfigError, DataError, NotFoundError, type DatasetRef } from "../sdk";
 import csvFile from "./csv-file.node.ts";
+import rfm from "../transform/rfm.node.ts";
 
 let h: Harness;
 let dir: string;
@@ -147,5 +148,30 @@ describe("source.csv-file", () => {
     expect((res.outputs.rows as DatasetRef).rows).toBe(2);
     expect(res.metrics).toMatchObject({ file: "up1.csv", rows: 2, columns: 2 });
     expect(await failure(read({ fileId: "nobody" }))).toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe("source.csv-file with whitespace-separated columns", () => {
+  it("reads CDNOW (runs of spaces, CRLF) and feeds RFM: 69,659 transactions, 23,570 customers", async () => {
+    const res = await read({ path: datasetFile("cdnow-transactions.txt"), delimiter: "whitespace" });
+    const ref = res.outputs.rows as DatasetRef;
+    expect(ref.rows).toBe(69_659);
+    expect(ref.columns).toEqual([
+      { name: "customer_id", type: "BIGINT" },
+      { name: "date", type: "BIGINT" },
+      { name: "number_of_cds", type: "BIGINT" },
+      { name: "dollar_value", type: "DOUBLE" },
+    ]);
+    // The first data line of the file, as text: " 00001 19970101  1   11.77" (CRLF).
+    const [first] = await rowsOf(ref, "SELECT * FROM $src LIMIT 1");
+    expect(first).toEqual({ customer_id: 1, date: 19970101, number_of_cds: 1, dollar_value: 11.77 });
+    const rfmOut = await h.run(rfm, { customer: "customer_id", date: "date", dateFormat: "%Y%m%d", amount: "dollar_value" }, { rows: ref });
+    expect((rfmOut.outputs.rows as DatasetRef).rows).toBe(23_570);
+  });
+
+  it("names the line of a row with too many or too few fields", async () => {
+    const err = await failure(read({ path: write("ragged.txt", "1  2  3\n4 5 6\n7 8\n"), header: false, delimiter: "whitespace" }));
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.message).toBe("ragged.txt line 3: expected 3 columns, found 2");
   });
 });

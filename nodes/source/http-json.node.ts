@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { ParquetDatasetStore } from "../../db/dataset-store";
 import { guardedFetch, redactUrl } from "../../lib/http-guard";
 import { dataDir } from "../../lib/paths";
-import { DataError, defineNode, TransientError, type NodeContext } from "../sdk";
+import { DataError, defineNode, readSecret, SECRET_ENV_PATTERN, SECRET_ENV_PREFIX, TransientError, type NodeContext } from "../sdk";
 import { backoffDelay, makePager, recordsAt, retryAfterMs, sleep } from "./http-pages";
 
 /** The longest this node waits before one retry, whatever Retry-After asks. */
@@ -43,13 +43,20 @@ const config = z
     method: z.literal("GET").default("GET").describe("Only GET: reading never changes anything on the other side."),
     headers: z
       .array(
-        param("header").extend({
-          name: z.string().trim().regex(HEADER_NAME, "Not a valid header name"),
-          value: z.string().regex(HEADER_VALUE, "Header values may only hold Latin-1 characters, without line breaks"),
-        }),
+        z
+          .object({
+            name: z.string().trim().regex(HEADER_NAME, "Not a valid header name"),
+            value: z.string().regex(HEADER_VALUE, "Header values may only hold Latin-1 characters, without line breaks").optional(),
+            valueFromEnv: z
+              .string()
+              .regex(SECRET_ENV_PATTERN, `the name of an environment variable starting with ${SECRET_ENV_PREFIX}`)
+              .optional()
+              .describe(`For secrets (API keys, tokens): the worker's environment variable holding the value, e.g. ${SECRET_ENV_PREFIX}CRM_API_KEY. The value never goes into the flow.`),
+          })
+          .refine((h) => (h.value === undefined) !== (h.valueFromEnv === undefined), { message: "Give either a value or valueFromEnv", path: ["value"] }),
       )
       .default([])
-      .describe("Request headers, e.g. Authorization. Values of headers named like key, token, secret, password or auth never appear in errors or logs."),
+      .describe("Request headers. Put secrets (Authorization, API keys) in valueFromEnv, not in value: the flow is visible to everyone who can open it."),
     query: z
       .array(param("parameter"))
       .default([])
@@ -137,7 +144,7 @@ class Reader {
     private readonly ctx: NodeContext,
   ) {
     this.headers = new Headers();
-    for (const h of cfg.headers) this.headers.append(h.name, h.value);
+    cfg.headers.forEach((h, i) => this.headers.append(h.name, h.value ?? readSecret(h.valueFromEnv!, { field: `headers.${i}.valueFromEnv`, what: "HTTP JSON" })));
     if (!this.headers.has("accept")) this.headers.set("accept", "application/json");
   }
 

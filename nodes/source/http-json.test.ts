@@ -199,6 +199,23 @@ describe("source.http-json records", () => {
     expect(JSON.stringify(res.metrics)).not.toMatch(/supersecret|hunter2|abc/);
   });
 
+  it("takes a secret header from the worker's environment, never from the flow", async () => {
+    process.env.LOOPWRIGHT_SECRET_TEST_API_KEY = "Bearer from-env";
+    try {
+      const res = await read({ url: `${base}/nested`, recordPath: "data.items", headers: [{ name: "Authorization", valueFromEnv: "LOOPWRIGHT_SECRET_TEST_API_KEY" }] });
+      expect((res.outputs.rows as DatasetRef).rows).toBe(3);
+      expect(hits.at(-1)!.headers.authorization).toBe("Bearer from-env");
+      expect(JSON.stringify(res.metrics)).not.toContain("from-env");
+    } finally {
+      delete process.env.LOOPWRIGHT_SECRET_TEST_API_KEY;
+    }
+    const missing = await failure(read({ url: `${base}/nested`, recordPath: "data.items", headers: [{ name: "Authorization", valueFromEnv: "LOOPWRIGHT_SECRET_NOT_SET" }] }));
+    expect(missing).toBeInstanceOf(ConfigError);
+    expect(missing.message).toMatch(/LOOPWRIGHT_SECRET_NOT_SET is not set/);
+    const outside = await failure(read({ url: `${base}/nested`, headers: [{ name: "X", valueFromEnv: "HOME" }] }));
+    expect(outside).toBeInstanceOf(ConfigError);
+  });
+
   it("a recordPath that does not lead to an array names the path and the page", async () => {
     let err = await failure(read({ url: `${base}/nested`, recordPath: "data.rows" }));
     expect(err).toBeInstanceOf(DataError);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, DataError, defineNode, type NodeContext } from "../sdk";
+import { ConfigError, DataError, defineNode, readSecret, SECRET_ENV_PATTERN, SECRET_ENV_PREFIX, type NodeContext } from "../sdk";
 import { readPostgres, readSqlite, RowSpill, spillDir, type ReadOutcome } from "./sql-read";
 
 /**
@@ -7,8 +7,6 @@ import { readPostgres, readSqlite, RowSpill, spillDir, type ReadOutcome } from "
  * this prefix, so a graph (which the browser sees and edits) can hold no password, and cannot read
  * any other server setting.
  */
-export const SECRET_ENV_PREFIX = "LOOPWRIGHT_SECRET_";
-export const SECRET_ENV_PATTERN = /^LOOPWRIGHT_SECRET_[A-Z0-9_]+$/;
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -57,18 +55,7 @@ function resolveDatabase(ctx: NodeContext, file: string): string {
 }
 
 /** The connection URL from the environment; messages name the variable, never its value. */
-function connectionString(name: string): string {
-  if (!SECRET_ENV_PATTERN.test(name)) {
-    throw new ConfigError(`SQL query: connectionEnv must name an environment variable starting with ${SECRET_ENV_PREFIX}`, { field: "connectionEnv" });
-  }
-  const value = process.env[name];
-  if (!value || !value.trim()) {
-    throw new ConfigError(`SQL query: the environment variable ${name} is not set on the worker (it should hold the PostgreSQL connection URL)`, {
-      field: "connectionEnv",
-    });
-  }
-  return value.trim();
-}
+const connectionString = (name: string) => readSecret(name, { field: "connectionEnv", what: "SQL query" });
 
 export default defineNode({
   type: "source.sql-query",
