@@ -61,17 +61,18 @@ export function familyWords(f: TypeFamily): string {
   }
 }
 
-// RE2 \s is ASCII whitespace only; add the no-break space that spreadsheets like to leave behind.
-const WS = "[\\s\\x{A0}]";
+// ASCII whitespace (what RE2's \s means) and the no-break space that spreadsheets leave behind.
+// DuckDB's trim(x, characters) strips a set of characters several times faster than a regexp.
+const WS_CHARS = " \t\n\f\r\u00a0";
 
 /** SQL: true when a text value is empty or only whitespace. */
 export function blankSql(ds: DatasetStore, expr: string): string {
-  return `regexp_full_match(${expr}, ${ds.literal(`${WS}*`)})`;
+  return `(trim(${expr}, ${ds.literal(WS_CHARS)}) = '')`;
 }
 
 /** SQL: the text without leading and trailing whitespace (no-break spaces included). */
 export function trimSql(ds: DatasetStore, expr: string): string {
-  return `regexp_replace(${expr}, ${ds.literal(`^${WS}+|${WS}+$`)}, '', 'g')`;
+  return `trim(${expr}, ${ds.literal(WS_CHARS)})`;
 }
 
 /** SQL: true when a value is missing: null, blank text, or NaN in a floating-point column. */
