@@ -28,7 +28,8 @@ export function portOptional(spec: PortSpec): boolean {
 /**
  * Hints for the config form (they reach the browser as `"widget"` in the JSON Schema):
  * `column(z.string())` names a column of the input, so the form offers the upstream columns;
- * `uploadedFile(z.string())` is the id of an uploaded file, so the form offers uploads.
+ * `uploadedFile(z.string(), ["csv"])` is the id of an uploaded file, so the form offers the uploads
+ * of those formats ("csv", "json"; all when none are given).
  */
 export type FormWidget = "column" | "file";
 
@@ -36,6 +37,6 @@ export function column<T extends z.ZodType>(schema: T): T {
   return schema.meta({ widget: "column" satisfies FormWidget });
 }
 
-export function uploadedFile<T extends z.ZodType>(schema: T): T {
-  return schema.meta({ widget: "file" satisfies FormWidget });
+export function uploadedFile<T extends z.ZodType>(schema: T, formats?: string[]): T {
+  return schema.meta({ widget: "file" satisfies FormWidget, ...(formats ? { formats } : {}) });
 }

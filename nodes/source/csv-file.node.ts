@@ -10,7 +10,7 @@ const COLUMN_TYPES: Record<"text" | "integer" | "number" | "boolean" | "date" | 
 
 const config = z
   .object({
-    ...fileFields("CSV"),
+    ...fileFields("CSV", ["csv"]),
     delimiter: z
       .string()
       .regex(/^(?:[^\r\n]|\\t|whitespace)$/, "one character, \\t for tab, or whitespace")

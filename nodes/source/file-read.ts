@@ -9,10 +9,10 @@ import { z } from "zod";
 import { ConfigError, DataError, NotFoundError, uploadedFile, type NodeContext } from "../sdk";
 
 /** The `path` and `fileId` config fields; `what` names the format in the form ("CSV"). */
-export function fileFields(what: string) {
+export function fileFields(what: string, formats: string[]) {
   return {
     path: z.string().optional().describe(`Path of the ${what} file. Relative paths start at the project directory. Leave empty when using an uploaded file.`),
-    fileId: uploadedFile(z.string().regex(/^[A-Za-z0-9_-]*$/))
+    fileId: uploadedFile(z.string().regex(/^[A-Za-z0-9_-]*$/), formats)
       .optional()
       .describe("An uploaded file, instead of a path."),
   };

@@ -15,7 +15,7 @@ type DuckFormat = "array" | "newline_delimited" | "auto";
 
 const config = z
   .object({
-    ...fileFields("JSON"),
+    ...fileFields("JSON", ["json"]),
     format: z
       .enum(["auto", "array", "ndjson"])
       .default("auto")

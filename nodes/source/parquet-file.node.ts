@@ -28,7 +28,7 @@ export default defineNode({
   description: "Read a Parquet file into a table, with the column names and types stored in it.",
   inputs: {},
   outputs: { rows: "table" },
-  config: z.object({ ...fileFields("Parquet") }).superRefine((c, issue) => oneFile(c, issue)),
+  config: z.object({ ...fileFields("Parquet", ["parquet"]) }).superRefine((c, issue) => oneFile(c, issue)),
   async run({ config: cfg, ctx }) {
     const src = await openSource(cfg, ctx, "Parquet file");
     const { name } = src;

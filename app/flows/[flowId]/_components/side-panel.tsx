@@ -51,6 +51,8 @@ export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPr
   }, [upstream, nodeRuns]);
 
   if (!node) return null;
+  // The formats the node's upload field reads (a CSV source offers CSV uploads only).
+  const uploadFormats = Object.values((entry?.configSchema.properties ?? {}) as Record<string, { widget?: string; formats?: string[] }>).find((p) => p.widget === "file")?.formats;
   const kind = KIND[entry?.kind ?? "control"];
   const Icon = kind.icon;
   const hasTable = Boolean(run?.outputs && Object.values(run.outputs).some((o) => o.kind === "table"));
@@ -114,8 +116,7 @@ export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPr
               onChange={(config) => updateNode(nodeId, { config })}
               errors={fieldErrors(problems)}
               columns={columns}
-              // The only file field today is the CSV source's; JSON uploads wait for a JSON source.
-              files={files.data?.filter((f) => f.format === "csv").map((f) => ({ id: f.id, name: f.name, rows: f.rows ?? null }))}
+              files={files.data?.filter((f) => !uploadFormats || (f.format !== null && uploadFormats.includes(f.format))).map((f) => ({ id: f.id, name: f.name, rows: f.rows ?? null }))}
               onUploaded={() => void queryClient.invalidateQueries({ queryKey: trpc.dataset.files.queryKey() })}
             />
           ) : (
