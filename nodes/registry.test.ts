@@ -9,8 +9,11 @@ describe("node registry and catalog", () => {
     expect(catalog.map((e) => e.ref).sort()).toEqual([
       "action.write-table@1",
       "control.passthrough@1",
+      "insight.ab-test@1",
+      "insight.classification-report@1",
       "insight.metrics@1",
       "insight.profile@1",
+      "insight.summary@1",
       "model.score@1",
       "model.train-classifier@1",
       "source.csv-file@1",

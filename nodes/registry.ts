@@ -20,6 +20,9 @@ import rfm from "./transform/rfm.node.ts";
 import validate from "./transform/validate.node.ts";
 import identityResolution from "./transform/identity-resolution.node.ts";
 import profile from "./insight/profile.node.ts";
+import classificationReport from "./insight/classification-report.node.ts";
+import abTest from "./insight/ab-test.node.ts";
+import summary from "./insight/summary.node.ts";
 import trainClassifier from "./model/train-classifier.node.ts";
 import score from "./model/score.node.ts";
 import metrics from "./insight/metrics.node.ts";
@@ -54,6 +57,9 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   score,
   // insights
   metrics,
+  classificationReport,
+  abTest,
+  summary,
   profile,
   // actions
   writeTable,
