@@ -93,7 +93,8 @@ describe("addressVerdict", () => {
     ["172.31.255.255", "a private address"],
     ["192.168.1.1", "a private address"],
     ["169.254.169.254", "a cloud metadata address"],
-    ["169.254.1.1", "a link-local address"],
+    ["169.254.1.1", "a cloud metadata address"], // all of link-local: metadata agents (EKS Pod Identity, ECS) live there
+    ["168.63.129.16", "a cloud metadata address"],
     ["100.64.0.1", "a shared (CGNAT) address"],
     ["100.127.255.255", "a shared (CGNAT) address"],
     ["0.0.0.0", "the unspecified address"],

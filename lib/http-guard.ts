@@ -27,8 +27,14 @@ export const ALLOW_ENV = "LOOPWRIGHT_HTTP_ALLOW";
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface GuardOptions {
-  /** Hosts this call may reach even if they are private: `host`, `ip`, `host:port`, `[v6]:port`. */
+  /**
+   * Hosts this call may reach even if they are private: `host`, `ip`, `host:port`, `[v6]:port`.
+   * For trusted callers only: nodes never pass what a flow says here (a flow must not open the
+   * server's own network); they rely on the admin's LOOPWRIGHT_HTTP_ALLOW.
+   */
   allowHosts?: string[];
+  /** Headers dropped when a redirect leaves the origin, besides those named like credentials. */
+  sensitiveHeaders?: string[];
   /** Redirects to follow (each one re-checked); more is an error. Default 5. */
   maxRedirects?: number;
   /** For the whole call: every hop, and reading the body. Default 30 s. */
@@ -122,6 +128,8 @@ const PRIVATE = "a private address";
 const V4_RULES: ReadonlyArray<readonly [string, number, string]> = [
   ["169.254.169.254", 32, METADATA], // AWS, GCP, Azure, Oracle, DigitalOcean...
   ["169.254.170.2", 32, METADATA], // AWS ECS task metadata
+  ["168.63.129.16", 32, METADATA], // Azure WireServer
+  ["169.254.0.0", 16, METADATA], // link-local: EKS Pod Identity and other agents live here
   ["100.100.100.200", 32, METADATA], // Alibaba Cloud
   ["0.0.0.0", 32, "the unspecified address"],
   ["0.0.0.0", 8, 'a "this network" address'],
@@ -539,6 +547,7 @@ function toResponse(res: IncomingMessage, url: URL, method: string, redirected: 
 export async function guardedFetch(input: string | URL, init: GuardedRequestInit = {}, env: Env = process.env): Promise<Response> {
   const {
     allowHosts = [],
+    sensitiveHeaders = [],
     maxRedirects = DEFAULT_MAX_REDIRECTS,
     timeoutMs = DEFAULT_TIMEOUT_MS,
     maxBytes = DEFAULT_MAX_BYTES,
@@ -554,6 +563,7 @@ export async function guardedFetch(input: string | URL, init: GuardedRequestInit
     throw new ConfigError(`Not a valid URL: ${redactUrl(String(input))}`, { field: "url", cause: err });
   }
   const allow = [...parseAllowList(allowHosts, false), ...envAllowList(env)];
+  const sensitive = new Set(sensitiveHeaders.map((h) => h.toLowerCase()));
   let method = (rawMethod ?? "GET").toUpperCase();
   const headers = new Headers(rawHeaders);
   let body = bodyBytes(rawBody);
@@ -594,7 +604,7 @@ export async function guardedFetch(input: string | URL, init: GuardedRequestInit
       }
       if (next.origin !== url.origin) {
         // Credentials meant for one origin never travel to another.
-        for (const name of [...headers.keys()]) if (SECRET_NAME.test(name)) headers.delete(name);
+        for (const name of [...headers.keys()]) if (SECRET_NAME.test(name) || sensitive.has(name)) headers.delete(name);
       }
       what = `the redirect from ${redactUrl(url)} to ${redactUrl(next)}`;
       url = next;

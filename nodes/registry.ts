@@ -25,6 +25,12 @@ import abTest from "./insight/ab-test.node.ts";
 import summary from "./insight/summary.node.ts";
 import trainClassifier from "./model/train-classifier.node.ts";
 import score from "./model/score.node.ts";
+import segment from "./model/segment.node.ts";
+import assignSegment from "./model/assign-segment.node.ts";
+import sentimentLexicon from "./model/sentiment-lexicon.node.ts";
+import trainTextClassifier from "./model/train-text-classifier.node.ts";
+import scoreText from "./model/score-text.node.ts";
+import segmentProfile from "./insight/segment-profile.node.ts";
 import metrics from "./insight/metrics.node.ts";
 import writeTable from "./action/write-table.node.ts";
 import passthrough from "./control/passthrough.node.ts";
@@ -55,11 +61,17 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   // models
   trainClassifier,
   score,
+  segment,
+  assignSegment,
+  sentimentLexicon,
+  trainTextClassifier,
+  scoreText,
   // insights
   metrics,
   classificationReport,
   abTest,
   summary,
+  segmentProfile,
   profile,
   // actions
   writeTable,

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { ParquetDatasetStore } from "../../db/dataset-store";
 import { guardedFetch, redactUrl } from "../../lib/http-guard";
 import { dataDir } from "../../lib/paths";
-import { DataError, defineNode, readSecret, SECRET_ENV_PATTERN, SECRET_ENV_PREFIX, TransientError, type NodeContext } from "../sdk";
+import { ConfigError, DataError, defineNode, readSecret, SECRET_ENV_PATTERN, SECRET_ENV_PREFIX, TransientError, type NodeContext } from "../sdk";
 import { backoffDelay, makePager, recordsAt, retryAfterMs, sleep } from "./http-pages";
 
 /** The longest this node waits before one retry, whatever Retry-After asks. */
@@ -92,10 +92,6 @@ const config = z
     retries: z.number().int().min(0).max(10).default(4).describe("Retries of one request on HTTP 429, 5xx and network errors, with growing waits (Retry-After is honoured)."),
     backoffMs: z.number().int().min(0).max(60_000).default(500).describe("The first wait between retries, in milliseconds; it doubles each retry."),
     timeoutSeconds: z.number().positive().max(600).default(30).describe("Longest wait for one response, in seconds."),
-    allowHosts: z
-      .array(z.string().trim().min(1))
-      .default([])
-      .describe("Private or local hosts this node may reach anyway: host, IP or host:port (cloud metadata addresses never)."),
   })
   .superRefine((c, issue) => {
     const p = c.pagination;
@@ -138,13 +134,31 @@ interface Fetched {
 class Reader {
   retries = 0;
   private readonly headers: Headers;
+  /** Hosts every page request must stay on while secret headers are sent, and those headers. */
+  private readonly secretHosts: string[] = [];
+  private readonly secretHeaders: string[] = [];
 
   constructor(
     private readonly cfg: Config,
     private readonly ctx: NodeContext,
   ) {
     this.headers = new Headers();
-    cfg.headers.forEach((h, i) => this.headers.append(h.name, h.value ?? readSecret(h.valueFromEnv!, { field: `headers.${i}.valueFromEnv`, what: "HTTP JSON" })));
+    cfg.headers.forEach((h, i) => {
+      if (h.value !== undefined) return this.headers.append(h.name, h.value);
+      const field = `headers.${i}.valueFromEnv`;
+      const name = h.valueFromEnv!;
+      const value = readSecret(name, { field, what: "HTTP JSON" });
+      // Never let a header error print the secret itself.
+      if (!HEADER_VALUE.test(value)) throw new ConfigError(`HTTP JSON: the value of ${name} cannot be sent as a header (line breaks or characters outside Latin-1)`, { field });
+      // A secret goes only where the admin said it may: LOOPWRIGHT_SECRET_X_HOSTS lists the hosts.
+      const hosts = (process.env[`${name}_HOSTS`] ?? "").split(",").map((x) => x.trim().toLowerCase()).filter(Boolean);
+      if (!hosts.includes(new URL(cfg.url).hostname.toLowerCase())) {
+        throw new ConfigError(`HTTP JSON: ${name} may not be sent to ${new URL(cfg.url).hostname}; the admin lists the hosts a secret may go to in ${name}_HOSTS`, { field });
+      }
+      this.secretHosts.push(...hosts);
+      this.secretHeaders.push(h.name);
+      this.headers.append(h.name, value);
+    });
     if (!this.headers.has("accept")) this.headers.set("accept", "application/json");
   }
 
@@ -152,6 +166,9 @@ class Reader {
   async fetch(url: URL, page: number): Promise<Fetched> {
     const { cfg, ctx } = this;
     const shown = redactUrl(url);
+    if (this.secretHeaders.length && !this.secretHosts.includes(url.hostname.toLowerCase())) {
+      throw new ConfigError(`HTTP JSON: page ${page} is on ${url.hostname}, where the secret headers may not be sent`, { field: "url" });
+    }
     for (let attempt = 0; ; attempt++) {
       let problem: string;
       let wait: number | undefined;
@@ -160,7 +177,7 @@ class Reader {
         const res = await guardedFetch(url, {
           method: "GET",
           headers: this.headers,
-          allowHosts: cfg.allowHosts,
+          sensitiveHeaders: this.secretHeaders,
           timeoutMs: cfg.timeoutSeconds * 1000,
           signal: ctx.signal,
         });
@@ -208,7 +225,7 @@ export default defineNode({
   kind: "source",
   label: "HTTP JSON",
   description:
-    "Read records from a JSON API into a table, following page numbers, offsets, cursors or Link headers. Retries busy or failing servers; refuses private and cloud metadata addresses unless allowed.",
+    "Read records from a JSON API into a table, following page numbers, offsets, cursors or Link headers. Retries busy or failing servers; refuses private and cloud metadata addresses unless the admin allows them (LOOPWRIGHT_HTTP_ALLOW).",
   inputs: {},
   outputs: { rows: "table" },
   config,

@@ -15,7 +15,6 @@ const ITEMS = Array.from({ length: TOTAL }, (_, i) => ({ id: i + 1, name: `item 
 let h: Harness;
 let server: http.Server;
 let base: string;
-let allow: string[];
 /** Every request the server saw: path and query, and headers. */
 let hits: Array<{ url: string; headers: http.IncomingHttpHeaders }>;
 /** Per-test counters for the flaky routes. */
@@ -93,9 +92,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   base = `http://127.0.0.1:${port}`;
-  allow = [`127.0.0.1:${port}`];
+  // The admin's allow-list: a flow cannot allow a private host by itself.
+  process.env.LOOPWRIGHT_HTTP_ALLOW = `127.0.0.1:${port}`;
 });
 afterAll(async () => {
+  delete process.env.LOOPWRIGHT_HTTP_ALLOW;
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   h.close();
@@ -105,7 +106,7 @@ beforeEach(() => {
   calls = new Map();
 });
 
-const read = (config: Record<string, unknown>, ctx = h.ctx("http")) => h.run(httpJson, { allowHosts: allow, backoffMs: 1, ...config }, {}, ctx);
+const read = (config: Record<string, unknown>, ctx = h.ctx("http")) => h.run(httpJson, { backoffMs: 1, ...config }, {}, ctx);
 const query = (sql: string) => h.ctx("q").datasets.query(sql);
 const ids = async (ref: DatasetRef) => (await query(`SELECT id FROM ${h.ctx("q").datasets.from(ref)}`)).map((r) => r.id);
 const ALL_IDS = ITEMS.map((i) => i.id);
@@ -199,15 +200,31 @@ describe("source.http-json records", () => {
     expect(JSON.stringify(res.metrics)).not.toMatch(/supersecret|hunter2|abc/);
   });
 
-  it("takes a secret header from the worker's environment, never from the flow", async () => {
-    process.env.LOOPWRIGHT_SECRET_TEST_API_KEY = "Bearer from-env";
+  it("takes a secret header from the worker's environment, and sends it only to the hosts the admin lists", async () => {
+    const env = process.env;
+    env.LOOPWRIGHT_SECRET_TEST_API_KEY = "Bearer from-env";
+    const header = [{ name: "Authorization", valueFromEnv: "LOOPWRIGHT_SECRET_TEST_API_KEY" }];
     try {
-      const res = await read({ url: `${base}/nested`, recordPath: "data.items", headers: [{ name: "Authorization", valueFromEnv: "LOOPWRIGHT_SECRET_TEST_API_KEY" }] });
+      // Without LOOPWRIGHT_SECRET_TEST_API_KEY_HOSTS the secret goes nowhere, and no request is made.
+      let err = await failure(read({ url: `${base}/nested`, recordPath: "data.items", headers: header }));
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.message).toMatch(/LOOPWRIGHT_SECRET_TEST_API_KEY may not be sent to 127\.0\.0\.1/);
+      expect(hits.length).toBe(0);
+
+      env.LOOPWRIGHT_SECRET_TEST_API_KEY_HOSTS = "127.0.0.1";
+      const res = await read({ url: `${base}/nested`, recordPath: "data.items", headers: header });
       expect((res.outputs.rows as DatasetRef).rows).toBe(3);
       expect(hits.at(-1)!.headers.authorization).toBe("Bearer from-env");
       expect(JSON.stringify(res.metrics)).not.toContain("from-env");
+
+      // A value that cannot be a header is refused without printing it.
+      env.LOOPWRIGHT_SECRET_TEST_API_KEY = "line one\nline two";
+      err = await failure(read({ url: `${base}/nested`, recordPath: "data.items", headers: header }));
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.message).not.toContain("line one");
     } finally {
-      delete process.env.LOOPWRIGHT_SECRET_TEST_API_KEY;
+      delete env.LOOPWRIGHT_SECRET_TEST_API_KEY;
+      delete env.LOOPWRIGHT_SECRET_TEST_API_KEY_HOSTS;
     }
     const missing = await failure(read({ url: `${base}/nested`, recordPath: "data.items", headers: [{ name: "Authorization", valueFromEnv: "LOOPWRIGHT_SECRET_NOT_SET" }] }));
     expect(missing).toBeInstanceOf(ConfigError);
@@ -285,16 +302,22 @@ describe("source.http-json failures", () => {
   });
 
   it("refuses the cloud metadata address before any request, directly or by redirect", async () => {
-    let err = await failure(read({ url: "http://169.254.169.254/latest/meta-data/", allowHosts: [] }));
+    let err = await failure(read({ url: "http://169.254.169.254/latest/meta-data/" }));
     expect(err).toBeInstanceOf(BlockedAddressError);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toMatch(/169\.254\.169\.254 is a cloud metadata address/);
     err = await failure(read({ url: `${base}/to-metadata` }));
     expect(err).toBeInstanceOf(BlockedAddressError);
     expect(hits.length).toBe(1);
-    // The local test server itself needs allowHosts.
-    err = await failure(read({ url: `${base}/pages`, allowHosts: [] }));
-    expect(err.message).toMatch(/127\.0\.0\.1 is a loopback address/);
+    // The local test server itself is reachable only while the admin allows it.
+    const admin = process.env.LOOPWRIGHT_HTTP_ALLOW;
+    delete process.env.LOOPWRIGHT_HTTP_ALLOW;
+    try {
+      err = await failure(read({ url: `${base}/pages` }));
+      expect(err.message).toMatch(/127\.0\.0\.1 is a loopback address/);
+    } finally {
+      process.env.LOOPWRIGHT_HTTP_ALLOW = admin;
+    }
   });
 
   it("stops when the run is cancelled (ctx.signal)", async () => {
