@@ -38,6 +38,14 @@ export function sqlLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/**
+ * A file path for DuckDB's readers (read_csv, read_json, read_parquet), which take glob
+ * patterns: `rep[12].csv` or `star*.csv` must name that one file, not its look-alikes.
+ */
+export function sqlFilePath(file: string): string {
+  return sqlLiteral(file.replace(/[*?[]/g, "[$&]"));
+}
+
 /** DuckDB hands BIGINT back as bigint; JSON and most callers want numbers. */
 function plain(value: unknown): unknown {
   if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
@@ -84,11 +92,11 @@ export class ParquetDatasetStore implements DatasetStore {
   }
 
   from(ref: DatasetRef): string {
-    return `read_parquet(${sqlLiteral(this.absolutePath(ref))})`;
+    return `read_parquet(${sqlFilePath(this.absolutePath(ref))})`;
   }
 
   fromWithPosition(ref: DatasetRef): string {
-    return `read_parquet(${sqlLiteral(this.absolutePath(ref))}, file_row_number = true)`;
+    return `read_parquet(${sqlFilePath(this.absolutePath(ref))}, file_row_number = true)`;
   }
 
   ident(name: string): string {
@@ -97,6 +105,10 @@ export class ParquetDatasetStore implements DatasetStore {
 
   literal(value: string): string {
     return sqlLiteral(value);
+  }
+
+  filePath(file: string): string {
+    return sqlFilePath(file);
   }
 
   async create(selectSql: string): Promise<DatasetRef> {

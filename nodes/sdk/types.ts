@@ -56,6 +56,8 @@ export interface DatasetStore {
   ident(name: string): string;
   /** Quote a value as a SQL string literal. */
   literal(value: string): string;
+  /** Quote a file path for DuckDB's readers (read_csv, read_json, read_parquet): glob characters escaped, so it names exactly that file. */
+  filePath(file: string): string;
   /** Run a SELECT and store its result as a new immutable dataset. */
   create(selectSql: string): Promise<DatasetRef>;
   /** Run a query and return every row (for small results: counts, statistics). */
@@ -68,6 +70,21 @@ export interface DatasetStore {
   preview(ref: DatasetRef, limit?: number): Promise<Record<string, unknown>[]>;
 }
 
+/**
+ * Where a version stands under its name. "current": the one loading by name gives (at most one
+ * per name; the first version saved under a name becomes current by itself). "candidate": usable,
+ * loaded only when pinned (every new version after the first starts here). "archived": kept for
+ * the record, loaded only when pinned by version or id.
+ */
+export type ModelStatus = "candidate" | "current" | "archived";
+
+/** A column a model reads when scoring. */
+export interface ModelInputColumn {
+  name: string;
+  /** DuckDB type of the column in the training data, e.g. DOUBLE or VARCHAR; null when not recorded. */
+  type: string | null;
+}
+
 export interface SavedModel {
   ref: ModelRef;
   kind: string;
@@ -75,11 +92,30 @@ export interface SavedModel {
   /** Everything scoring needs: weights and the fitted preprocessing. */
   artifact: unknown;
   datasetId: string | null;
+  /** Set by the registry; absent only from registries that predate statuses. */
+  status?: ModelStatus;
+  /** The input columns and their types, when the trainer gave them (or the artifact names them); null when unknown. */
+  inputSchema?: ModelInputColumn[] | null;
 }
 
 export interface ModelRegistry {
-  save(model: { name: string; kind: string; metrics: Record<string, unknown>; artifact: unknown; datasetId?: string }): Promise<ModelRef>;
-  /** By id, or by name (latest version unless one is given). */
+  /**
+   * A new version under `name` (1, 2, ...). The first version of a name becomes its current one;
+   * later ones are candidates until promoted. `inputSchema`: the columns the model needs to score.
+   */
+  save(model: {
+    name: string;
+    kind: string;
+    metrics: Record<string, unknown>;
+    artifact: unknown;
+    datasetId?: string;
+    inputSchema?: ModelInputColumn[];
+  }): Promise<ModelRef>;
+  /**
+   * By id, or by name and version: exactly that version, even an archived one. By name alone: the
+   * current version, or when none is promoted the newest version that is not archived; never an
+   * archived one. NotFoundError, naming the model, when there is no such version.
+   */
   load(ref: { id: string } | { name: string; version?: number }): Promise<SavedModel>;
 }
 

@@ -41,10 +41,10 @@ function structureOptions(ctx: NodeContext, d: Dialect): string[] {
 export function readCsvSql(ctx: NodeContext, file: string, d: Dialect): string {
   const lit = ctx.datasets.literal;
   const opts = structureOptions(ctx, d);
-  if (d.nullStrings !== undefined) opts.push(`nullstr = [${d.nullStrings.map(lit).join(", ")}]`);
+  if (d.nullStrings?.length) opts.push(`nullstr = [${d.nullStrings.map(lit).join(", ")}]`);
   const types = Object.entries(d.types ?? {});
   if (types.length) opts.push(`types = {${types.map(([c, t]) => `${lit(c)}: ${lit(t)}`).join(", ")}}`);
-  return `read_csv(${lit(file)}, auto_detect = true, ${opts.join(", ")})`;
+  return `read_csv(${ctx.datasets.filePath(file)}, auto_detect = true, ${opts.join(", ")})`;
 }
 
 /**
@@ -164,7 +164,7 @@ export async function diagnose(ctx: NodeContext, f: CsvFile, d: Dialect): Promis
   const columns = Array.from({ length: fields }, (_, i) => `${lit(`c${i}`)}: 'VARCHAR'`).join(", ");
   const opts = [...structureOptions(ctx, { ...d, delimiter }), `columns = {${columns}}`];
   try {
-    await ctx.datasets.query(`SELECT count(*) AS n FROM read_csv(${lit(f.file)}, auto_detect = false, ${opts.join(", ")})`);
+    await ctx.datasets.query(`SELECT count(*) AS n FROM read_csv(${ctx.datasets.filePath(f.file)}, auto_detect = false, ${opts.join(", ")})`);
     return undefined;
   } catch (err) {
     return locatedError(String((err as Error)?.message ?? err), f, { ...d, delimiter }, err);

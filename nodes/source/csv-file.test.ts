@@ -34,7 +34,8 @@ describe("source.csv-file", () => {
     try {
       writeFileSync(path.join(outside, "secret.csv"), "a,b\n1,2\n");
       symlinkSync(outside, path.join(dir, "link-out"));
-      for (const p of ["/etc/passwd", path.join(outside, "secret.csv"), path.join(dir, "link-out", "secret.csv"), "../../etc/passwd"]) {
+      writeFileSync(path.join(h.dataDir, ".hidden.csv"), "a\n1\n");
+      for (const p of ["/etc/passwd", path.join(outside, "secret.csv"), path.join(dir, "link-out", "secret.csv"), "../../etc/passwd", ".env", ".git/config", path.join(h.dataDir, ".hidden.csv")]) {
         const err = await failure(read({ path: p }));
         expect(err, p).toBeInstanceOf(ConfigError);
         expect((err as Error).message).toMatch(/outside the folders flows may use/);
@@ -173,5 +174,19 @@ describe("source.csv-file with whitespace-separated columns", () => {
     const err = await failure(read({ path: write("ragged.txt", "1  2  3\n4 5 6\n7 8\n"), header: false, delimiter: "whitespace" }));
     expect(err).toBeInstanceOf(DataError);
     expect(err.message).toBe("ragged.txt line 3: expected 3 columns, found 2");
+    const wide = await failure(read({ path: write("wide.txt", "a b\n1 2\n3 4 5\n"), delimiter: "whitespace" }));
+    expect(wide.message).toBe("wide.txt line 3: expected 2 columns, found 3");
+  });
+});
+
+describe("file names with glob characters", () => {
+  it("read exactly the named file, not its look-alikes", async () => {
+    write("rep1.csv", "a\nfrom rep1\n");
+    const named = write("rep[12].csv", "a\nfrom the bracket file\n");
+    const ref = (await read({ path: named })).outputs.rows as DatasetRef;
+    expect(await rowsOf(ref, "SELECT a FROM $src")).toEqual([{ a: "from the bracket file" }]);
+    write("star-one.csv", "a\n1\n");
+    const star = write("star*.csv", "a\n2\n");
+    expect(await rowsOf((await read({ path: star })).outputs.rows as DatasetRef, "SELECT a FROM $src")).toEqual([{ a: 2 }]);
   });
 });

@@ -42,7 +42,13 @@ export async function openSource(cfg: { path?: string; fileId?: string }, ctx: N
   const id = cfg.fileId || undefined;
   if ((p === undefined) === (id === undefined)) throw new ConfigError(`${label}: give either a path or an uploaded file, not both or neither`, { field: "path" });
   let file: string;
-  if (p !== undefined) file = ctx.resolvePath(p);
+  if (p !== undefined) {
+    try {
+      file = ctx.resolvePath(p);
+    } catch (err) {
+      throw err instanceof ConfigError ? new ConfigError(`${label}: ${err.message}`, { field: "path", cause: err }) : err;
+    }
+  }
   else if (typeof ctx.resolveUpload !== "function") throw new ConfigError(`${label}: uploaded files are not available here; give a path`, { field: "fileId" });
   else file = ctx.resolveUpload(id!);
   const name = path.basename(file);

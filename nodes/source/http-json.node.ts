@@ -272,7 +272,7 @@ export default defineNode({
       await finished(out);
 
       const lit = ctx.datasets.literal;
-      const src = `read_json(${lit(file)}, format = 'newline_delimited', sample_size = -1, maximum_object_size = ${MAX_RECORD_BYTES})`;
+      const src = `read_json(${ctx.datasets.filePath(file)}, format = 'newline_delimited', sample_size = -1, maximum_object_size = ${MAX_RECORD_BYTES})`;
       let ref;
       try {
         ref = await ctx.datasets.create(`SELECT * FROM ${src}`);

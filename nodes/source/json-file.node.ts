@@ -44,7 +44,7 @@ async function firstSignificantByte(file: string): Promise<number | undefined> {
 
 function readJsonSql(ctx: NodeContext, file: string, format: DuckFormat): string {
   // sample_size = -1: schema from every record, else a key first seen late is silently dropped.
-  return `read_json(${ctx.datasets.literal(file)}, format = '${format}', records = true, sample_size = -1, maximum_object_size = ${MAX_OBJECT_BYTES}, maximum_depth = ${STRUCT_DEPTH})`;
+  return `read_json(${ctx.datasets.filePath(file)}, format = '${format}', records = true, sample_size = -1, maximum_object_size = ${MAX_OBJECT_BYTES}, maximum_depth = ${STRUCT_DEPTH})`;
 }
 
 /** For "auto", DuckDB's message shows what it settled on: NDJSON errors name a line, others a record. */

@@ -39,7 +39,7 @@ export default defineNode({
     ctx.progress(null, `Reading ${name}`);
     let ref;
     try {
-      ref = await ctx.datasets.create(`SELECT * FROM read_parquet(${ctx.datasets.literal(src.file)})`);
+      ref = await ctx.datasets.create(`SELECT * FROM read_parquet(${ctx.datasets.filePath(src.file)})`);
     } catch (err) {
       const message = String((err as Error)?.message ?? err);
       if (!/^(Invalid Input|IO|Conversion|Invalid) Error/.test(message)) throw err;

@@ -11,10 +11,11 @@ export async function readWhitespace(ctx: NodeContext, f: CsvFile, d: Dialect): 
   const encoding = d.encoding ? `, encoding = ${literal(d.encoding)}` : "";
   const lines =
     `(SELECT regexp_split_to_array(regexp_replace(line, '^\\s+|\\s+$', '', 'g'), '\\s+') AS p, n + ${d.skip} AS line FROM (` +
-    `SELECT line, row_number() OVER () AS n FROM read_csv(${literal(f.file)}, columns = {'line': 'VARCHAR'}, delim = ${literal(UNIT_SEPARATOR)}, ` +
+    `SELECT line, row_number() OVER () AS n FROM read_csv(${ctx.datasets.filePath(f.file)}, columns = {'line': 'VARCHAR'}, delim = ${literal(UNIT_SEPARATOR)}, ` +
     `quote = '', escape = '', header = false, auto_detect = false, skip = ${d.skip}${encoding})) WHERE regexp_matches(coalesce(line, ''), '\\S'))`;
 
-  const [shape] = await ctx.datasets.query<{ width: number; first: number; rows: number }>(`SELECT max(len(p)) AS width, min(line) AS first, count(*) AS rows FROM ${lines}`);
+  // The first line (the header, or the first row) sets the width; the first line that differs is named.
+  const [shape] = await ctx.datasets.query<{ width: number; first: number; rows: number }>(`SELECT arg_min(len(p), line) AS width, min(line) AS first, count(*) AS rows FROM ${lines}`);
   if (!shape || !shape.rows) throw new DataError(`${f.name}: the file has no lines with values`, { where: f.name });
   const width = Number(shape.width);
   const [ragged] = await ctx.datasets.query<{ line: number; found: number }>(`SELECT line, len(p) AS found FROM ${lines} WHERE len(p) <> ${width} ORDER BY line LIMIT 1`);

@@ -159,10 +159,10 @@ export default defineNode({
 
     // ---- Check the configuration against the inputs.
     for (const s of sides) {
-      for (const r of RESERVED) {
-        if (s.byName.has(r)) {
-          throw new ConfigError(`Identity resolution: input ${sideName(s.side)} has a column named "${r}", which this node adds itself; rename it first`, { field: s.side });
-        }
+      // DuckDB matches column names ignoring case, so "Source" clashes with "source" too.
+      for (const name of s.byName.keys()) {
+        const r = RESERVED.find((x) => x.toLowerCase() === name.toLowerCase());
+        if (r) throw new ConfigError(`Identity resolution: input ${sideName(s.side)} has a column named "${name}", which clashes with the column "${r}" this node adds; rename it first`, { field: s.side });
       }
     }
     const ids = sides.map((s) => resolveColumn(s, cfg.idColumn, cfg.idColumnB, "idColumn"));

@@ -46,8 +46,10 @@ export function createNodeContext(o: ContextOptions): NodeContext {
     models: new SqliteModelRegistry(o.db, owner),
     resolvePath: (p) => {
       const file = realOrResolved(path.resolve(projectRoot, p));
-      if (!fileRoots(o.dataDir).some((root) => isInside(file, root))) {
-        throw new ConfigError(`"${p}" is outside the folders flows may use (the project and data directories; an admin can add more with LOOPWRIGHT_FILE_ROOTS)`);
+      // Hidden files and folders (.env, .git) stay out of reach even inside a root.
+      const visible = (root: string) => !path.relative(root, file).split(path.sep).some((part) => part.startsWith("."));
+      if (!fileRoots(o.dataDir).some((root) => isInside(file, root) && visible(root))) {
+        throw new ConfigError(`"${p}" is outside the folders flows may use (the project and data directories, without hidden files; an admin can add more with LOOPWRIGHT_FILE_ROOTS)`);
       }
       return file;
     },
