@@ -89,12 +89,26 @@ export const models = sqliteTable(
     kind: text("kind").notNull(),
     metrics: text("metrics", { mode: "json" }).notNull(),
     artifact: text("artifact", { mode: "json" }).notNull(),
+    /** The training dataset (a `datasets` id). */
     datasetId: text("dataset_id"),
+    /** The run and node that trained it; null when saved outside a run. */
     runId: text("run_id"),
     nodeId: text("node_id"),
+    /**
+     * "current" is the version `load({ name })` returns (at most one per name; the first version of
+     * a name becomes current on its own), "candidate" is any other usable version (every new one),
+     * "archived" is kept but only loaded when pinned by version or id.
+     */
+    status: text("status", { enum: ["candidate", "current", "archived"] }).notNull().default("candidate"),
+    /** The columns the model reads when scoring, with their types at training time (JSON); null when the trainer did not say. */
+    inputSchema: text("input_schema", { mode: "json" }).$type<{ name: string; type: string | null }[]>(),
     createdAt: integer("created_at").notNull().default(now),
   },
-  (t) => [uniqueIndex("models_name_version").on(t.name, t.version)],
+  (t) => [
+    uniqueIndex("models_name_version").on(t.name, t.version),
+    // The database, not only the registry, keeps a name to one current version.
+    uniqueIndex("models_one_current").on(t.name).where(sql`${t.status} = 'current'`),
+  ],
 );
 
 export const files = sqliteTable("files", {

@@ -2,6 +2,7 @@
 // the confusion matrix as a table, and nested metrics (e.g. the training figures) as sub-sections.
 // Metrics are whatever a node returned, so anything unknown is still shown, with a humanised name.
 import type { ReactNode } from "react";
+import { CHARTED, MetricCharts } from "./charts";
 
 type Value = unknown;
 
@@ -112,8 +113,8 @@ export function Metrics({ metrics }: { metrics: Record<string, unknown> | null |
   const entries = Object.entries(metrics);
   const headline = HEADLINE.filter((k) => k in metrics);
   const confusion = entries.filter(([, v]) => isConfusion(v));
-  const nested = entries.filter(([, v]) => isRecord(v) && !isConfusion(v));
-  const plain = entries.filter(([k, v]) => !(HEADLINE as readonly string[]).includes(k) && !isRecord(v));
+  const nested = entries.filter(([k, v]) => isRecord(v) && !isConfusion(v) && !CHARTED.has(k));
+  const plain = entries.filter(([k, v]) => !(HEADLINE as readonly string[]).includes(k) && !isRecord(v) && !CHARTED.has(k));
   const positiveLabel = typeof metrics.positiveLabel === "string" ? metrics.positiveLabel : undefined;
 
   return (
@@ -140,6 +141,7 @@ export function Metrics({ metrics }: { metrics: Record<string, unknown> | null |
           ))}
         </dl>
       )}
+      <MetricCharts metrics={metrics} />
       {confusion.map(([k, v]) => (
         <div key={k} className="overflow-x-auto">
           <Confusion c={v as { tp: number; fp: number; tn: number; fn: number }} positiveLabel={positiveLabel} />

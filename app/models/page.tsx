@@ -1,4 +1,5 @@
-// Models: every trained model by name, its versions newest first with their test scores.
+// Models: every trained model by name, its versions newest first with their status, test scores and
+// input columns. A server component; the status buttons are client components that refresh it.
 import type { Metadata } from "next";
 import { Problem } from "@/app/_components/ui";
 import { api } from "@/trpc/server";
@@ -22,7 +23,10 @@ export default async function ModelsPage() {
       <div className="flex items-end justify-between gap-4">
         <div>
           <h1 className="text-xl font-semibold tracking-tight text-ink">Models</h1>
-          <p className="mt-1 text-sm text-ink-muted">Each run of a Train classifier node saves a new version under the model&apos;s name. Scores are on the held-out test rows.</p>
+          <p className="mt-1 max-w-3xl text-sm text-ink-muted">
+            Each run of a Train classifier node saves a new version under the model&apos;s name; the first version is made current. A flow that scores by
+            name uses the current version unless it pins one. Scores are on the held-out test rows.
+          </p>
         </div>
         {models && models.length > 0 && (
           <span className="shrink-0 text-xs text-ink-muted">

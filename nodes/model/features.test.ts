@@ -1,6 +1,26 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { harness, datasetFile } from "../../tests/harness";
-import { encodedWidth, encodeRow, fitFeatures, isIdentifierLike, looksNumeric, missingInputs, selectInFileOrder } from "./features";
+import { NeuralNetwork } from "brain.js";
+import { DataError } from "../sdk";
+import {
+  CLASSIFIER_KIND,
+  classifierFromArtifact,
+  encodedWidth,
+  encodeRow,
+  fitFeatures,
+  isIdentifierLike,
+  LOGISTIC_CLASSIFIER_KIND,
+  looksNumeric,
+  missingInputs,
+  MULTICLASS_LOGISTIC_KIND,
+  MULTICLASS_NET_KIND,
+  netOutputs,
+  NumericTextAudit,
+  schemaMismatches,
+  selectInFileOrder,
+  typeFamily,
+} from "./features";
+import { fitLogistic } from "./logistic";
 
 const col = (name: string, type: string) => ({ name, type });
 
@@ -79,6 +99,133 @@ describe("categorical columns", () => {
     expect(isIdentifierLike(ids, col("n", "VARCHAR"))).toBe(false); // numbers, so numeric
     expect(isIdentifierLike(ids, col("g", "VARCHAR"))).toBe(false);
     expect(isIdentifierLike(ids.slice(0, 5), col("id", "VARCHAR"))).toBe(false); // too few to tell
+  });
+});
+
+describe("options", () => {
+  it("keep as many categories as asked", () => {
+    const rows = ["a", "a", "a", "b", "b", "c"].map((c) => ({ c }));
+    expect(fitFeatures(rows, [col("c", "VARCHAR")], ["c"], { maxCategories: 1 }).names).toEqual(["c=a", "c=(other)"]);
+    expect(fitFeatures(rows, [col("c", "VARCHAR")], ["c"], { maxCategories: 3 }).names).toEqual(["c=a", "c=b", "c=c"]);
+  });
+
+  it("turn text columns into a bag of words fitted on the given rows", () => {
+    const rows = [
+      { review: "Great food, great service", n: 1 },
+      { review: "Bad service", n: 2 },
+      { review: "great value", n: 3 },
+      { review: "bad food, great", n: 4 },
+    ];
+    const columns = [col("review", "VARCHAR"), col("n", "INTEGER")];
+    const spec = fitFeatures(rows, columns, ["review", "n"], { textColumns: ["review"] });
+    expect(spec.features[0]).toMatchObject({ kind: "text", column: "review", type: "VARCHAR", vocabulary: ["great", "bad", "food", "service"], binary: true });
+    expect(spec.names).toEqual(["review: great", "review: bad", "review: food", "review: service", "n"]);
+    expect(encodeRow(spec, { review: "GREAT great bad, unknown", n: 2.5 }).slice(0, 4)).toEqual([1, 1, 0, 0]);
+    const counts = fitFeatures(rows, columns, ["review"], { textColumns: ["review"], textMode: "counts", textVocabulary: 2 });
+    expect(counts.names).toEqual(["review: great", "review: bad"]);
+    expect(encodeRow(counts, { review: "great GREAT great" })).toEqual([3, 0]);
+    expect(encodeRow(JSON.parse(JSON.stringify(counts)), { review: "bad great" })).toEqual([1, 1]);
+    expect(() => fitFeatures(rows, columns, ["n"], { textColumns: ["review"] })).toThrow(/not among the features/);
+  });
+});
+
+describe("a scoring table's columns", () => {
+  const rows = [
+    { tenure: 1n, total: "10", partner: true, plan: "a", at: new Date(0) },
+    { tenure: 5n, total: " ", partner: false, plan: "b", at: new Date(1) },
+  ];
+  const trained = [col("tenure", "BIGINT"), col("total", "VARCHAR"), col("partner", "BOOLEAN"), col("plan", "VARCHAR"), col("at", "TIMESTAMP")];
+  const spec = fitFeatures(rows, trained, ["tenure", "total", "partner", "plan", "at"]);
+
+  it("are typed into families", () => {
+    expect(["BIGINT", "DECIMAL(18,3)", "DOUBLE", "DATE", "TIMESTAMP WITH TIME ZONE", "VARCHAR", "BOOLEAN", "UUID"].map(typeFamily)).toEqual([
+      "number",
+      "number",
+      "number",
+      "time",
+      "time",
+      "text",
+      "boolean",
+      "other",
+    ]);
+  });
+
+  it("fit when each keeps its kind of values, numbers as any number type and number-like text as text or numbers", () => {
+    expect(spec.features.map((f) => [f.kind, f.type])).toEqual([
+      ["numeric", "BIGINT"],
+      ["numeric", "VARCHAR"],
+      ["categorical", "BOOLEAN"],
+      ["categorical", "VARCHAR"],
+      ["numeric", "TIMESTAMP"],
+    ]);
+    expect(schemaMismatches(spec, trained)).toEqual([]);
+    expect(schemaMismatches(spec, [col("tenure", "DOUBLE"), col("total", "DOUBLE"), col("partner", "BOOLEAN"), col("plan", "VARCHAR"), col("at", "TIMESTAMP")])).toEqual([]);
+  });
+
+  it("do not fit when text comes where numbers, true/false values or times were learned", () => {
+    const now = [col("tenure", "VARCHAR"), col("total", "BOOLEAN"), col("partner", "VARCHAR"), col("plan", "BIGINT"), col("at", "VARCHAR")];
+    const problems = schemaMismatches(spec, now);
+    expect(problems.map((p) => p.column)).toEqual(["tenure", "total", "partner", "plan", "at"]);
+    expect(problems[0]!.message).toBe('column "tenure" is VARCHAR (text), but the model learned it as a number from BIGINT');
+    expect(problems[2]!.message).toContain("learned it as categories of true/false values from BOOLEAN");
+    // Absent columns are someone else's message; specs without types cannot be compared.
+    expect(schemaMismatches(spec, [])).toEqual([]);
+    const old = JSON.parse(JSON.stringify(spec, (k, v) => (k === "type" ? undefined : v)));
+    expect(schemaMismatches(old, now)).toEqual([]);
+  });
+
+  it("are audited for text that no longer reads as numbers", () => {
+    const scoring = [col("tenure", "BIGINT"), col("total", "VARCHAR")];
+    const ok = new NumericTextAudit(spec, scoring);
+    for (let i = 0; i < 40; i++) ok.observe({ tenure: i, total: i === 0 ? "n/a" : i % 5 ? String(i) : " " });
+    expect(ok.problems()).toEqual([]); // 1 bad of 32 non-blank
+    const bad = new NumericTextAudit(spec, scoring);
+    for (let i = 0; i < 10; i++) bad.observe({ tenure: "x", total: i < 2 ? "lots" : "12.5" });
+    expect(bad.problems()).toEqual([{ column: "total", message: expect.stringContaining('2 of 10 values (e.g. "lots")') }]);
+  });
+});
+
+describe("saved classifiers", () => {
+  const rows = [{ x: 0 }, { x: 1 }, { x: 2 }, { x: 3 }];
+  const spec = fitFeatures(rows, [col("x", "DOUBLE")], ["x"]);
+  const x = Float32Array.of(1);
+
+  it("read brain.js networks, one output or one per class, even when brain.js answers with an object", () => {
+    const net = new NeuralNetwork<Float32Array, Float32Array>({ inputSize: 1, hiddenLayers: [2], outputSize: 1 });
+    // Training on typed arrays makes brain.js keep index lookup tables, as saved models have.
+    net.train([{ input: Float32Array.of(0), output: Float32Array.of(0) }, { input: Float32Array.of(1), output: Float32Array.of(1) }], { iterations: 5 });
+    expect(Array.isArray(net.run(x)) || ArrayBuffer.isView(net.run(x))).toBe(false);
+    expect(netOutputs(net, x)).toHaveLength(1);
+    const binary = classifierFromArtifact(CLASSIFIER_KIND, { net: net.toJSON(), features: spec, target: "y", positiveLabel: "Yes" });
+    expect(binary.classes).toEqual(["not Yes", "Yes"]);
+    const p = binary.predict(x, new Float64Array(2));
+    expect(p[1]).toBeCloseTo((net.run(x) as unknown as Record<string, number>)[0]!, 6);
+    expect(p[0]! + p[1]!).toBeCloseTo(1, 12);
+
+    const three = new NeuralNetwork<Float32Array, Float32Array>({ inputSize: 1, hiddenLayers: [2], outputSize: 3 });
+    three.initialize();
+    const multi = classifierFromArtifact(MULTICLASS_NET_KIND, { net: three.toJSON(), features: spec, target: "y", classes: ["a", "b", "c"] });
+    expect(multi.positiveLabel).toBeUndefined();
+    expect(multi.predict(x, new Float64Array(3)).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
+  });
+
+  it("read logistic regressions of two or more classes", async () => {
+    const two = await fitLogistic([[0], [1], [2], [3]], [0, 0, 1, 1], 2);
+    const binary = classifierFromArtifact(LOGISTIC_CLASSIFIER_KIND, { logistic: two, features: spec, target: "y", positiveLabel: "Yes", negativeLabel: "No" });
+    expect(binary.classes).toEqual(["No", "Yes"]);
+    expect(binary.predict(Float32Array.of(3), new Float64Array(2))[1]).toBeGreaterThan(0.5);
+    const three = await fitLogistic([[0], [1], [2], [3]], [0, 1, 2, 2], 3);
+    const multi = classifierFromArtifact(MULTICLASS_LOGISTIC_KIND, { logistic: three, features: spec, target: "y", classes: ["a", "b", "c"] });
+    expect(multi.predict(Float32Array.of(3), new Float64Array(3)).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
+  });
+
+  it("refuse artifacts that lack what their kind needs", async () => {
+    const two = await fitLogistic([[0], [1]], [0, 1], 2);
+    expect(() => classifierFromArtifact(CLASSIFIER_KIND, { features: spec, positiveLabel: "Yes" })).toThrow(DataError);
+    expect(() => classifierFromArtifact(CLASSIFIER_KIND, null)).toThrow(/no feature preparation/);
+    expect(() => classifierFromArtifact(LOGISTIC_CLASSIFIER_KIND, { logistic: two, features: spec })).toThrow(/no positive label/);
+    expect(() => classifierFromArtifact(MULTICLASS_LOGISTIC_KIND, { logistic: two, features: spec, classes: ["a", "b", "c"] })).toThrow(/3 classes/);
+    expect(() => classifierFromArtifact("segmentation/kmeans", { features: spec })).toThrow(/not a classifier/);
   });
 });
 

@@ -1,5 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { accuracy, confusion, f1, inferPositiveLabel, mulberry32, precision, recall, resolvePositiveLabel, rocAuc, stratifiedSplit } from "./metrics";
+import {
+  accuracy,
+  argmax,
+  confusion,
+  f1,
+  inferPositiveLabel,
+  logLoss,
+  mulberry32,
+  multiClassMetrics,
+  precision,
+  recall,
+  resolvePositiveLabel,
+  rocAuc,
+  stratifiedFolds,
+  stratifiedSplit,
+  summarise,
+} from "./metrics";
 
 /** Reference AUC by counting every positive/negative pair (ties count half). */
 function pairwiseAuc(labels: number[], scores: number[]): number {
@@ -131,5 +147,58 @@ describe("positive label", () => {
     expect(resolvePositiveLabel(["false", "true"], "No")).toBe("false");
     expect(resolvePositiveLabel(["Female", "Male"], "Yes")).toBeUndefined();
     expect(resolvePositiveLabel(["Female", "Male"])).toBeUndefined();
+  });
+});
+
+describe("multi-class figures", () => {
+  it("match a hand-counted case", () => {
+    // actual:    a a a b b c
+    // predicted: a a b b c c
+    const m = multiClassMetrics([0, 0, 0, 1, 1, 2], [0, 0, 1, 1, 2, 2], ["a", "b", "c"]);
+    expect(m.confusion).toEqual({ labels: ["a", "b", "c"], matrix: [[2, 1, 0], [0, 1, 1], [0, 0, 1]] });
+    expect(m.accuracy).toBeCloseTo(4 / 6, 12);
+    // F1: a = 2*2/(2+3) = 0.8; b = 2*1/(2+2) = 0.5; c = 2*1/(2+1) = 2/3.
+    expect(m.perClass.map((c) => c.f1)).toEqual([0.8, 0.5, 2 / 3].map((v) => expect.closeTo(v, 12)));
+    expect(m.macroF1).toBeCloseTo((0.8 + 0.5 + 2 / 3) / 3, 12);
+    expect(m.perClass[0]).toMatchObject({ label: "a", precision: 1, support: 3 });
+    expect(m.perClass[0]!.recall).toBeCloseTo(2 / 3, 12);
+    expect(m.majorityRate).toBeCloseTo(0.5, 12);
+  });
+
+  it("count a class never predicted as F1 0 and refuse out-of-range indices", () => {
+    const m = multiClassMetrics([0, 1, 2], [0, 0, 0], ["a", "b", "c"]);
+    expect(m.perClass.map((c) => c.f1)).toEqual([0.5, 0, 0]);
+    expect(() => multiClassMetrics([0, 3], [0, 0], ["a", "b", "c"])).toThrow(/out of range/);
+  });
+
+  it("argmax takes the first of ties; log loss and summaries", () => {
+    expect(argmax([0.2, 0.5, 0.5, 0.1])).toBe(1);
+    expect(logLoss([1, 1])).toBeCloseTo(0, 12);
+    expect(logLoss([0.5, 0.25])).toBeCloseTo((Math.log(2) + Math.log(4)) / 2, 12);
+    expect(Number.isFinite(logLoss([0]))).toBe(true);
+    expect(summarise([1, 2, 3, 4])).toEqual({ mean: 2.5, std: expect.closeTo(Math.sqrt(5 / 3), 12), values: [1, 2, 3, 4] });
+    expect(summarise([7])).toEqual({ mean: 7, std: 0, values: [7] });
+  });
+});
+
+describe("stratifiedFolds", () => {
+  const labels = Array.from({ length: 103 }, (_, i) => (i % 10 < 3 ? "yes" : "no")); // 31 yes, 72 no
+
+  it("uses every row once and deals each class evenly across the folds", () => {
+    const folds = stratifiedFolds(labels, 5, 42);
+    expect(folds).toHaveLength(5);
+    expect(folds.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 103 }, (_, i) => i));
+    for (const f of folds) {
+      expect(f).toEqual([...f].sort((a, b) => a - b));
+      const yes = f.filter((i) => labels[i] === "yes").length;
+      expect(yes === 6 || yes === 7).toBe(true);
+      expect(f.length === 20 || f.length === 21).toBe(true);
+    }
+  });
+
+  it("is deterministic for a seed and differs across seeds", () => {
+    expect(stratifiedFolds(labels, 3, 1)).toEqual(stratifiedFolds(labels, 3, 1));
+    expect(stratifiedFolds(labels, 3, 2)).not.toEqual(stratifiedFolds(labels, 3, 1));
+    expect(() => stratifiedFolds(labels, 1, 1)).toThrow(/at least 2/);
   });
 });

@@ -1,6 +1,6 @@
 import { ConfigError } from "../sdk/errors";
-// Pure evaluation helpers for binary classifiers, plus the seeded randomness training needs so a
-// run with the same seed splits and trains the same way on every machine.
+// Pure evaluation helpers for binary and multi-class classifiers, plus the seeded randomness
+// training needs so a run with the same seed splits and trains the same way on every machine.
 
 export interface Confusion {
   tp: number;
@@ -73,6 +73,73 @@ export function classificationMetrics(labels: ArrayLike<number>, scores: ArrayLi
   return { rocAuc: rocAuc(labels, scores), accuracy: accuracy(c), precision: precision(c), recall: recall(c), f1: f1(c), confusion: c };
 }
 
+/** Figures for a classifier of three or more classes (labels and predictions are class indices). */
+export interface MultiClassMetrics {
+  accuracy: number;
+  /** Unweighted mean of the per-class F1 scores. */
+  macroF1: number;
+  /** matrix[actual][predicted] counts, rows and columns in `labels` order. */
+  confusion: { labels: string[]; matrix: number[][] };
+  perClass: { label: string; precision: number; recall: number; f1: number; support: number }[];
+  /** Share of the most frequent actual class: the accuracy of always guessing it. */
+  majorityRate: number;
+}
+
+export function multiClassMetrics(labels: ArrayLike<number>, predicted: ArrayLike<number>, classNames: readonly string[]): MultiClassMetrics {
+  const k = classNames.length;
+  const n = labels.length;
+  if (predicted.length !== n) throw new Error(`multiClassMetrics: ${n} labels but ${predicted.length} predictions`);
+  const matrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < n; i++) {
+    const a = labels[i]!;
+    const p = predicted[i]!;
+    if (!(a >= 0 && a < k && p >= 0 && p < k)) throw new Error(`multiClassMetrics: class index out of range at ${i}`);
+    matrix[a]![p]!++;
+  }
+  let correct = 0;
+  let largest = 0;
+  const perClass = classNames.map((label, c) => {
+    const tp = matrix[c]![c]!;
+    const support = matrix[c]!.reduce((s, v) => s + v, 0);
+    const predictedAs = matrix.reduce((s, row) => s + row[c]!, 0);
+    correct += tp;
+    largest = Math.max(largest, support);
+    return { label, precision: ratio(tp, predictedAs), recall: ratio(tp, support), f1: ratio(2 * tp, predictedAs + support), support };
+  });
+  return {
+    accuracy: ratio(correct, n),
+    macroF1: k ? perClass.reduce((s, c) => s + c.f1, 0) / k : 0,
+    confusion: { labels: [...classNames], matrix },
+    perClass,
+    majorityRate: ratio(largest, n),
+  };
+}
+
+/** Position of the largest value (the first one on ties). */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
+
+/**
+ * Mean log loss (cross-entropy) of class probabilities: probabilities[i][labels[i]] is the
+ * probability given to the true class of row i, clamped away from 0.
+ */
+export function logLoss(trueClassProbabilities: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < trueClassProbabilities.length; i++) sum -= Math.log(Math.min(1, Math.max(1e-15, trueClassProbabilities[i]!)));
+  return trueClassProbabilities.length ? sum / trueClassProbabilities.length : Number.NaN;
+}
+
+/** Mean and standard deviation (n - 1 denominator; 0 for a single value) of some figures, with the figures. */
+export function summarise(values: readonly number[]): { mean: number; std: number; values: number[] } {
+  const n = values.length;
+  const mean = n ? values.reduce((s, v) => s + v, 0) / n : Number.NaN;
+  const std = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, values: [...values] };
+}
+
 /** mulberry32: a tiny 32-bit PRNG, uniform in [0, 1). Good enough for splits and weight init. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -118,6 +185,33 @@ export function stratifiedSplit(labels: ArrayLike<string | number>, testFraction
   }
   const ascending = (a: number, b: number) => a - b;
   return { train: train.sort(ascending), test: test.sort(ascending) };
+}
+
+/**
+ * Split row indices into `folds` parts for cross-validation, each class dealt out evenly (its
+ * members shuffled with the seed, then given to the parts in turn, the next class starting where
+ * the last one stopped). Returns the held-out indices of each part, ascending; every index is in
+ * exactly one part.
+ */
+export function stratifiedFolds(labels: ArrayLike<string | number>, folds: number, seed: number): number[][] {
+  if (!Number.isInteger(folds) || folds < 2) throw new Error(`stratifiedFolds: ${folds} folds; need at least 2`);
+  const byClass = new Map<string | number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const members = byClass.get(labels[i]!);
+    if (members) members.push(i);
+    else byClass.set(labels[i]!, [i]);
+  }
+  const random = mulberry32(seed);
+  const parts = Array.from({ length: folds }, () => [] as number[]);
+  const classes = [...byClass.keys()].sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+  let next = 0;
+  for (const cls of classes) {
+    for (const i of shuffle(byClass.get(cls)!, random)) {
+      parts[next]!.push(i);
+      next = (next + 1) % folds;
+    }
+  }
+  return parts.map((p) => p.sort((a, b) => a - b));
 }
 
 const POSITIVE = /^(yes|true|1|y)$/i;

@@ -1,7 +1,7 @@
-import { NeuralNetwork } from "brain.js";
 import { z } from "zod";
-import { ConfigError, DataError, defineNode, type SavedModel } from "../sdk";
-import { CLASSIFIER_KIND, encodedWidth, encodeInto, missingInputs, selectInFileOrder, type ClassifierArtifact } from "./features";
+import { ConfigError, DataError, defineNode, type DatasetRef, type SavedModel } from "../sdk";
+import { CLASSIFIER_KINDS, classifierFromArtifact, encodedWidth, encodeInto, missingInputs, NumericTextAudit, schemaMismatches, selectInFileOrder } from "./features";
+import { argmax } from "./metrics";
 
 const BATCH_ROWS = 5_000;
 
@@ -11,15 +11,25 @@ const config = z.object({
     .optional()
     .describe("Saved model to use when the model input is not connected (the latest version unless modelVersion is set)."),
   modelVersion: z.number().int().min(1).optional().describe("Version of modelName to use; empty means the latest."),
-  scoreColumn: z.string().min(1).default("score").describe("Name of the new column holding the probability of the positive class."),
+  scoreColumn: z
+    .string()
+    .min(1)
+    .default("score")
+    .describe("Name of the new column holding the probability of the positive class. With three or more classes, the start of one probability column per class (score_<class>)."),
+  predictionColumn: z
+    .string()
+    .min(1)
+    .default("prediction")
+    .describe("With three or more classes: name of the new column holding the most likely class."),
 });
 
-function classifierArtifact(saved: SavedModel): ClassifierArtifact {
-  const what = `Model "${saved.ref.name}" version ${saved.ref.version}`;
-  if (saved.kind !== CLASSIFIER_KIND) throw new ConfigError(`${what} is a ${saved.kind}; this node scores ${CLASSIFIER_KIND} models`, { field: "model" });
-  const a = saved.artifact as Partial<ClassifierArtifact> | null;
-  if (!a?.net || !a.features?.inputs) throw new DataError(`${what} has no network or feature preparation saved`, { where: "model" });
-  return a as ClassifierArtifact;
+/** Column names must be new, and distinct from each other. */
+function checkFree(ref: DatasetRef, names: { name: string; field: string }[]): void {
+  const taken = new Set(ref.columns.map((c) => c.name));
+  for (const { name, field } of names) {
+    if (taken.has(name)) throw new ConfigError(`The input already has a column "${name}"; choose another ${field === "predictionColumn" ? "prediction" : "score"} column name`, { field });
+    taken.add(name);
+  }
 }
 
 export default defineNode({
@@ -28,7 +38,7 @@ export default defineNode({
   kind: "model",
   label: "Score with model",
   description:
-    "Add a column with each row's probability of the positive class (for example, of churning), from a trained classifier connected here or picked by name from the registry.",
+    "Add a column with each row's probability of the positive class (for example, of churning), or for a model of three or more classes the most likely class and one probability column per class, from a trained classifier connected here or picked by name from the registry.",
   inputs: { rows: "table", model: { type: "model", optional: true } },
   outputs: { rows: "table" },
   config,
@@ -38,21 +48,34 @@ export default defineNode({
     if (inputs.model) saved = await ctx.models.load({ id: inputs.model.id });
     else if (cfg.modelName) saved = await ctx.models.load({ name: cfg.modelName, version: cfg.modelVersion });
     else throw new ConfigError("Connect a model or give the name of a saved one", { field: "modelName" });
-    const artifact = classifierArtifact(saved);
-    const spec = artifact.features;
     const label = `model "${saved.ref.name}" version ${saved.ref.version}`;
+    if (!(CLASSIFIER_KINDS as readonly string[]).includes(saved.kind)) {
+      throw new ConfigError(`Model "${saved.ref.name}" version ${saved.ref.version} is a ${saved.kind}; this node scores classifiers (${CLASSIFIER_KINDS.join(", ")})`, { field: "model" });
+    }
+    const model = classifierFromArtifact(saved.kind, saved.artifact, `Model "${saved.ref.name}" version ${saved.ref.version}`);
+    const spec = model.features;
 
     const missing = missingInputs(spec, ref.columns);
     if (missing.length) {
       throw new ConfigError(`The input lacks column${missing.length > 1 ? "s" : ""} ${missing.map((c) => `"${c}"`).join(", ")} needed by ${label}`, { field: "rows" });
     }
-    if (ref.columns.some((c) => c.name === cfg.scoreColumn)) {
-      throw new ConfigError(`The input already has a column "${cfg.scoreColumn}"; choose another score column name`, { field: "scoreColumn" });
-    }
+    const mismatched = schemaMismatches(spec, ref.columns);
+    if (mismatched.length) throw new ConfigError(`The input does not fit ${label}: ${mismatched.map((m) => m.message).join("; ")}`, { field: "rows" });
+    const binary = model.positiveLabel !== undefined;
+    const probabilityColumns = binary ? [] : model.classes.map((c) => `${cfg.scoreColumn}_${c}`);
+    checkFree(
+      ref,
+      binary
+        ? [{ name: cfg.scoreColumn, field: "scoreColumn" }]
+        : [{ name: cfg.predictionColumn, field: "predictionColumn" }, ...probabilityColumns.map((name) => ({ name, field: "scoreColumn" }))],
+    );
 
-    const net = new NeuralNetwork<Float32Array, Float32Array>().fromJSON(artifact.net);
+    const k = model.classes.length;
     const input = new Float32Array(encodedWidth(spec));
-    const scores = new Float64Array(ref.rows);
+    const out = new Float64Array(k);
+    const probabilities = Array.from({ length: binary ? 1 : k }, () => new Float64Array(ref.rows));
+    const predicted = new Float64Array(binary ? 0 : ref.rows);
+    const audit = new NumericTextAudit(spec, ref.columns);
     let n = 0;
     let sum = 0;
     // Scores are joined back to the rows by position, so read them in file order.
@@ -60,18 +83,41 @@ export default defineNode({
       ctx.signal.throwIfAborted();
       if (n + batch.length > ref.rows) throw new Error(`model.score: read more rows than the dataset's ${ref.rows}`);
       for (const row of batch) {
-        const p = net.run(encodeInto(spec, row, input))[0]!;
-        scores[n++] = p;
-        sum += p;
+        audit.observe(row);
+        model.predict(encodeInto(spec, row, input), out);
+        if (binary) {
+          probabilities[0]![n] = out[1]!;
+          sum += out[1]!;
+        } else {
+          for (let c = 0; c < k; c++) probabilities[c]![n] = out[c]!;
+          predicted[n] = argmax(out);
+        }
+        n++;
       }
       ctx.progress(ref.rows ? n / ref.rows : 1, "scoring", { rows: n });
     }
     if (n !== ref.rows) throw new Error(`model.score: read ${n} rows, the dataset has ${ref.rows}`);
+    const bad = audit.problems();
+    if (bad.length) throw new DataError(`The input does not fit ${label}: ${bad.map((b) => b.message).join("; ")}`, { where: bad[0]!.column });
 
-    const rows = await ctx.datasets.addColumn(ref, { name: cfg.scoreColumn, type: "DOUBLE" }, scores);
-    return {
-      outputs: { rows },
-      metrics: { model: saved.ref.name, modelVersion: saved.ref.version, positiveLabel: artifact.positiveLabel, rows: n, meanScore: n ? sum / n : null },
-    };
+    const about = { model: saved.ref.name, modelVersion: saved.ref.version };
+    if (binary) {
+      const rows = await ctx.datasets.addColumn(ref, { name: cfg.scoreColumn, type: "DOUBLE" }, probabilities[0]!);
+      return { outputs: { rows }, metrics: { ...about, positiveLabel: model.positiveLabel, rows: n, meanScore: n ? sum / n : null } };
+    }
+
+    // The store adds numeric columns; the class index becomes its name in one last pass.
+    let rows = await ctx.datasets.addColumn(ref, { name: cfg.predictionColumn, type: "INTEGER" }, predicted);
+    for (let c = 0; c < k; c++) {
+      ctx.signal.throwIfAborted();
+      rows = await ctx.datasets.addColumn(rows, { name: probabilityColumns[c]!, type: "DOUBLE" }, probabilities[c]!);
+    }
+    const ds = ctx.datasets;
+    const pred = ds.ident(cfg.predictionColumn);
+    const names = model.classes.map((c, i) => `WHEN ${i} THEN ${ds.literal(c)}`).join(" ");
+    rows = await ds.create(`SELECT * EXCLUDE (file_row_number) REPLACE (CASE ${pred} ${names} END AS ${pred}) FROM ${ds.fromWithPosition(rows)} ORDER BY file_row_number`);
+    const counts = Object.fromEntries(model.classes.map((c) => [c, 0]));
+    for (let i = 0; i < n; i++) counts[model.classes[predicted[i]!]!]!++;
+    return { outputs: { rows }, metrics: { ...about, classes: model.classes, rows: n, predicted: counts } };
   },
 });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, NotFoundError, type DatasetRef, type ModelRef } from "../sdk";
+import { ConfigError, DataError, NotFoundError, type DatasetRef, type ModelRef } from "../sdk";
 import { harness, datasetFile } from "../../tests/harness";
+import type { ClassifierArtifact } from "./features";
+import { rocAuc, stratifiedSplit } from "./metrics";
 import score from "./score.node.ts";
 import trainClassifier from "./train-classifier.node.ts";
 
@@ -11,10 +13,17 @@ describe("model.score", () => {
   const store = h.ctx("check").datasets;
   let telco: DatasetRef;
   let model: ModelRef;
+  let logistic: ModelRef;
+  let logisticAuc: number;
+  let contract: ModelRef;
   afterAll(() => h.close());
   beforeAll(async () => {
     telco = await store.create(`SELECT * FROM read_csv('${csv}')`);
     model = (await h.run(trainClassifier, { target: "Churn", modelName: "churn" }, { rows: telco })).outputs.model as ModelRef;
+    const lr = await h.run(trainClassifier, { target: "Churn", algorithm: "logistic", modelName: "churn-lr" }, { rows: telco });
+    logistic = lr.outputs.model as ModelRef;
+    logisticAuc = (lr.metrics as { rocAuc: number }).rocAuc;
+    contract = (await h.run(trainClassifier, { target: "Contract", algorithm: "logistic", modelName: "contract" }, { rows: telco })).outputs.model as ModelRef;
   });
 
   it("adds a probability to every Telco row, keeping the rows, their order and their columns", async () => {
@@ -54,18 +63,69 @@ describe("model.score", () => {
     expect(auc!.auc).toBeGreaterThan(0.8);
   });
 
-  it("finds the model by name: latest version, or the one asked for", async () => {
-    const byInput = (await h.run(score, {}, { rows: telco, model })).outputs.rows as DatasetRef;
-    const byName = await h.run(score, { modelName: "churn" }, { rows: telco });
-    // Datasets are content addressed: the same scores in the same rows give the same id.
-    expect((byName.outputs.rows as DatasetRef).id).toBe(byInput.id);
+  it("scores a logistic regression exactly as training measured it", async () => {
+    const res = await h.run(score, {}, { rows: telco, model: logistic });
+    const out = res.outputs.rows as DatasetRef;
+    expect(res.metrics).toMatchObject({ model: "churn-lr", positiveLabel: "true", rows: 7043 });
+    const rows = await store.query<{ churn: boolean; score: number }>(`SELECT Churn AS churn, score FROM ${store.fromWithPosition(out)} ORDER BY file_row_number`);
+    // The training node's held-out part: the same seeded stratified split of the labels in file order.
+    const y = rows.map((r) => (r.churn ? 1 : 0));
+    const { test } = stratifiedSplit(y, 0.2, 42);
+    expect(rocAuc(test.map((i) => y[i]!), test.map((i) => rows[i]!.score))).toBe(logisticAuc);
+  });
 
+  it("adds the most likely class and one probability per class for a three-class model", async () => {
+    const res = await h.run(score, {}, { rows: telco, model: contract });
+    const out = res.outputs.rows as DatasetRef;
+    const classes = ["Month-to-month", "One year", "Two year"];
+    expect(out.rows).toBe(7043);
+    expect(out.columns.slice(telco.columns.length)).toEqual([
+      { name: "prediction", type: "VARCHAR" },
+      ...classes.map((c) => ({ name: `score_${c}`, type: "DOUBLE" })),
+    ]);
+    const [check] = await store.query<{ bad_sum: number; not_argmax: number; unknown: number; correct: number; differ: number }>(
+      `WITH s AS (SELECT *, file_row_number AS rn FROM read_parquet('${h.dataDir}/${out.path}', file_row_number = true)),
+            a AS (SELECT customerID, file_row_number AS rn FROM read_parquet('${h.dataDir}/${telco.path}', file_row_number = true))
+       SELECT count(*) FILTER (WHERE abs("score_Month-to-month" + "score_One year" + "score_Two year" - 1) > 1e-9) AS bad_sum,
+              count(*) FILTER (WHERE greatest("score_Month-to-month", "score_One year", "score_Two year") >
+                CASE prediction WHEN 'Month-to-month' THEN "score_Month-to-month" WHEN 'One year' THEN "score_One year" ELSE "score_Two year" END) AS not_argmax,
+              count(*) FILTER (WHERE prediction NOT IN ('Month-to-month', 'One year', 'Two year') OR prediction IS NULL) AS unknown,
+              count(*) FILTER (WHERE prediction = Contract) AS correct,
+              count(*) FILTER (WHERE s.customerID <> a.customerID) AS differ
+       FROM s JOIN a USING (rn)`,
+    );
+    expect(check).toMatchObject({ bad_sum: 0, not_argmax: 0, unknown: 0, differ: 0 });
+    expect(check!.correct / 7043).toBeGreaterThan(0.7);
+    const m = res.metrics as { classes: string[]; predicted: Record<string, number> };
+    expect(m.classes).toEqual(classes);
+    expect(Object.values(m.predicted).reduce((a, b) => a + b, 0)).toBe(7043);
+  });
+
+  it("finds the model by name, or the version asked for", async () => {
+    const byInput = (await h.run(score, {}, { rows: telco, model })).outputs.rows as DatasetRef;
     await h.run(trainClassifier, { target: "Churn", modelName: "churn", seed: 7 }, { rows: telco });
-    const latest = await h.run(score, { modelName: "churn" }, { rows: telco });
-    expect(latest.metrics).toMatchObject({ modelVersion: 2 });
-    expect((latest.outputs.rows as DatasetRef).id).not.toBe(byInput.id);
+    // Which version a bare name loads is the registry's rule; the node scores with that one.
+    const loaded = await h.ctx("check").models.load({ name: "churn" });
+    const byName = await h.run(score, { modelName: "churn" }, { rows: telco });
+    expect(byName.metrics).toMatchObject({ model: "churn", modelVersion: loaded.ref.version });
+
+    // Datasets are content addressed: the same scores in the same rows give the same id.
     const pinned = await h.run(score, { modelName: "churn", modelVersion: 1 }, { rows: telco });
     expect((pinned.outputs.rows as DatasetRef).id).toBe(byInput.id);
+    const other = await h.run(score, { modelName: "churn", modelVersion: 2 }, { rows: telco });
+    expect(other.metrics).toMatchObject({ modelVersion: 2 });
+    expect((other.outputs.rows as DatasetRef).id).not.toBe(byInput.id);
+  });
+
+  it("still scores a binary-classifier/brainjs artifact saved before column types were kept", async () => {
+    const ctx = h.ctx("legacy");
+    const current = await ctx.models.load({ id: model.id });
+    const { negativeLabel: _, ...old } = JSON.parse(JSON.stringify(current.artifact, (k, v) => (k === "type" ? undefined : v))) as ClassifierArtifact;
+    expect(JSON.stringify(old)).not.toContain('"type":"BIGINT"');
+    const legacy = await ctx.models.save({ name: "legacy", kind: "binary-classifier/brainjs", metrics: {}, artifact: old });
+    const fromLegacy = await h.run(score, {}, { rows: telco, model: legacy });
+    const fromCurrent = await h.run(score, {}, { rows: telco, model });
+    expect((fromLegacy.outputs.rows as DatasetRef).id).toBe((fromCurrent.outputs.rows as DatasetRef).id);
   });
 
   it("names the feature columns a dataset lacks", async () => {
@@ -76,7 +136,38 @@ describe("model.score", () => {
     expect((err as Error).message).toContain('"Contract"');
   });
 
-  it("needs a model, a known name and a free score column", async () => {
+  it("names a column whose type no longer fits: text where a number or true/false was learned", async () => {
+    const texts = await store.create(
+      `SELECT * REPLACE (CAST(tenure AS VARCHAR) || ' months' AS tenure, CASE WHEN Partner THEN 'Yes' ELSE 'No' END AS Partner) FROM ${store.from(telco)}`,
+    );
+    for (const m of [model, logistic]) {
+      const err = await h.run(score, {}, { rows: texts, model: m }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).where).toBe("rows");
+      expect((err as Error).message).toMatch(/column "tenure" is VARCHAR \(text\), but the model learned it as a number from BIGINT/);
+      expect((err as Error).message).toMatch(/column "Partner" is VARCHAR \(text\), but the model learned it as categories of true\/false values from BOOLEAN/);
+    }
+  });
+
+  it("takes number-like text back as numbers, but not text that no longer reads as numbers", async () => {
+    // TotalCharges was text with 11 blanks; as DOUBLE (blanks NULL) it encodes the same.
+    const doubles = await store.create(`SELECT * REPLACE (TRY_CAST(TotalCharges AS DOUBLE) AS TotalCharges) FROM ${store.from(telco)}`);
+    const a = await h.run(score, {}, { rows: doubles, model });
+    const b = await h.run(score, {}, { rows: telco, model });
+    const scores = async (ref: DatasetRef) =>
+      (await store.query<{ score: number }>(`SELECT score FROM ${store.fromWithPosition(ref)} ORDER BY file_row_number`)).map((r) => r.score);
+    expect(await scores(a.outputs.rows as DatasetRef)).toEqual(await scores(b.outputs.rows as DatasetRef));
+
+    const garbled = await store.create(
+      `SELECT * REPLACE (CASE WHEN tenure % 5 = 0 THEN 'unknown' ELSE TotalCharges END AS TotalCharges) FROM ${store.from(telco)}`,
+    );
+    const err = await h.run(score, {}, { rows: garbled, model }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).where).toBe("TotalCharges");
+    expect((err as Error).message).toMatch(/column "TotalCharges" holds text that is not a number in \d+ of 7043 values \(e\.g\. "unknown"\)/);
+  });
+
+  it("needs a model, a known name, a classifier and free column names", async () => {
     const none = await h.run(score, {}, { rows: telco }).catch((e: unknown) => e);
     expect(none).toBeInstanceOf(ConfigError);
     expect((none as ConfigError).where).toBe("modelName");
@@ -84,5 +175,16 @@ describe("model.score", () => {
     const taken = await h.run(score, { scoreColumn: "tenure" }, { rows: telco, model }).catch((e: unknown) => e);
     expect(taken).toBeInstanceOf(ConfigError);
     expect((taken as ConfigError).where).toBe("scoreColumn");
+    const prediction = await h.run(score, { predictionColumn: "Contract" }, { rows: telco, model: contract }).catch((e: unknown) => e);
+    expect((prediction as ConfigError).where).toBe("predictionColumn");
+    const scored = await store.create(`SELECT *, 0.5 AS "score_One year" FROM ${store.from(telco)}`);
+    const probability = await h.run(score, {}, { rows: scored, model: contract }).catch((e: unknown) => e);
+    expect(probability).toBeInstanceOf(ConfigError);
+    expect((probability as ConfigError).where).toBe("scoreColumn");
+    expect((probability as Error).message).toContain('"score_One year"');
+    const other = await h.ctx("other").models.save({ name: "segments", kind: "segmentation/kmeans", metrics: {}, artifact: {} });
+    const wrongKind = await h.run(score, {}, { rows: telco, model: other }).catch((e: unknown) => e);
+    expect(wrongKind).toBeInstanceOf(ConfigError);
+    expect((wrongKind as Error).message).toContain("is a segmentation/kmeans");
   });
 });

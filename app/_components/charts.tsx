@@ -1,0 +1,246 @@
+"use client";
+// Charts of what insight and model nodes report (recharts): ROC curve, cumulative gains and lift,
+// calibration, A/B arms with confidence intervals, segment sizes. Each takes the node's metrics
+// as they are stored with the run and draws nothing when its figures are absent.
+import { Bar, BarChart, CartesianGrid, ErrorBar, Line, LineChart, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from "recharts";
+import type { ReactNode } from "react";
+
+type Row = Record<string, unknown>;
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+const rows = (v: unknown): Row[] => (Array.isArray(v) ? v.filter((r): r is Row => typeof r === "object" && r !== null) : []);
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+
+const INK = "var(--color-ink-soft)";
+const ACCENT = "var(--color-accent)";
+const MUTED = "var(--color-line)";
+
+function Frame({ title, children, label }: { title: string; children: ReactNode; label: string }) {
+  return (
+    <figure className="rounded-lg border border-line bg-surface p-3" aria-label={label}>
+      <figcaption className="mb-2 text-xs font-medium text-ink-soft">{title}</figcaption>
+      <div className="h-44 w-full text-[10px]">{children}</div>
+    </figure>
+  );
+}
+
+const axis = { tick: { fill: INK, fontSize: 10 }, stroke: MUTED };
+
+export function RocChart({ points }: { points: unknown }) {
+  const data = rows(points).map((p) => ({ fpr: num(p.fpr), tpr: num(p.tpr) })).filter((p) => p.fpr !== null && p.tpr !== null);
+  if (data.length < 2) return null;
+  return (
+    <Frame title="ROC curve (true positive rate against false positive rate)" label="ROC curve">
+      <ResponsiveContainer>
+        <LineChart data={data} margin={{ top: 4, right: 8, bottom: 4, left: -16 }}>
+          <CartesianGrid stroke={MUTED} strokeDasharray="3 3" />
+          <XAxis dataKey="fpr" type="number" domain={[0, 1]} tickFormatter={pct} {...axis} />
+          <YAxis type="number" domain={[0, 1]} tickFormatter={pct} {...axis} />
+          <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke={MUTED} strokeDasharray="4 4" />
+          <Tooltip formatter={(v) => pct(Number(v))} labelFormatter={(v) => `FPR ${pct(Number(v))}`} />
+          <Line dataKey="tpr" name="TPR" stroke={ACCENT} dot={false} strokeWidth={2} isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+    </Frame>
+  );
+}
+
+export function GainsChart({ lift }: { lift: unknown }) {
+  const data = rows(lift).map((d) => ({ share: num(d.populationShare), gain: num(d.gain), lift: num(d.lift), decile: num(d.decile) })).filter((d) => d.share !== null && d.gain !== null);
+  if (!data.length) return null;
+  return (
+    <>
+      <Frame title="Cumulative gains: share of positives reached by targeting the top-scored share" label="Cumulative gains">
+        <ResponsiveContainer>
+          <LineChart data={[{ share: 0, gain: 0 }, ...data]} margin={{ top: 4, right: 8, bottom: 4, left: -16 }}>
+            <CartesianGrid stroke={MUTED} strokeDasharray="3 3" />
+            <XAxis dataKey="share" type="number" domain={[0, 1]} tickFormatter={pct} {...axis} />
+            <YAxis type="number" domain={[0, 1]} tickFormatter={pct} {...axis} />
+            <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke={MUTED} strokeDasharray="4 4" />
+            <Tooltip formatter={(v) => pct(Number(v))} labelFormatter={(v) => `Top ${pct(Number(v))}`} />
+            <Line dataKey="gain" name="Positives reached" stroke={ACCENT} strokeWidth={2} isAnimationActive={false} />
+          </LineChart>
+        </ResponsiveContainer>
+      </Frame>
+      <Frame title="Lift by decile (1 = the top-scored tenth)" label="Lift by decile">
+        <ResponsiveContainer>
+          <BarChart data={data} margin={{ top: 4, right: 8, bottom: 4, left: -16 }}>
+            <CartesianGrid stroke={MUTED} strokeDasharray="3 3" vertical={false} />
+            <XAxis dataKey="decile" {...axis} />
+            <YAxis {...axis} />
+            <ReferenceLine y={1} stroke={INK} strokeDasharray="4 4" />
+            <Tooltip formatter={(v) => Number(v).toFixed(2)} labelFormatter={(v) => `Decile ${v}`} />
+            <Bar dataKey="lift" name="Lift" fill={ACCENT} isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </Frame>
+    </>
+  );
+}
+
+export function CalibrationChart({ bins }: { bins: unknown }) {
+  const data = rows(bins).map((b) => ({ predicted: num(b.meanScore), observed: num(b.observedRate), n: num(b.rows) })).filter((b) => b.predicted !== null && b.observed !== null);
+  if (!data.length) return null;
+  return (
+    <Frame title="Calibration: observed rate against mean predicted score per bin" label="Calibration">
+      <ResponsiveContainer>
+        <ScatterChart margin={{ top: 4, right: 8, bottom: 4, left: -16 }}>
+          <CartesianGrid stroke={MUTED} strokeDasharray="3 3" />
+          <XAxis dataKey="predicted" type="number" domain={[0, 1]} tickFormatter={pct} name="Predicted" {...axis} />
+          <YAxis dataKey="observed" type="number" domain={[0, 1]} tickFormatter={pct} name="Observed" {...axis} />
+          <ZAxis dataKey="n" range={[30, 200]} name="Rows" />
+          <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke={MUTED} strokeDasharray="4 4" />
+          <Tooltip formatter={(v, name) => (name === "Rows" ? String(v) : pct(Number(v)))} />
+          <Scatter data={data} fill={ACCENT} isAnimationActive={false} />
+        </ScatterChart>
+      </ResponsiveContainer>
+    </Frame>
+  );
+}
+
+export function ArmsChart({ arms, measure }: { arms: unknown; measure?: unknown }) {
+  const data = rows(arms)
+    .map((a) => {
+      const value = num(a.value);
+      const lo = num(a.ciLow);
+      const hi = num(a.ciHigh);
+      return { arm: String(a.arm), value, error: value !== null && lo !== null && hi !== null ? [value - lo, hi - value] : [0, 0] };
+    })
+    .filter((a) => a.value !== null);
+  if (!data.length) return null;
+  const rate = measure !== "mean";
+  return (
+    <Frame title={`${rate ? "Rate" : "Mean"} per arm, with 95% confidence intervals`} label="A/B arms">
+      <ResponsiveContainer>
+        <BarChart data={data} margin={{ top: 4, right: 8, bottom: 4, left: -8 }}>
+          <CartesianGrid stroke={MUTED} strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="arm" {...axis} />
+          <YAxis tickFormatter={(v) => (rate ? pct(Number(v)) : String(v))} {...axis} />
+          <Tooltip formatter={(v) => (rate ? `${(Number(v) * 100).toFixed(1)}%` : Number(v).toFixed(3))} />
+          <Bar dataKey="value" name={rate ? "Rate" : "Mean"} fill={ACCENT} isAnimationActive={false}>
+            <ErrorBar dataKey="error" width={6} stroke={INK} />
+          </Bar>
+        </BarChart>
+      </ResponsiveContainer>
+    </Frame>
+  );
+}
+
+export function SegmentSizes({ sizes }: { sizes: unknown }) {
+  const data = (Array.isArray(sizes) ? sizes : []).map((s, i) => ({ segment: String(i + 1), size: num(s) })).filter((s) => s.size !== null);
+  if (!data.length) return null;
+  return (
+    <Frame title="Customers per segment" label="Segment sizes">
+      <ResponsiveContainer>
+        <BarChart data={data} margin={{ top: 4, right: 8, bottom: 4, left: 0 }}>
+          <CartesianGrid stroke={MUTED} strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="segment" {...axis} />
+          <YAxis {...axis} />
+          <Tooltip formatter={(v) => Number(v).toLocaleString("en-US")} labelFormatter={(v) => `Segment ${v}`} />
+          <Bar dataKey="size" name="Customers" fill={ACCENT} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </Frame>
+  );
+}
+
+export function Histogram({ bins }: { bins: unknown }) {
+  const data = rows(bins).map((b) => ({ label: `${fmt(b.from)}–${fmt(b.to)}`, count: num(b.count) })).filter((b) => b.count !== null);
+  if (!data.length) return null;
+  return (
+    <Frame title="Distribution" label="Histogram">
+      <ResponsiveContainer>
+        <BarChart data={data} margin={{ top: 4, right: 8, bottom: 4, left: 0 }}>
+          <CartesianGrid stroke={MUTED} strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="label" {...axis} interval="preserveStartEnd" />
+          <YAxis {...axis} />
+          <Tooltip formatter={(v) => Number(v).toLocaleString("en-US")} />
+          <Bar dataKey="count" name="Rows" fill={ACCENT} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </Frame>
+  );
+}
+
+export function TopValues({ values }: { values: unknown }) {
+  const data = rows(values).map((v) => ({ value: String(v.value ?? "(empty)"), count: num(v.count) })).filter((v) => v.count !== null);
+  if (!data.length) return null;
+  return (
+    <Frame title="Most frequent values" label="Top values">
+      <ResponsiveContainer>
+        <BarChart data={data} layout="vertical" margin={{ top: 4, right: 8, bottom: 4, left: 8 }}>
+          <CartesianGrid stroke={MUTED} strokeDasharray="3 3" horizontal={false} />
+          <XAxis type="number" {...axis} />
+          <YAxis type="category" dataKey="value" width={110} {...axis} />
+          <Tooltip formatter={(v) => Number(v).toLocaleString("en-US")} />
+          <Bar dataKey="count" name="Rows" fill={ACCENT} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </Frame>
+  );
+}
+
+function fmt(v: unknown): string {
+  const n = num(v);
+  if (n === null) return String(v ?? "");
+  return Math.abs(n) >= 1000 ? n.toLocaleString("en-US", { maximumFractionDigits: 0 }) : String(Number(n.toPrecision(3)));
+}
+
+/** Each treatment arm against the control: difference, its interval and the p-value. */
+export function Comparisons({ comparisons }: { comparisons: unknown }) {
+  const list = rows(comparisons);
+  if (!list.length) return null;
+  const p = (v: unknown) => {
+    const n = num(v);
+    return n === null ? "—" : n < 0.001 ? "< 0.001" : n.toFixed(3);
+  };
+  const diff = (v: unknown) => (num(v) === null ? "—" : `${(num(v)! * 100).toFixed(2)} pts`);
+  return (
+    <table className="w-full text-left text-xs" aria-label="Comparisons with the control">
+      <thead className="text-ink-muted">
+        <tr>
+          {["Arm", "Against", "Difference", "95% interval", "p-value"].map((h) => (
+            <th key={h} className="py-1 pr-3 font-medium">
+              {h}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody className="tabular-nums text-ink">
+        {list.map((c, i) => (
+          <tr key={i} className="border-t border-line/70">
+            <td className="py-1 pr-3">{String(c.arm)}</td>
+            <td className="py-1 pr-3">{String(c.control)}</td>
+            <td className="py-1 pr-3">{diff(c.difference)}</td>
+            <td className="py-1 pr-3">
+              {diff(c.ciLow)} to {diff(c.ciHigh)}
+            </td>
+            <td className="py-1 pr-3">{p(c.pValue)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Metric keys drawn as charts; the figures table leaves them out. */
+export const CHARTED = new Set(["roc", "lift", "calibration", "arms", "sizes", "comparisons", "histogram", "topValues"]);
+
+export function MetricCharts({ metrics }: { metrics: Record<string, unknown> }) {
+  const charts = [
+    metrics.roc !== undefined && <RocChart key="roc" points={metrics.roc} />,
+    metrics.lift !== undefined && <GainsChart key="lift" lift={metrics.lift} />,
+    metrics.calibration !== undefined && <CalibrationChart key="cal" bins={metrics.calibration} />,
+    metrics.arms !== undefined && <ArmsChart key="arms" arms={metrics.arms} measure={metrics.measure} />,
+    Array.isArray(metrics.sizes) && <SegmentSizes key="sizes" sizes={metrics.sizes} />,
+    metrics.histogram !== undefined && <Histogram key="histogram" bins={metrics.histogram} />,
+    metrics.topValues !== undefined && <TopValues key="top" values={metrics.topValues} />,
+  ].filter(Boolean);
+  const table = metrics.comparisons !== undefined ? <Comparisons comparisons={metrics.comparisons} /> : null;
+  if (!charts.length && !table) return null;
+  return (
+    <div className="space-y-3">
+      {table}
+      {charts.length > 0 && <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">{charts}</div>}
+    </div>
+  );
+}
