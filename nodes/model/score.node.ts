@@ -9,8 +9,8 @@ const config = z.object({
   modelName: z
     .string()
     .optional()
-    .describe("Saved model to use when the model input is not connected (the latest version unless modelVersion is set)."),
-  modelVersion: z.number().int().min(1).optional().describe("Version of modelName to use; empty means the latest."),
+    .describe("Saved model to use when the model input is not connected (its current version unless modelVersion is set; the Models page sets which version is current)."),
+  modelVersion: z.number().int().min(1).optional().describe("Version of modelName to use; empty means the current one."),
   scoreColumn: z
     .string()
     .min(1)
