@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError, DataError, defineNode, type SavedModel } from "../sdk";
+import { modelFromInputOrName } from "./saved-model";
 import { valueTypeOf } from "../transform/expression";
 import { nearest, SEGMENTATION_KIND, toPoint, type SegmentationArtifact } from "./kmeans";
 
@@ -38,10 +39,7 @@ export default defineNode({
   config,
   async run({ config: cfg, inputs, ctx }) {
     const ref = inputs.rows;
-    let saved: SavedModel;
-    if (inputs.model) saved = await ctx.models.load({ id: inputs.model.id });
-    else if (cfg.modelName) saved = await ctx.models.load({ name: cfg.modelName, version: cfg.modelVersion });
-    else throw new ConfigError("Connect a segmentation model or give the name of a saved one", { field: "modelName" });
+    const saved = await modelFromInputOrName(ctx, inputs.model, cfg, "a segmentation model");
     const spec = segmentationArtifact(saved);
     const label = `model "${saved.ref.name}" version ${saved.ref.version}`;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { column, ConfigError, DataError, defineNode, type SavedModel } from "../sdk";
+import { modelFromInputOrName } from "./saved-model";
 import { valueTypeOf } from "../transform/expression";
 import { countsFromArtifact, fitNaiveBayes, predict, terms, TEXT_CLASSIFIER_KIND, type TextClassifierArtifact } from "./sentiment/naive-bayes";
 
@@ -45,10 +46,7 @@ export default defineNode({
   config,
   async run({ config: cfg, inputs, ctx }) {
     const ref = inputs.rows;
-    let saved: SavedModel;
-    if (inputs.model) saved = await ctx.models.load({ id: inputs.model.id });
-    else if (cfg.modelName) saved = await ctx.models.load({ name: cfg.modelName, version: cfg.modelVersion });
-    else throw new ConfigError("Connect a text classifier or give the name of a saved one", { field: "modelName" });
+    const saved = await modelFromInputOrName(ctx, inputs.model, cfg, "a text classifier");
     const artifact = textArtifact(saved);
     const label = `model "${saved.ref.name}" version ${saved.ref.version}`;
 

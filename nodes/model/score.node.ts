@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ConfigError, DataError, defineNode, type DatasetRef, type SavedModel } from "../sdk";
+import { ConfigError, DataError, defineNode, type DatasetRef } from "../sdk";
+import { modelFromInputOrName } from "./saved-model";
 import { CLASSIFIER_KINDS, classifierFromArtifact, encodedWidth, encodeInto, missingInputs, NumericTextAudit, schemaMismatches, selectInFileOrder } from "./features";
 import { argmax } from "./metrics";
 
@@ -44,10 +45,7 @@ export default defineNode({
   config,
   async run({ config: cfg, inputs, ctx }) {
     const ref = inputs.rows;
-    let saved: SavedModel;
-    if (inputs.model) saved = await ctx.models.load({ id: inputs.model.id });
-    else if (cfg.modelName) saved = await ctx.models.load({ name: cfg.modelName, version: cfg.modelVersion });
-    else throw new ConfigError("Connect a model or give the name of a saved one", { field: "modelName" });
+    const saved = await modelFromInputOrName(ctx, inputs.model, cfg, "a model");
     const label = `model "${saved.ref.name}" version ${saved.ref.version}`;
     if (!(CLASSIFIER_KINDS as readonly string[]).includes(saved.kind)) {
       throw new ConfigError(`Model "${saved.ref.name}" version ${saved.ref.version} is a ${saved.kind}; this node scores classifiers (${CLASSIFIER_KINDS.join(", ")})`, { field: "model" });
