@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { column, ConfigError, defineNode, type Column, type NodeContext } from "../sdk";
+import { parseJsonValue } from "./stats";
 
 const config = z.object({
   columns: z
@@ -36,16 +37,6 @@ export interface ColumnProfile {
 }
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-
-/** DuckDB renders each top value as JSON, so numbers and booleans stay numbers and booleans. */
-function parseValue(json: unknown): unknown {
-  if (typeof json !== "string") return json;
-  try {
-    return JSON.parse(json);
-  } catch {
-    return json; // e.g. NaN, which JSON cannot hold
-  }
-}
 
 async function profileColumns(ctx: NodeContext, from: string, cols: Column[], topN: number, bins: number) {
   const ident = (name: string) => ctx.datasets.ident(name);
@@ -89,7 +80,7 @@ async function profileColumns(ctx: NodeContext, from: string, cols: Column[], to
   const topBy = new Map<number, { value: unknown; count: number }[]>();
   for (const r of topRows) {
     const list = topBy.get(Number(r.col)) ?? [];
-    list.push({ value: parseValue(r.value), count: Number(r.n) });
+    list.push({ value: parseJsonValue(r.value), count: Number(r.n) });
     topBy.set(Number(r.col), list);
   }
 

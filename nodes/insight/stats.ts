@@ -303,7 +303,7 @@ export function finiteOrNull(v: number | null | undefined): number | null {
 
 /**
  * A value DuckDB rendered as JSON (`to_json`), back as a JS value, so numbers and booleans stay
- * numbers and booleans. Copied from the private helper in profile.node.ts (not exported there).
+ * numbers and booleans (profile and summary top values).
  */
 export function parseJsonValue(json: unknown): unknown {
   if (typeof json !== "string") return json;

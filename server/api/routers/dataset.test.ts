@@ -1,7 +1,6 @@
 // The dataset and model routers through createCaller, against a real SQLite file, real uploads and
 // real Parquet datasets under a temporary data directory. The directory name holds a quote, so
 // every path that reaches DuckDB must go through sqlLiteral.
-import { TRPCError } from "@trpc/server";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,22 +10,9 @@ import { ParquetDatasetStore } from "../../../db/dataset-store";
 import { SqliteModelRegistry } from "../../../db/model-registry";
 import { projectRoot } from "../../../lib/paths";
 import { registerFile } from "../../services/uploads";
-import type { TemporalAccess } from "../../temporal-client";
 import { createCaller } from "../root";
 import { createTRPCContext } from "../trpc";
-
-// Listing and previewing never touch Temporal.
-const noTemporal: TemporalAccess = {
-  settings: () => {
-    throw new Error("Temporal is not used by these tests");
-  },
-  client: () => {
-    throw new Error("Temporal is not used by these tests");
-  },
-  status: async () => {
-    throw new Error("Temporal is not used by these tests");
-  },
-};
+import { noTemporal, rejection } from "./test-support";
 
 const TELCO = path.join(projectRoot, "examples", "data", "telco-customer-churn.csv");
 
@@ -48,15 +34,6 @@ afterAll(() => {
   db?.$client.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function rejection(p: Promise<unknown>): Promise<TRPCError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
-}
 
 describe("dataset router", () => {
   it("lists uploaded files newest first and previews the first 100 rows of one", async () => {

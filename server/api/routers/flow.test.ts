@@ -1,6 +1,5 @@
 // The flow router against a real SQLite file and the real node registry, without Next: through
 // createCaller (codes and causes), and through the fetch adapter (what a browser receives).
-import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -12,22 +11,9 @@ import { openDb, type Db } from "../../../db/client";
 import { flowVersions, nodeRuns, runs } from "../../../db/schema";
 import { loadRegistry } from "../../../nodes/registry";
 import type { GraphProblem } from "../../../workflows/graph/validate";
-import type { TemporalAccess } from "../../temporal-client";
 import { appRouter, createCaller } from "../root";
 import { createTRPCContext } from "../trpc";
-
-// Saving never touches Temporal; anything that tries is a bug in this test's premise.
-const noTemporal: TemporalAccess = {
-  settings: () => {
-    throw new Error("Temporal is not used by these tests");
-  },
-  client: () => {
-    throw new Error("Temporal is not used by these tests");
-  },
-  status: async () => {
-    throw new Error("Temporal is not used by these tests");
-  },
-};
+import { noTemporal, rejection } from "./test-support";
 
 const graph = (keys: string[] = ["customerID"]) => ({
   name: "Web API test",
@@ -58,15 +44,6 @@ afterAll(() => {
   db?.$client.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function rejection(p: Promise<unknown>): Promise<TRPCError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
-}
 
 describe("flow router", () => {
   it("saves versions: new, unchanged, changed, and refuses a stale one", async () => {

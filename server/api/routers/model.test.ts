@@ -1,6 +1,5 @@
 // The model router through createCaller against a real SQLite file: the list with statuses and
 // input columns, promote and archive with their errors, and what a browser receives for them.
-import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -9,22 +8,9 @@ import superjson from "superjson";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../../db/client";
 import { SqliteModelRegistry } from "../../../db/model-registry";
-import type { TemporalAccess } from "../../temporal-client";
 import { appRouter, createCaller } from "../root";
 import { createTRPCContext, type Context } from "../trpc";
-
-// Models never touch Temporal.
-const noTemporal: TemporalAccess = {
-  settings: () => {
-    throw new Error("Temporal is not used by these tests");
-  },
-  client: () => {
-    throw new Error("Temporal is not used by these tests");
-  },
-  status: async () => {
-    throw new Error("Temporal is not used by these tests");
-  },
-};
+import { noTemporal, rejection } from "./test-support";
 
 let dir: string;
 let db: Db;
@@ -48,15 +34,6 @@ afterAll(() => {
 beforeEach(() => {
   db.$client.prepare("DELETE FROM models").run();
 });
-
-async function rejection(p: Promise<unknown>): Promise<TRPCError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
-}
 
 const churn = (extra: Partial<Parameters<SqliteModelRegistry["save"]>[0]> = {}) =>
   registry.save({ name: "churn", kind: "binary-classifier/brainjs", metrics: { rocAuc: 0.8 }, artifact: { net: { weights: [1] } }, ...extra });

@@ -1,6 +1,5 @@
 // run.preview against a real Parquet dataset in a temporary data directory; the run and node rows
 // are inserted as the worker would leave them, since Temporal is not what is under test.
-import { TRPCError } from "@trpc/server";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,21 +9,9 @@ import { ParquetDatasetStore } from "../../../db/dataset-store";
 import { nodeRuns, runs } from "../../../db/schema";
 import type { DatasetRef } from "../../../nodes/sdk/types";
 import { createFlow } from "../../services/flows";
-import type { TemporalAccess } from "../../temporal-client";
 import { createCaller } from "../root";
 import { createTRPCContext } from "../trpc";
-
-const noTemporal: TemporalAccess = {
-  settings: () => {
-    throw new Error("Temporal is not used by these tests");
-  },
-  client: () => {
-    throw new Error("Temporal is not used by these tests");
-  },
-  status: async () => {
-    throw new Error("Temporal is not used by these tests");
-  },
-};
+import { noTemporal, rejection } from "./test-support";
 
 let dir: string;
 let db: Db;
@@ -62,15 +49,6 @@ afterAll(() => {
   else process.env.LOOPWRIGHT_DATA_DIR = previousDataDir;
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function rejection(p: Promise<unknown>): Promise<TRPCError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
-}
 
 describe("run.preview", () => {
   it("returns the first 100 rows of the node's first table output, and its table ports", async () => {
