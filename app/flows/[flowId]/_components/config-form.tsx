@@ -2,9 +2,7 @@
 // A node's settings as a form generated from its config JSON Schema. Made for a ~360 px side panel
 // and for people who never type JSON: every kind of value has a real control, defaults are shown
 // but never written until the field is changed, and the server's problems sit under their field.
-import { Upload, X } from "lucide-react";
-import { useEffect, useMemo, useRef, useState, type ChangeEvent, type JSX, type KeyboardEvent, type ReactNode } from "react";
-import { uploadFile } from "@/app/_components/upload-client";
+import { useEffect, useMemo, useRef, useState, type ChangeEvent, type JSX } from "react";
 import {
   defaultPlaceholder,
   describeBounds,
@@ -19,6 +17,9 @@ import {
   type FieldDescriptor,
   type Scalar,
 } from "../_lib/json-schema-form";
+import { type Config, type Column, type FormCtx, inputClass, BUTTON, fieldId, describedBy, listDefault, emptied, type FieldProps, RequiredMark, Help, Errors, Shell, requiredAttr, ColumnOptions } from "./config-field-parts";
+import { FileField } from "./file-field";
+import { ListField } from "./list-field";
 
 export interface ConfigFormProps {
   nodeId: string;
@@ -31,52 +32,8 @@ export interface ConfigFormProps {
   onUploaded?(file: { id: string; name: string }): void;
 }
 
-type Config = Record<string, unknown>;
-type Column = { name: string; type: string };
 
-interface FormCtx {
-  nodeId: string;
-  value: Config;
-  /** Applies a change to the latest value (safe after an await). */
-  update(fn: (v: Config) => Config): void;
-  errorsByField: Record<string, string[]>;
-  columns?: Column[];
-  files?: ConfigFormProps["files"];
-  onUploaded?: ConfigFormProps["onUploaded"];
-}
-
-const ACCEPT = ".csv,.tsv,.txt,.json,.ndjson,.jsonl";
-const SUGGESTIONS_SHOWN = 24;
 const EMPTY_ERRORS: Record<string, string[]> = {};
-
-const BASE_INPUT = "h-8 w-full min-w-0 rounded-md border bg-surface px-2 text-sm text-ink placeholder:text-ink-muted focus:outline-none disabled:cursor-not-allowed disabled:opacity-60";
-
-function inputClass(invalid: boolean): string {
-  return invalid
-    ? `${BASE_INPUT} border-rose-500 ring-1 ring-rose-500 focus:ring-2 focus:ring-rose-500/40`
-    : `${BASE_INPUT} border-line focus:border-accent focus:ring-2 focus:ring-accent/20`;
-}
-
-const BUTTON =
-  "inline-flex h-8 shrink-0 items-center gap-1.5 rounded-md border border-line bg-surface px-2.5 text-xs font-medium text-ink hover:bg-sunken disabled:cursor-not-allowed disabled:opacity-50";
-
-const fieldId = (nodeId: string, path: string) => `${nodeId}-${path}`;
-const describedBy = (...ids: (string | false | undefined)[]) => ids.filter(Boolean).join(" ") || undefined;
-
-function rowsText(rows: number | null): string {
-  if (rows === null) return "";
-  return ` (${rows.toLocaleString("en-US")} ${rows === 1 ? "row" : "rows"})`;
-}
-
-/** Defaults of a list, when it has a list default. */
-function listDefault(field: FieldDescriptor): unknown[] {
-  return Array.isArray(field.default) ? field.default : [];
-}
-
-/** What a list becomes when the user empties it: the key removed, unless [] means something else than the default. */
-function emptied(field: FieldDescriptor): unknown[] | undefined {
-  return listDefault(field).length > 0 && (field.minItems ?? 0) === 0 ? [] : undefined;
-}
 
 export function ConfigForm(props: ConfigFormProps): JSX.Element {
   const { nodeId, schema, value, onChange, columns, files, onUploaded } = props;
@@ -135,25 +92,6 @@ export function ConfigForm(props: ConfigFormProps): JSX.Element {
 
 // ---------------------------------------------------------------------------------------------
 
-interface FieldProps {
-  field: FieldDescriptor;
-  /** Where the field's own segments start (an object-list item's path; [] at the top). */
-  base: string[];
-  segments: string[];
-  path: string;
-  id: string;
-  current: unknown;
-  present: boolean;
-  set(next: unknown): void;
-  ctx: FormCtx;
-  errors: string[];
-  invalid: boolean;
-  /** aria-describedby for the control. */
-  described?: string;
-  helpId?: string;
-  errorId?: string;
-}
-
 function FieldView({ field, base, ctx }: { field: FieldDescriptor; base: string[]; ctx: FormCtx }): JSX.Element {
   const segments = [...base, ...field.segments];
   const path = segments.join(".");
@@ -201,60 +139,6 @@ function FieldView({ field, base, ctx }: { field: FieldDescriptor; base: string[
   }
 }
 
-function RequiredMark({ field }: { field: FieldDescriptor }) {
-  if (!field.required || field.hasDefault) return null;
-  return (
-    <span aria-hidden className="text-[10px] font-medium tracking-wide text-ink-muted uppercase">
-      required
-    </span>
-  );
-}
-
-function Help({ id, children }: { id?: string; children?: ReactNode }) {
-  if (!children) return null;
-  return (
-    <p id={id} className="text-xs leading-snug text-ink-muted">
-      {children}
-    </p>
-  );
-}
-
-function Errors({ id, errors }: { id?: string; errors: string[] }) {
-  if (!errors.length) return null;
-  return (
-    <ul id={id} className="space-y-0.5 text-xs leading-snug text-rose-700">
-      {errors.map((e, i) => (
-        <li key={i}>{e}</li>
-      ))}
-    </ul>
-  );
-}
-
-/** Label (tied to the control), help, the control, problems: the shape of every plain field. */
-function Shell({ p, children, note }: { p: FieldProps; children: ReactNode; note?: ReactNode }) {
-  return (
-    <div className="space-y-1.5">
-      <div className="flex items-baseline justify-between gap-2">
-        <label htmlFor={p.id} className="text-xs font-medium text-ink">
-          {p.field.label}
-        </label>
-        <RequiredMark field={p.field} />
-      </div>
-      <Help id={p.helpId}>{p.field.description}</Help>
-      {children}
-      {note}
-      <Errors id={p.errorId} errors={p.errors} />
-    </div>
-  );
-}
-
-function requiredAttr(field: FieldDescriptor): boolean | undefined {
-  return field.required && !field.hasDefault ? true : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Scalars
-
 function StringField(p: FieldProps) {
   const { field, id, current, ctx } = p;
   const text = typeof current === "string" ? current : current === undefined || current === null ? "" : String(current);
@@ -280,16 +164,6 @@ function StringField(p: FieldProps) {
       />
       {columns && <ColumnOptions id={listId!} columns={columns} />}
     </Shell>
-  );
-}
-
-function ColumnOptions({ id, columns }: { id: string; columns: Column[] }) {
-  return (
-    <datalist id={id}>
-      {columns.map((c) => (
-        <option key={c.name} value={c.name} label={c.type} />
-      ))}
-    </datalist>
   );
 }
 
@@ -432,97 +306,6 @@ function EnumField(p: FieldProps) {
   );
 }
 
-function FileField(p: FieldProps) {
-  const { field, id, current, ctx } = p;
-  const picker = useRef<HTMLInputElement>(null);
-  const [uploading, setUploading] = useState<{ name: string; fraction: number } | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [recent, setRecent] = useState<{ id: string; name: string } | null>(null);
-  const files = ctx.files ?? [];
-  const currentId = typeof current === "string" ? current : "";
-  const known = files.some((f) => f.id === currentId);
-
-  async function onPick(e: ChangeEvent<HTMLInputElement>) {
-    const input = e.currentTarget;
-    const file = input.files?.[0];
-    input.value = ""; // picking the same file again still fires a change
-    if (!file) return;
-    setProblem(null);
-    setUploading({ name: file.name, fraction: 0 });
-    try {
-      const up = await uploadFile(file, (fraction) => setUploading({ name: file.name, fraction: Math.max(0, Math.min(1, fraction)) }));
-      setRecent({ id: up.id, name: up.name });
-      p.set(up.id);
-      ctx.onUploaded?.({ id: up.id, name: up.name });
-    } catch (err) {
-      setProblem(err instanceof Error && err.message ? err.message : `${file.name} could not be uploaded`);
-    } finally {
-      setUploading(null);
-    }
-  }
-
-  const pct = uploading ? Math.round(uploading.fraction * 100) : 0;
-  const problemId = problem ? `${id}-upload-problem` : undefined;
-  return (
-    <Shell
-      p={p}
-      note={
-        <>
-          {uploading && (
-            <div className="space-y-1">
-              <div
-                role="progressbar"
-                aria-label={`Uploading ${uploading.name}`}
-                aria-valuemin={0}
-                aria-valuemax={100}
-                aria-valuenow={pct}
-                className="h-1 w-full overflow-hidden rounded-full bg-sunken"
-              >
-                <div className="h-full rounded-full bg-accent transition-[width] duration-150" style={{ width: `${pct}%` }} />
-              </div>
-              <p className="truncate text-[11px] text-ink-muted">
-                Uploading {uploading.name}… {pct}%
-              </p>
-            </div>
-          )}
-          {problem && (
-            <p id={problemId} className="text-xs break-words text-rose-700">
-              {problem}
-            </p>
-          )}
-        </>
-      }
-    >
-      <div className="flex gap-1.5">
-        <select
-          id={id}
-          value={currentId}
-          onChange={(e) => p.set(e.currentTarget.value || undefined)}
-          disabled={uploading !== null}
-          aria-invalid={p.invalid || undefined}
-          aria-required={requiredAttr(field)}
-          aria-describedby={describedBy(p.helpId, problemId, p.errorId)}
-          className={inputClass(p.invalid)}
-        >
-          <option value="">No file</option>
-          {files.map((f) => (
-            <option key={f.id} value={f.id}>
-              {f.name}
-              {rowsText(f.rows)}
-            </option>
-          ))}
-          {currentId && !known && <option value={currentId}>{recent?.id === currentId ? recent.name : `File ${currentId}`}</option>}
-        </select>
-        <button type="button" onClick={() => picker.current?.click()} disabled={uploading !== null} className={BUTTON}>
-          <Upload className="size-3.5" aria-hidden />
-          Upload a file…
-        </button>
-        <input ref={picker} type="file" accept={ACCEPT} aria-label={`Upload a file for ${field.label}`} onChange={(e) => void onPick(e)} tabIndex={-1} className="hidden" />
-      </div>
-    </Shell>
-  );
-}
-
 function UnsupportedField(p: FieldProps) {
   const { field, present } = p;
   return (
@@ -543,177 +326,6 @@ function UnsupportedField(p: FieldProps) {
 
 // ---------------------------------------------------------------------------------------------
 // Lists of values: chips
-
-function ListField(p: FieldProps) {
-  const { field, id, current, present, ctx } = p;
-  const numeric = field.kind === "numberList";
-  const integer = field.item?.kind === "integer";
-  const defaults = listDefault(field);
-  const showingDefault = !present && defaults.length > 0;
-  const items: unknown[] = Array.isArray(current) ? current : showingDefault ? defaults : [];
-  const full = field.maxItems !== undefined && items.length >= field.maxItems;
-  const [draft, setDraft] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
-  const [showAll, setShowAll] = useState(false);
-
-  function commit(next: unknown[]) {
-    setProblem(null);
-    p.set(next.length ? next : emptied(field));
-  }
-
-  function addValue(v: string | number) {
-    if (full) return;
-    if (!numeric && items.includes(v)) {
-      setProblem(`“${v}” is already in the list`);
-      return;
-    }
-    commit([...items, v]);
-    setDraft("");
-    setProblem(null);
-  }
-
-  function addDraft() {
-    if (numeric) {
-      const parsed = parseNumberInput(draft, integer, field.item ?? {});
-      if (parsed === undefined) return;
-      if (typeof parsed === "object") return setProblem(parsed.error);
-      return addValue(parsed);
-    }
-    const text = draft.trim();
-    if (!text) return;
-    if (field.enumValues && !field.enumValues.includes(text)) {
-      return setProblem(`Choose one of: ${field.enumValues.map(formatValue).join(", ")}`);
-    }
-    addValue(text);
-  }
-
-  function onKeyDown(e: KeyboardEvent<HTMLInputElement>) {
-    if (e.key !== "Enter" || e.nativeEvent.isComposing) return;
-    e.preventDefault();
-    addDraft();
-  }
-
-  const columns = field.widget === "column" ? ctx.columns : undefined;
-  const listId = columns ? `${id}-columns` : undefined;
-  const columnSuggestions = columns?.filter((c) => !items.includes(c.name)) ?? [];
-  const enumSuggestions = (field.enumValues ?? []).filter((v): v is string => typeof v === "string" && !items.includes(v));
-  const shownColumns = showAll ? columnSuggestions : columnSuggestions.slice(0, SUGGESTIONS_SHOWN);
-  const problemId = problem ? `${id}-problem` : undefined;
-  const invalid = p.invalid || problem !== null;
-  const count = (v: unknown) => items.filter((x) => x === v).length;
-
-  return (
-    <Shell
-      p={p}
-      note={
-        <>
-          {problem && (
-            <p id={problemId} className="text-xs text-rose-700">
-              {problem}
-            </p>
-          )}
-          {full && <p className="text-[11px] text-ink-muted">At most {field.maxItems}: remove one to add another.</p>}
-          {!full && columnSuggestions.length > 0 && (
-            <div className="space-y-1">
-              <p className="text-[11px] text-ink-muted">Columns from the last run&apos;s preview</p>
-              <div className="flex flex-wrap gap-1">
-                {shownColumns.map((c) => (
-                  <button
-                    key={c.name}
-                    type="button"
-                    title={c.type}
-                    onClick={() => addValue(c.name)}
-                    className="h-6 max-w-full truncate rounded-full border border-dashed border-line px-2 text-xs text-ink-soft hover:border-accent hover:text-accent"
-                  >
-                    {c.name}
-                  </button>
-                ))}
-                {columnSuggestions.length > shownColumns.length && (
-                  <button type="button" onClick={() => setShowAll(true)} className="h-6 px-1 text-xs text-accent hover:underline">
-                    Show {columnSuggestions.length - shownColumns.length} more
-                  </button>
-                )}
-              </div>
-            </div>
-          )}
-          {!full && enumSuggestions.length > 0 && (
-            <div className="flex flex-wrap gap-1">
-              {enumSuggestions.map((v) => (
-                <button
-                  key={v}
-                  type="button"
-                  onClick={() => addValue(v)}
-                  className="h-6 rounded-full border border-dashed border-line px-2 text-xs text-ink-soft hover:border-accent hover:text-accent"
-                >
-                  {v}
-                </button>
-              ))}
-            </div>
-          )}
-        </>
-      }
-    >
-      {items.length > 0 && (
-        <ul className="flex flex-wrap items-center gap-1" aria-label={showingDefault ? `${field.label} (default)` : field.label}>
-          {showingDefault && <li className="text-[11px] text-ink-muted">Default:</li>}
-          {items.map((v, i) => {
-            const text = formatValue(v);
-            return (
-              <li
-                key={`${i}-${text}`}
-                className={`inline-flex h-6 max-w-full items-center gap-0.5 rounded-full border pr-0.5 pl-2 text-xs ${
-                  showingDefault ? "border-dashed border-line text-ink-muted" : "border-line bg-sunken text-ink"
-                }`}
-              >
-                <span className="truncate" title={text}>
-                  {text}
-                </span>
-                <button
-                  type="button"
-                  aria-label={count(v) > 1 ? `Remove ${text} (item ${i + 1})` : `Remove ${text}`}
-                  onClick={() => commit(items.filter((_, j) => j !== i))}
-                  className="grid size-5 shrink-0 place-items-center rounded-full text-ink-muted hover:bg-line hover:text-ink"
-                >
-                  <X className="size-3" aria-hidden />
-                </button>
-              </li>
-            );
-          })}
-        </ul>
-      )}
-      <div className="flex gap-1.5">
-        <input
-          id={id}
-          type="text"
-          inputMode={numeric ? (integer ? "numeric" : "decimal") : undefined}
-          value={draft}
-          onChange={(e) => {
-            setDraft(e.currentTarget.value);
-            if (problem) setProblem(null);
-          }}
-          onKeyDown={onKeyDown}
-          disabled={full}
-          list={listId}
-          autoComplete="off"
-          spellCheck={false}
-          placeholder={numeric ? "Add a number" : field.widget === "column" ? "Add a column" : "Add a value"}
-          aria-label={`Add to ${field.label}`}
-          aria-invalid={invalid || undefined}
-          aria-required={requiredAttr(field)}
-          aria-describedby={describedBy(p.helpId, problemId, p.errorId)}
-          className={inputClass(invalid)}
-        />
-        <button type="button" onClick={addDraft} disabled={full || draft.trim() === ""} className={BUTTON}>
-          Add
-        </button>
-        {columns && <ColumnOptions id={listId!} columns={columns.filter((c) => !items.includes(c.name))} />}
-      </div>
-    </Shell>
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Objects
 
 function GroupHead({ p }: { p: FieldProps }) {
   return (
