@@ -1,4 +1,5 @@
 import { ConfigError } from "../sdk/errors";
+import { RandomState } from "./numpy-random";
 // Pure evaluation helpers for binary and multi-class classifiers, plus the seeded randomness
 // training needs so a run with the same seed splits and trains the same way on every machine.
 
@@ -161,9 +162,45 @@ export function shuffle<T>(items: T[], random: () => number): T[] {
   return items;
 }
 
+/** Labels in NumPy's sorted order: numbers by value, text by code point. */
+function sortedClasses(byClass: Map<string | number, number[]>): (string | number)[] {
+  return [...byClass.keys()].sort((a, b) => {
+    if (typeof a === "number" && typeof b === "number") return a - b;
+    const x = [...String(a)].map((c) => c.codePointAt(0)!);
+    const y = [...String(b)].map((c) => c.codePointAt(0)!);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+    return x.length - y.length;
+  });
+}
+
 /**
- * Split row indices so each class keeps its share in both parts. Classes are visited in sorted
- * order, so the result depends only on the labels and the seed. Both index lists are ascending.
+ * scikit-learn's `_approximate_mode`: how many of `draws` each class gets, in proportion to its
+ * count, the rounding left-overs going to the largest remainders with ties drawn at random.
+ */
+function approximateMode(counts: readonly number[], draws: number, rng: RandomState): number[] {
+  const total = counts.reduce((s, c) => s + c, 0);
+  const continuous = counts.map((c) => (c / total) * draws);
+  const floored = continuous.map(Math.floor);
+  let needToAdd = draws - floored.reduce((s, f) => s + f, 0);
+  if (needToAdd > 0) {
+    const remainder = continuous.map((c, i) => c - floored[i]!);
+    const values = [...new Set(remainder)].sort((a, b) => b - a);
+    for (const value of values) {
+      const tied = remainder.flatMap((r, i) => (r === value ? [i] : []));
+      const addNow = Math.min(tied.length, needToAdd);
+      for (const i of rng.choose(tied, addNow)) floored[i]!++;
+      needToAdd -= addNow;
+      if (needToAdd === 0) break;
+    }
+  }
+  return floored;
+}
+
+/**
+ * Split row indices so each class keeps its share in both parts: scikit-learn's
+ * `StratifiedShuffleSplit`, which `train_test_split(X, y, test_size=f, stratify=y, random_state=seed)`
+ * uses, drawn from NumPy's Mersenne Twister (numpy-random.ts). The same labels, fraction and seed
+ * give the same test rows as there. The test part has ceil(f * n) rows. Both lists are ascending.
  */
 export function stratifiedSplit(labels: ArrayLike<string | number>, testFraction: number, seed: number): { train: number[]; test: number[] } {
   if (!(testFraction >= 0 && testFraction < 1)) throw new Error(`stratifiedSplit: testFraction ${testFraction} must be in [0, 1)`);
@@ -173,15 +210,23 @@ export function stratifiedSplit(labels: ArrayLike<string | number>, testFraction
     if (members) members.push(i);
     else byClass.set(labels[i]!, [i]);
   }
-  const random = mulberry32(seed);
+  const nTest = Math.ceil(testFraction * labels.length);
+  if (nTest === 0) return { train: Array.from({ length: labels.length }, (_, i) => i), test: [] };
+  const rng = new RandomState(seed >>> 0);
+  const members = sortedClasses(byClass).map((c) => byClass.get(c)!);
+  const counts = members.map((m) => m.length);
+  const inTrain = approximateMode(counts, labels.length - nTest, rng);
+  const inTest = approximateMode(
+    counts.map((c, i) => c - inTrain[i]!),
+    nTest,
+    rng,
+  );
   const train: number[] = [];
   const test: number[] = [];
-  const classes = [...byClass.keys()].sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
-  for (const cls of classes) {
-    const members = shuffle(byClass.get(cls)!, random);
-    const nTest = Math.round(members.length * testFraction);
-    test.push(...members.slice(0, nTest));
-    train.push(...members.slice(nTest));
+  for (const [c, rows] of members.entries()) {
+    const order = rng.permutation(rows.length).map((k) => rows[k]!);
+    train.push(...order.slice(0, inTrain[c]));
+    test.push(...order.slice(inTrain[c], inTrain[c]! + inTest[c]!));
   }
   const ascending = (a: number, b: number) => a - b;
   return { train: train.sort(ascending), test: test.sort(ascending) };

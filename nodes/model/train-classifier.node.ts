@@ -64,7 +64,15 @@ const config = z.object({
     .default("neural")
     .describe("neural: a small brain.js neural network. logistic: L2-regularised logistic regression (softmax for 3+ classes), fast and exact."),
   testFraction: z.number().min(0.05).max(0.5).default(0.2).describe("Share of rows held out (per class) to measure the model."),
-  seed: z.number().int().default(42).describe("Seed for the split, the weights and the shuffling: the same seed trains the same model."),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(42)
+    .describe(
+      "Seed for the split, the weights and the shuffling: the same seed trains the same model. The held-out rows are the ones scikit-learn's train_test_split(stratify=y, random_state=seed) picks.",
+    ),
   folds: z
     .number()
     .int()

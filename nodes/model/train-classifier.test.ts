@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, DataError, NotFoundError, type DatasetRef, type ModelRef } from "../sdk";
 import { harness, datasetFile } from "../../tests/harness";
@@ -32,17 +34,13 @@ type MultiMetrics = {
   crossValidation?: { folds: number; accuracy: Summary; macroF1: Summary };
 };
 
-// Acceptance on Telco churn: stratified 80/20 split with seed 42, features all but customerID.
-//
-// The published 0.84-0.85 ROC AUC for logistic regression is an average over splits. This split
-// (metrics.stratifiedSplit, seed 42) is a hard one: logistic regression reaches 0.828 on its test
-// part, and even a logistic regression fitted on the test rows themselves only reaches 0.836 there,
-// so no linear model on these features can score 0.84 on it; the network lands at 0.832 (pairwise
-// interactions, log or binned numbers, other network settings: 0.83-0.834). Cross-validated on the
-// training part both reach 0.85 on average (0.82-0.86 per fold), which the tests below assert at
-// the published 0.84. The held-out figure is asserted at 0.82.
-const HELD_OUT_AUC = 0.82;
+// Acceptance on Telco churn: stratified 80/20 split with seed 42, features all but customerID,
+// ROC AUC at least the published 0.84 on the held-out part for both algorithms. The split is
+// scikit-learn's train_test_split(stratify=y, random_state=42), the one published notebooks use
+// (numpy-random.test.ts checks the rows), so scikit-learn's own logistic regression on the same
+// rows, kept in the fixture, is an outside figure to compare with.
 const PUBLISHED_AUC = 0.84;
+const sklearn = JSON.parse(readFileSync(path.join(import.meta.dirname, "fixtures", "sklearn-splits.json"), "utf8")) as { telcoChurnLogisticRocAuc42: number };
 
 describe("model.train-classifier on Telco churn", () => {
   const h = harness();
@@ -73,7 +71,7 @@ describe("model.train-classifier on Telco churn", () => {
     );
 
     expect(m.algorithm).toBe("neural");
-    expect(m.rocAuc).toBeGreaterThanOrEqual(HELD_OUT_AUC);
+    expect(m.rocAuc).toBeGreaterThanOrEqual(PUBLISHED_AUC);
     expect(m.accuracy).toBeGreaterThan(0.74); // above always answering "no churn" (73.5 %)
     expect(seconds).toBeLessThan(20);
     expect(m.testRows).toBe(Math.round(counts!.pos * 0.2) + Math.round(counts!.neg * 0.2));
@@ -129,10 +127,12 @@ describe("model.train-classifier on Telco churn", () => {
     console.log(
       `Telco churn, logistic regression: held-out ROC AUC ${m.rocAuc.toFixed(4)}, accuracy ${m.accuracy.toFixed(4)}; ` +
         `5-fold ROC AUC ${cv.rocAuc.mean.toFixed(4)} ± ${cv.rocAuc.std.toFixed(4)} (${cv.rocAuc.values.map((v) => v.toFixed(4)).join(", ")}), ` +
-        `accuracy ${cv.accuracy.mean.toFixed(4)} ± ${cv.accuracy.std.toFixed(4)}; ${m.iterations} iterations, node run ${seconds.toFixed(1)} s`,
+        `accuracy ${cv.accuracy.mean.toFixed(4)} ± ${cv.accuracy.std.toFixed(4)}; ${m.iterations} iterations, node run ${seconds.toFixed(1)} s; ` +
+        `scikit-learn on the same rows ${sklearn.telcoChurnLogisticRocAuc42.toFixed(4)}`,
     );
     expect(m.algorithm).toBe("logistic");
-    expect(m.rocAuc).toBeGreaterThanOrEqual(HELD_OUT_AUC);
+    expect(m.rocAuc).toBeGreaterThanOrEqual(PUBLISHED_AUC);
+    expect(Math.abs(m.rocAuc - sklearn.telcoChurnLogisticRocAuc42)).toBeLessThan(0.005);
     expect(m.accuracy).toBeGreaterThan(0.74);
     expect(seconds).toBeLessThan(20);
 
