@@ -48,6 +48,44 @@ describe("the Parquet dataset store", () => {
     await expect(store.addColumn(ref, { name: "y", type: "DOUBLE" }, [1, 2])).rejects.toThrow(/2 values for 1000 rows/);
   });
 
+  it("adds several columns in one pass, labelled ones as their labels in the column's type", async () => {
+    const store = h.ctx("x").datasets;
+    const ref = await store.create("SELECT range AS n FROM range(300)");
+    const index = Array.from({ length: 300 }, (_, i) => (i % 7 === 0 ? null : i % 3));
+    const flag = Array.from({ length: 300 }, (_, i) => i % 2);
+    const share = Array.from({ length: 300 }, (_, i) => i / 300);
+    const wide = await store.addColumns(ref, [
+      { name: "tier", type: "VARCHAR", values: index, labels: ["bronze", "silver", "gold"] },
+      { name: "even", type: "BOOLEAN", values: flag, labels: ["true", "false"] },
+      { name: "share", type: "DOUBLE", values: share },
+    ]);
+    expect(wide.columns).toEqual([
+      { name: "n", type: "BIGINT" },
+      { name: "tier", type: "VARCHAR" },
+      { name: "even", type: "BOOLEAN" },
+      { name: "share", type: "DOUBLE" },
+    ]);
+    const rows = await store.query<{ n: number; tier: string | null; even: boolean; share: number }>(`SELECT * FROM ${store.from(wide)}`);
+    expect(rows).toHaveLength(300);
+    for (const r of rows) {
+      expect(r.tier).toBe(r.n % 7 === 0 ? null : ["bronze", "silver", "gold"][r.n % 3]);
+      expect(r.even).toBe(r.n % 2 === 0);
+      expect(r.share).toBe(r.n / 300);
+    }
+    // Names clash regardless of case, as they do in DuckDB; nothing is stored for a refused call.
+    const count = () => h.db.select().from(datasets).all().length;
+    const before = count();
+    await expect(store.addColumns(ref, [{ name: "N", type: "DOUBLE", values: share }])).rejects.toThrow(/"N" already exists/);
+    await expect(
+      store.addColumns(ref, [
+        { name: "a", type: "DOUBLE", values: share },
+        { name: "A", type: "DOUBLE", values: share },
+      ]),
+    ).rejects.toThrow(/"A" already exists/);
+    await expect(store.addColumns(ref, [])).rejects.toThrow(/no columns/);
+    expect(count()).toBe(before);
+  });
+
   it("reads large results in batches", async () => {
     const store = h.ctx("x").datasets;
     const ref = await store.create("SELECT range AS n FROM range(25000)");

@@ -6,7 +6,7 @@ import { createReadStream, mkdirSync } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { DataError } from "../nodes/sdk/errors";
-import type { Column, DatasetRef, DatasetStore } from "../nodes/sdk/types";
+import type { Column, DatasetRef, DatasetStore, NewColumn } from "../nodes/sdk/types";
 import type { Db } from "./client";
 import { datasets } from "./schema";
 
@@ -171,27 +171,46 @@ export class ParquetDatasetStore implements DatasetStore {
     }
   }
 
-  async addColumn(ref: DatasetRef, column: Column, values: ArrayLike<number | null>): Promise<DatasetRef> {
-    if (values.length !== ref.rows) throw new Error(`addColumn: ${values.length} values for ${ref.rows} rows`);
-    if (ref.columns.some((c) => c.name === column.name)) throw new Error(`addColumn: column "${column.name}" already exists`);
+  addColumn(ref: DatasetRef, column: Column, values: ArrayLike<number | null>): Promise<DatasetRef> {
+    return this.addColumns(ref, [{ ...column, values }]);
+  }
+
+  async addColumns(ref: DatasetRef, columns: readonly NewColumn[]): Promise<DatasetRef> {
+    if (!columns.length) throw new Error("addColumns: no columns to add");
+    // DuckDB's column names are case-insensitive.
+    const taken = new Set(ref.columns.map((c) => c.name.toLowerCase()));
+    for (const column of columns) {
+      if (column.values.length !== ref.rows) throw new Error(`addColumns: ${column.values.length} values for ${ref.rows} rows in "${column.name}"`);
+      if (taken.has(column.name.toLowerCase())) throw new Error(`addColumns: column "${column.name}" already exists`);
+      taken.add(column.name.toLowerCase());
+    }
     const tmp = path.join(this.dir, `.tmp-${randomUUID()}.parquet`);
     const table = `added_${randomUUID().replace(/-/g, "")}`;
+    // A labelled column holds label indexes; CASE turns each into its label, in the column's type.
+    const selected = columns.map((column, j) => {
+      const value = column.labels
+        ? `CASE CAST(a.v${j} AS BIGINT) ${column.labels.map((l, i) => `WHEN ${i} THEN CAST(${sqlLiteral(l)} AS ${column.type})`).join(" ")} END`
+        : `CAST(a.v${j} AS ${column.type})`;
+      return `${value} AS ${sqlIdent(column.name)}`;
+    });
     try {
       await withConnection(async (c) => {
-        await c.run(`CREATE TEMP TABLE ${table} (rn BIGINT, v DOUBLE)`);
+        await c.run(`CREATE TEMP TABLE ${table} (rn BIGINT, ${columns.map((_, j) => `v${j} DOUBLE`).join(", ")})`);
         const appender = await c.createAppender(table);
-        for (let i = 0; i < values.length; i++) {
-          const v = values[i];
+        for (let i = 0; i < ref.rows; i++) {
           appender.appendBigInt(BigInt(i));
-          if (v === null || v === undefined || Number.isNaN(v)) appender.appendNull();
-          else appender.appendDouble(v);
+          for (const column of columns) {
+            const v = column.values[i];
+            if (v === null || v === undefined || Number.isNaN(v)) appender.appendNull();
+            else appender.appendDouble(v);
+          }
           appender.endRow();
         }
         appender.closeSync();
         // file_row_number is the row's position in the Parquet file: a stable join key.
         const src = this.fromWithPosition(ref);
         await c.run(
-          `COPY (SELECT s.* EXCLUDE (file_row_number), CAST(a.v AS ${column.type}) AS ${sqlIdent(column.name)}
+          `COPY (SELECT s.* EXCLUDE (file_row_number), ${selected.join(", ")}
                  FROM ${src} s JOIN ${table} a ON a.rn = s.file_row_number ORDER BY s.file_row_number)
            TO ${sqlLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
         );

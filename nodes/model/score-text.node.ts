@@ -5,7 +5,6 @@ import { valueTypeOf } from "../transform/expression";
 import { countsFromArtifact, fitNaiveBayes, predict, terms, TEXT_CLASSIFIER_KIND, type TextClassifierArtifact } from "./sentiment/naive-bayes";
 
 const BATCH_ROWS = 10_000;
-const CLASS_INDEX = "__loopwright_class";
 
 const config = z
   .object({
@@ -63,7 +62,6 @@ export default defineNode({
     for (const field of ["predictedColumn", "probabilityColumn"] as const) {
       if (taken.has(cfg[field].toLowerCase())) throw new ConfigError(`The input already has a column "${cfg[field]}"; choose another name`, { field });
     }
-    if (taken.has(CLASS_INDEX)) throw new ConfigError(`The input has a column named "${CLASS_INDEX}", which this node needs for itself`, { field: "text" });
 
     const model = fitNaiveBayes(countsFromArtifact(artifact), artifact.alpha);
     const C = artifact.classes.length;
@@ -71,7 +69,7 @@ export default defineNode({
     const predicted = new Float64Array(ref.rows);
     const probability = new Float64Array(ref.rows);
     const counts = new Array<number>(C).fill(0);
-    const { ident, literal } = ctx.datasets;
+    const { ident } = ctx.datasets;
     let n = 0;
     let withoutText = 0;
     let sum = 0;
@@ -96,15 +94,11 @@ export default defineNode({
     }
     if (n !== ref.rows) throw new Error(`model.score-text: read ${n} rows, the dataset has ${ref.rows}`);
 
-    // Numbers go in through addColumn; the class number then becomes the label in its own type.
-    const withIndex = await ctx.datasets.addColumn(ref, { name: CLASS_INDEX, type: "INTEGER" }, predicted);
-    const withBoth = await ctx.datasets.addColumn(withIndex, { name: cfg.probabilityColumn, type: "DOUBLE" }, probability);
-    const cases = artifact.classes.map((cls, c) => `WHEN ${c} THEN CAST(${literal(cls)} AS ${artifact.targetType})`).join(" ");
-    const rows = await ctx.datasets.create(
-      `SELECT * EXCLUDE (file_row_number, ${ident(CLASS_INDEX)}, ${ident(cfg.probabilityColumn)}),
-              CASE ${ident(CLASS_INDEX)} ${cases} END AS ${ident(cfg.predictedColumn)}, ${ident(cfg.probabilityColumn)}
-         FROM ${ctx.datasets.fromWithPosition(withBoth)} ORDER BY file_row_number`,
-    );
+    // The class index becomes the label in the target's own type as the columns are written.
+    const rows = await ctx.datasets.addColumns(ref, [
+      { name: cfg.predictedColumn, type: artifact.targetType, values: predicted, labels: artifact.classes },
+      { name: cfg.probabilityColumn, type: "DOUBLE", values: probability },
+    ]);
     const scored = n - withoutText;
     return {
       outputs: { rows },

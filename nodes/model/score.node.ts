@@ -26,10 +26,10 @@ const config = z.object({
 
 /** Column names must be new, and distinct from each other. */
 function checkFree(ref: DatasetRef, names: { name: string; field: string }[]): void {
-  const taken = new Set(ref.columns.map((c) => c.name));
+  const taken = new Set(ref.columns.map((c) => c.name.toLowerCase())); // DuckDB ignores case in names
   for (const { name, field } of names) {
-    if (taken.has(name)) throw new ConfigError(`The input already has a column "${name}"; choose another ${field === "predictionColumn" ? "prediction" : "score"} column name`, { field });
-    taken.add(name);
+    if (taken.has(name.toLowerCase())) throw new ConfigError(`The input already has a column "${name}"; choose another ${field === "predictionColumn" ? "prediction" : "score"} column name`, { field });
+    taken.add(name.toLowerCase());
   }
 }
 
@@ -104,16 +104,11 @@ export default defineNode({
       return { outputs: { rows }, metrics: { ...about, positiveLabel: model.positiveLabel, rows: n, meanScore: n ? sum / n : null } };
     }
 
-    // The store adds numeric columns; the class index becomes its name in one last pass.
-    let rows = await ctx.datasets.addColumn(ref, { name: cfg.predictionColumn, type: "INTEGER" }, predicted);
-    for (let c = 0; c < k; c++) {
-      ctx.signal.throwIfAborted();
-      rows = await ctx.datasets.addColumn(rows, { name: probabilityColumns[c]!, type: "DOUBLE" }, probabilities[c]!);
-    }
-    const ds = ctx.datasets;
-    const pred = ds.ident(cfg.predictionColumn);
-    const names = model.classes.map((c, i) => `WHEN ${i} THEN ${ds.literal(c)}`).join(" ");
-    rows = await ds.create(`SELECT * EXCLUDE (file_row_number) REPLACE (CASE ${pred} ${names} END AS ${pred}) FROM ${ds.fromWithPosition(rows)} ORDER BY file_row_number`);
+    // The class index becomes the class name as the columns are written, all in one pass.
+    const rows = await ctx.datasets.addColumns(ref, [
+      { name: cfg.predictionColumn, type: "VARCHAR", values: predicted, labels: model.classes },
+      ...probabilityColumns.map((name, c) => ({ name, type: "DOUBLE", values: probabilities[c]! })),
+    ]);
     const counts = Object.fromEntries(model.classes.map((c) => [c, 0]));
     for (let i = 0; i < n; i++) counts[model.classes[predicted[i]!]!]!++;
     return { outputs: { rows }, metrics: { ...about, classes: model.classes, rows: n, predicted: counts } };

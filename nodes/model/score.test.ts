@@ -74,9 +74,12 @@ describe("model.score", () => {
     expect(rocAuc(test.map((i) => y[i]!), test.map((i) => rows[i]!.score))).toBe(logisticAuc);
   });
 
-  it("adds the most likely class and one probability per class for a three-class model", async () => {
+  it("adds the most likely class and one probability per class for a three-class model, in one new dataset", async () => {
+    const stored = () => (h.db.$client.prepare("SELECT count(*) AS n FROM datasets").get() as { n: number }).n;
+    const before = stored();
     const res = await h.run(score, {}, { rows: telco, model: contract });
     const out = res.outputs.rows as DatasetRef;
+    expect(stored()).toBe(before + 1); // no intermediate datasets left behind
     const classes = ["Month-to-month", "One year", "Two year"];
     expect(out.rows).toBe(7043);
     expect(out.columns.slice(telco.columns.length)).toEqual([

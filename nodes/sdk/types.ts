@@ -14,6 +14,13 @@ export interface Column {
   type: string;
 }
 
+/** A column to add to a dataset: one number per row (null or NaN for none). */
+export interface NewColumn extends Column {
+  values: ArrayLike<number | null>;
+  /** The numbers are indexes into these labels: row value i becomes labels[i], cast to `type`. */
+  labels?: readonly string[];
+}
+
 /** An immutable Parquet dataset in the store, passed between nodes by reference. */
 export interface DatasetRef {
   kind: "table";
@@ -66,6 +73,8 @@ export interface DatasetStore {
   batches<T = Record<string, unknown>>(sql: string, batchSize?: number): AsyncIterable<T[]>;
   /** A new dataset: every column of `ref` plus one more, given in row order. */
   addColumn(ref: DatasetRef, column: Column, values: ArrayLike<number | null>): Promise<DatasetRef>;
+  /** A new dataset: every column of `ref` plus these, each given in row order, written in one pass. */
+  addColumns(ref: DatasetRef, columns: readonly NewColumn[]): Promise<DatasetRef>;
   schema(ref: DatasetRef): Promise<Column[]>;
   preview(ref: DatasetRef, limit?: number): Promise<Record<string, unknown>[]>;
 }
