@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { validateGraph } from "../workflows/graph/validate";
 import { BUILT_IN_NODES, NodeRegistry, loadRegistry } from "./registry";
 import { defineNode } from "./sdk";
 import { z } from "zod";
@@ -60,5 +63,18 @@ describe("node registry and catalog", () => {
     expect(reg.versions(v2.type)).toEqual([1, 2]);
     expect(reg.get(v2.type, 2)).toBe(v2);
     expect(() => reg.add(v2)).toThrow(/registered twice/);
+  });
+});
+
+describe("example flows", () => {
+  it("every flow in examples/flows validates against the built-in nodes", async () => {
+    const registry = await loadRegistry();
+    const dir = path.join(import.meta.dirname, "..", "examples", "flows");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".flow.json"));
+    expect(files).toContain("cdnow-segments.flow.json");
+    for (const file of files) {
+      const result = validateGraph(JSON.parse(readFileSync(path.join(dir, file), "utf8")), registry);
+      expect(result.problems, file).toEqual([]);
+    }
   });
 });

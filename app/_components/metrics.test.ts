@@ -43,4 +43,24 @@ describe("Metrics", () => {
     expect(t).toMatch(/Training metrics ROC AUC 0\.842 Training rows 5,634/);
     expect(renderToStaticMarkup(createElement(Metrics, { metrics: null }))).toBe("");
   });
+
+  it("shows a many-class confusion matrix, lists of records as tables, and shares as percentages", () => {
+    const html = renderToStaticMarkup(
+      createElement(Metrics, {
+        metrics: {
+          confusion: { labels: ["Month-to-month", "One year", "Two year"], matrix: [[702, 55, 18], [124, 94, 77], [34, 53, 252]] },
+          shares: [0.664, 0.336],
+          tried: [
+            { k: 2, silhouette: 0.5909, iterations: 4 },
+            { k: 3, silhouette: 0.4812, iterations: 11 },
+          ],
+        },
+      }),
+    );
+    const t = text(html);
+    expect(t).toContain("Confusion matrix (rows: actual, columns: predicted) Month-to-month One year Two year Month-to-month 702 55 18 One year 124 94 77 Two year 34 53 252");
+    expect(t).toContain("Shares 66.4%, 33.6%");
+    expect(t).toContain("Tried K Silhouette Iterations 2 0.5909 4 3 0.4812 11");
+    expect(t).not.toContain("{");
+  });
 });

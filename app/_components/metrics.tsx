@@ -1,5 +1,5 @@
 // A node's metrics as readable figures: the headline scores first, then the counts and settings,
-// the confusion matrix as a table, and nested metrics (e.g. the training figures) as sub-sections.
+// confusion matrices as tables, and nested metrics (e.g. the training figures) as sub-sections.
 // Metrics are whatever a node returned, so anything unknown is still shown, with a humanised name.
 import type { ReactNode } from "react";
 import { CHARTED, MetricCharts } from "./charts";
@@ -8,7 +8,7 @@ type Value = unknown;
 
 /** Scores shown as tiles, in this order, when present. */
 const HEADLINE = ["rocAuc", "accuracy", "precision", "recall", "f1"] as const;
-const PERCENT = new Set(["accuracy", "precision", "recall", "f1", "positiveRate"]);
+const PERCENT = new Set(["accuracy", "precision", "recall", "f1", "positiveRate", "share", "shares"]);
 
 const LABEL: Record<string, string> = {
   rocAuc: "ROC AUC",
@@ -43,6 +43,56 @@ function isConfusion(v: Value): v is { tp: number; fp: number; tn: number; fn: n
   return typeof v === "object" && v !== null && ["tp", "fp", "tn", "fn"].every((k) => typeof (v as Record<string, unknown>)[k] === "number");
 }
 
+/** A list of flat records (k-means tries, segment centres): shown as a table rather than as JSON. */
+function isRecordList(v: Value): v is Record<string, unknown>[] {
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every((r) => typeof r === "object" && r !== null && !Array.isArray(r) && Object.values(r).every((x) => x === null || ["number", "string", "boolean"].includes(typeof x)))
+  );
+}
+
+function RecordTable({ title, records }: { title: string; records: Record<string, unknown>[] }) {
+  const keys = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  return (
+    <table className="w-full text-left text-xs" aria-label={title}>
+      <caption className="mb-1.5 text-left text-xs font-medium text-ink-soft">{title}</caption>
+      <thead className="text-ink-muted">
+        <tr>
+          {keys.map((k) => (
+            <th key={k} scope="col" className="py-1 pr-3 font-medium">
+              {humanise(k)}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody className="tabular-nums text-ink">
+        {records.map((r, i) => (
+          <tr key={i} className="border-t border-line/70">
+            {keys.map((k) => (
+              <td key={k} className="py-1 pr-3">
+                {formatMetric(k, r[k])}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A confusion matrix of three or more classes: rows are the actual classes, columns the predicted ones. */
+function isMatrix(v: Value): v is { labels: string[]; matrix: number[][] } {
+  if (typeof v !== "object" || v === null) return false;
+  const { labels, matrix } = v as Record<string, unknown>;
+  return (
+    Array.isArray(labels) &&
+    Array.isArray(matrix) &&
+    matrix.length === labels.length &&
+    matrix.every((row) => Array.isArray(row) && row.length === labels.length && row.every((n) => typeof n === "number"))
+  );
+}
+
 const isRecord = (v: Value): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** One figure as text. `null` for a score means it could not be computed (e.g. one class only). */
@@ -57,8 +107,49 @@ export function formatMetric(key: string, value: Value): string {
   }
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (typeof value === "string") return value;
+  if (Array.isArray(value) && PERCENT.has(key) && value.every((v) => typeof v === "number")) return value.map((v) => formatMetric(key, v)).join(", ");
   if (Array.isArray(value)) return value.length ? value.map((v) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v))).join(", ") : "none";
   return JSON.stringify(value);
+}
+
+function ConfusionMatrix({ labels, matrix }: { labels: string[]; matrix: number[][] }) {
+  return (
+    <table className="w-auto border-collapse text-xs" aria-label="Confusion matrix">
+      <caption className="mb-1.5 text-left text-xs font-medium text-ink-soft">Confusion matrix (rows: actual, columns: predicted)</caption>
+      <thead>
+        <tr className="text-ink-muted">
+          <td />
+          {labels.map((l) => (
+            <th key={l} scope="col" className="px-3 py-1 text-right font-medium">
+              {String(l)}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody className="[&_td]:border [&_td]:border-line">
+        {matrix.map((row, i) => {
+          const total = row.reduce((a, b) => a + b, 0);
+          return (
+            <tr key={i}>
+              <th scope="row" className="py-1.5 pr-3 text-left font-medium text-ink-muted">
+                {String(labels[i])}
+              </th>
+              {row.map((n, j) => (
+                <td
+                  key={j}
+                  className={`px-3 py-1.5 text-right tabular-nums ${i === j ? "font-medium text-ink" : "text-ink-soft"}`}
+                  style={total ? { backgroundColor: `color-mix(in oklch, var(--color-accent) ${Math.round((n / total) * 30)}%, transparent)` } : undefined}
+                  title={total ? `${((n / total) * 100).toFixed(1)}% of actual ${String(labels[i])}` : undefined}
+                >
+                  {count.format(n)}
+                </td>
+              ))}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
 }
 
 function Confusion({ c, positiveLabel }: { c: { tp: number; fp: number; tn: number; fn: number }; positiveLabel?: string }) {
@@ -113,8 +204,10 @@ export function Metrics({ metrics }: { metrics: Record<string, unknown> | null |
   const entries = Object.entries(metrics);
   const headline = HEADLINE.filter((k) => k in metrics);
   const confusion = entries.filter(([, v]) => isConfusion(v));
-  const nested = entries.filter(([k, v]) => isRecord(v) && !isConfusion(v) && !CHARTED.has(k));
-  const plain = entries.filter(([k, v]) => !(HEADLINE as readonly string[]).includes(k) && !isRecord(v) && !CHARTED.has(k));
+  const matrices = entries.filter(([, v]) => isMatrix(v));
+  const nested = entries.filter(([k, v]) => isRecord(v) && !isConfusion(v) && !isMatrix(v) && !CHARTED.has(k));
+  const lists = entries.filter(([k, v]) => isRecordList(v) && !CHARTED.has(k));
+  const plain = entries.filter(([k, v]) => !(HEADLINE as readonly string[]).includes(k) && !isRecord(v) && !isRecordList(v) && !CHARTED.has(k));
   const positiveLabel = typeof metrics.positiveLabel === "string" ? metrics.positiveLabel : undefined;
 
   return (
@@ -145,6 +238,16 @@ export function Metrics({ metrics }: { metrics: Record<string, unknown> | null |
       {confusion.map(([k, v]) => (
         <div key={k} className="overflow-x-auto">
           <Confusion c={v as { tp: number; fp: number; tn: number; fn: number }} positiveLabel={positiveLabel} />
+        </div>
+      ))}
+      {lists.map(([k, v]) => (
+        <div key={k} className="overflow-x-auto">
+          <RecordTable title={humanise(k)} records={v as Record<string, unknown>[]} />
+        </div>
+      ))}
+      {matrices.map(([k, v]) => (
+        <div key={k} className="overflow-x-auto">
+          <ConfusionMatrix {...(v as { labels: string[]; matrix: number[][] })} />
         </div>
       ))}
       {nested.map(([k, v]) => (
