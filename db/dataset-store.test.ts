@@ -1,8 +1,9 @@
 import { eq } from "drizzle-orm";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { harness, type Harness } from "../tests/harness";
+import { sweepScratch, SCRATCH_MAX_AGE_MS } from "./dataset-store";
 import { datasets } from "./schema";
 
 describe("the Parquet dataset store", () => {
@@ -114,6 +115,39 @@ describe("rows read back into JavaScript", () => {
       const batches: Record<string, unknown>[][] = [];
       for await (const b of store.batches<Record<string, unknown>>(`SELECT * FROM ${store.from(ref)}`)) batches.push(b);
       expect(Object.hasOwn(batches[0]![0]!, "__proto__")).toBe(true);
+    } finally {
+      h.close();
+    }
+  });
+});
+
+describe("sweeping scratch files", () => {
+  it("removes scratch files over a day old that a killed worker left, and keeps fresh ones and datasets", async () => {
+    const h = harness();
+    try {
+      const ref = await h.ctx("x").datasets.create("SELECT 1 AS n");
+      const tmp = path.join(h.dataDir, "tmp");
+      const store = path.join(h.dataDir, "datasets");
+      mkdirSync(tmp, { recursive: true });
+      const now = Date.now();
+      const write = (file: string, ageMs: number) => {
+        writeFileSync(file, "partial");
+        const at = new Date(now - ageMs);
+        utimesSync(file, at, at);
+      };
+      write(path.join(tmp, "source-old.csv"), SCRATCH_MAX_AGE_MS + 60_000);
+      write(path.join(tmp, "pages-fresh.ndjson"), 60_000); // a node may still be writing it
+      write(path.join(store, ".tmp-old.parquet"), 2 * SCRATCH_MAX_AGE_MS);
+      write(path.join(store, ".tmp-fresh.parquet"), 0);
+      const oldDataset = path.join(h.dataDir, ref.path);
+      utimesSync(oldDataset, new Date(now - 10 * SCRATCH_MAX_AGE_MS), new Date(now - 10 * SCRATCH_MAX_AGE_MS));
+
+      expect(await sweepScratch(h.dataDir, SCRATCH_MAX_AGE_MS, now)).toBe(2);
+      expect(readdirSync(tmp)).toEqual(["pages-fresh.ndjson"]);
+      expect(readdirSync(store).sort()).toEqual([".tmp-fresh.parquet", `${ref.id}.parquet`]);
+      expect(await sweepScratch(h.dataDir, SCRATCH_MAX_AGE_MS, now)).toBe(0);
+      // A data directory with no scratch folder yet is fine.
+      expect(await sweepScratch(path.join(h.dataDir, "nowhere"))).toBe(0);
     } finally {
       h.close();
     }

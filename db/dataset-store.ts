@@ -3,7 +3,7 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, mkdirSync } from "node:fs";
-import { rename, rm, stat } from "node:fs/promises";
+import { readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { DataError } from "../nodes/sdk/errors";
 import type { Column, DatasetRef, DatasetStore, NewColumn } from "../nodes/sdk/types";
@@ -73,6 +73,37 @@ async function sha256File(file: string): Promise<string> {
 export interface DatasetOwner {
   runId?: string;
   nodeId?: string;
+}
+
+/** Scratch files older than this belong to no running node: a node's scratch file lives while its node runs. */
+export const SCRATCH_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Remove the scratch files a killed process left behind: `<data>/tmp/*` (sources' transcoded
+ * copies, HTTP pages, SQL batches) and `<data>/datasets/.tmp-*` (datasets being written), when
+ * they were last written more than `maxAgeMs` ago. Nodes remove their own scratch files when they
+ * finish, fail or are cancelled; this is for the ones a crash or a kill -9 left. Returns how many
+ * files it removed.
+ */
+export async function sweepScratch(dataDir: string, maxAgeMs = SCRATCH_MAX_AGE_MS, now = Date.now()): Promise<number> {
+  const candidates: string[] = [];
+  const list = async (dir: string, keep: (name: string) => boolean) => {
+    const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return [] as string[];
+      throw err;
+    });
+    for (const name of names) if (keep(name)) candidates.push(path.join(dir, name));
+  };
+  await list(path.join(dataDir, "tmp"), () => true);
+  await list(path.join(dataDir, "datasets"), (name) => name.startsWith(".tmp-"));
+  let removed = 0;
+  for (const file of candidates) {
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile() || now - info.mtimeMs <= maxAgeMs) continue;
+    await rm(file, { force: true });
+    removed++;
+  }
+  return removed;
 }
 
 export class ParquetDatasetStore implements DatasetStore {

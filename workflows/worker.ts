@@ -3,6 +3,7 @@
 import { NativeConnection, Worker } from "@temporalio/worker";
 import { fileURLToPath } from "node:url";
 import { openDb } from "../db/client";
+import { sweepScratch } from "../db/dataset-store";
 import { dataDir } from "../lib/paths";
 import { connectionOptions, temporalSettings } from "../lib/temporal";
 import { loadRegistry } from "../nodes/registry";
@@ -13,6 +14,8 @@ async function main() {
   const dir = dataDir();
   const db = openDb();
   const registry = await loadRegistry();
+  const swept = await sweepScratch(dir);
+  if (swept) console.log(`removed ${swept} scratch file${swept === 1 ? "" : "s"} left by an earlier crash (over a day old) from ${dir}`);
   const connection = await NativeConnection.connect(connectionOptions(settings));
   const worker = await Worker.create({
     connection,
