@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { column, ConfigError, defineNode, type Column, type NodeContext } from "../sdk";
-import { parseJsonValue } from "./stats";
+import { topValues } from "./stats";
 
 const config = z.object({
   columns: z
@@ -72,17 +72,7 @@ async function profileColumns(ctx: NodeContext, from: string, cols: Column[], to
   const hist = histAggs.length ? (await query<Record<string, unknown>>(`SELECT ${histAggs.join(", ")} FROM ${from}`))[0]! : {};
 
   // Pass 3: the most frequent values of each column (one scan of each column, in one statement).
-  const tops = cols.map((c, i) => {
-    const q = ident(c.name);
-    return `SELECT * FROM (SELECT ${i} AS col, CAST(to_json(${q}) AS VARCHAR) AS value, count(*) AS n FROM ${from} WHERE ${q} IS NOT NULL GROUP BY ${q} ORDER BY n DESC, ${q} LIMIT ${topN})`;
-  });
-  const topRows = cols.length ? await query<{ col: number; value: unknown; n: number }>(`${tops.join(" UNION ALL ")} ORDER BY col, n DESC`) : [];
-  const topBy = new Map<number, { value: unknown; count: number }[]>();
-  for (const r of topRows) {
-    const list = topBy.get(Number(r.col)) ?? [];
-    list.push({ value: parseJsonValue(r.value), count: Number(r.n) });
-    topBy.set(Number(r.col), list);
-  }
+  const topBy = await topValues(ctx.datasets, from, cols.map((c) => c.name), topN);
 
   const profiles: [string, ColumnProfile][] = cols.map((c, i) => {
     const present = Number(stats[`c${i}_present`]);

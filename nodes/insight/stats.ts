@@ -1,6 +1,7 @@
 // Shared statistics for the insight nodes: the normal and Student-t distributions (to double
 // precision where it matters: p-values far in the tails stay relatively accurate), and the
-// confidence intervals and tests the A/B node reports. Pure functions, apart from withPosition.
+// confidence intervals and tests the A/B node reports. Pure functions, apart from withPosition and
+// topValues, which query the dataset store.
 import type { DatasetRef, DatasetStore } from "../sdk";
 
 const SQRT2 = Math.SQRT2;
@@ -312,6 +313,29 @@ export function parseJsonValue(json: unknown): unknown {
   } catch {
     return json; // e.g. NaN, which JSON cannot hold
   }
+}
+
+/**
+ * The `top` most frequent non-null values of each column (profile and summary), in one statement:
+ * by count, equal counts in value order (TotalCharges in Telco has 11 blanks and 11 "20.2"), the
+ * same on every run. Keyed by the column's index in `columns`.
+ */
+export async function topValues(ds: DatasetStore, from: string, columns: readonly string[], top: number): Promise<Map<number, { value: unknown; count: number }[]>> {
+  const byColumn = new Map<number, { value: unknown; count: number }[]>();
+  if (!columns.length) return byColumn;
+  const parts = columns.map((name, i) => {
+    const q = ds.ident(name);
+    return (
+      `SELECT * FROM (SELECT ${i} AS col, CAST(to_json(${q}) AS VARCHAR) AS value, count(*) AS n, row_number() OVER (ORDER BY count(*) DESC, ${q}) AS r ` +
+      `FROM ${from} WHERE ${q} IS NOT NULL GROUP BY ${q} ORDER BY r LIMIT ${top})`
+    );
+  });
+  for (const row of await ds.query<{ col: unknown; value: unknown; n: unknown }>(`${parts.join(" UNION ALL ")} ORDER BY col, r`)) {
+    const list = byColumn.get(Number(row.col)) ?? [];
+    list.push({ value: parseJsonValue(row.value), count: Number(row.n) });
+    byColumn.set(Number(row.col), list);
+  }
+  return byColumn;
 }
 
 /**

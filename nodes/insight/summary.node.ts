@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { column, ConfigError, defineNode, type Column, type DatasetRef, type NodeContext } from "../sdk";
 import { typeFamily } from "../transform/sql-helpers";
-import { parseJsonValue } from "./stats";
+import { topValues } from "./stats";
 
 const config = z.object({
   columns: z.array(column(z.string())).optional().describe("Columns to summarise. Empty: every column."),
@@ -109,17 +109,12 @@ async function summarise(ctx: NodeContext, ref: DatasetRef, cols: Column[], cfg:
   const hist = new Map(histRows.map((r) => [`${r.col}:${r.bin}`, Number(r.n)]));
 
   // Pass 3: the most frequent values of each column.
-  const tops = cols.map((c, i) => {
-    const q = ident(c.name);
-    return `SELECT * FROM (SELECT ${i} AS col, CAST(to_json(${q}) AS VARCHAR) AS value, count(*) AS n FROM ${from} WHERE ${q} IS NOT NULL GROUP BY ${q} ORDER BY n DESC, ${q} LIMIT ${cfg.top})`;
-  });
-  const topRows = cols.length ? await query<{ col: number; value: unknown; n: unknown }>(`${tops.join(" UNION ALL ")} ORDER BY col, n DESC`) : [];
-  const topBy = new Map<number, ValueCount[]>();
-  for (const r of topRows) {
-    const list = topBy.get(Number(r.col)) ?? [];
-    list.push({ value: parseJsonValue(r.value), count: Number(r.n), share: rows ? Number(r.n) / rows : 0 });
-    topBy.set(Number(r.col), list);
-  }
+  const topBy = new Map(
+    [...(await topValues(ctx.datasets, from, cols.map((c) => c.name), cfg.top))].map(([i, list]): [number, ValueCount[]] => [
+      i,
+      list.map((v) => ({ ...v, share: rows ? v.count / rows : 0 })),
+    ]),
+  );
 
   const summaries = cols.map((c, i): [string, ColumnSummary] => {
     const count = Number(stats[`c${i}_count`]);

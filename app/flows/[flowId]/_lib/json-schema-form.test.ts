@@ -61,10 +61,13 @@ describe("fieldsOf with the real catalog", () => {
     expect(f.features).toMatchObject({ kind: "stringList", widget: "column", required: false, hasDefault: true, default: [] });
     expect(f.testFraction).toMatchObject({ kind: "number", minimum: 0.05, maximum: 0.5, default: 0.2, label: "Test fraction" });
     expect(defaultPlaceholder(f.testFraction!)).toBe("Default: 0.2");
-    // Zod's ±MAX_SAFE_INTEGER integer bounds are noise.
-    expect(f.seed).toMatchObject({ kind: "integer", default: 42 });
-    expect(f.seed!.minimum).toBeUndefined();
-    expect(f.seed!.maximum).toBeUndefined();
+    // The seed takes NumPy's range, so it splits as scikit-learn does with that random_state.
+    expect(f.seed).toMatchObject({ kind: "integer", default: 42, minimum: 0, maximum: 2 ** 32 - 1 });
+    // Zod's ±MAX_SAFE_INTEGER bounds of an otherwise unbounded integer are noise.
+    const segmentSeed = byKey(fieldsOf((await loadRegistry()).catalog().find((e) => e.type === "model.segment")!.configSchema)).seed!;
+    expect(segmentSeed).toMatchObject({ kind: "integer", default: 42 });
+    expect(segmentSeed.minimum).toBeUndefined();
+    expect(segmentSeed.maximum).toBeUndefined();
     expect(f.hiddenLayers).toMatchObject({ kind: "numberList", minItems: 1, maxItems: 4, default: [8] });
     expect(f.hiddenLayers!.item).toMatchObject({ kind: "integer", minimum: 1, maximum: 256 });
     expect(f.learningRate).toMatchObject({ kind: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 });
