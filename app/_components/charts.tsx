@@ -187,6 +187,21 @@ function fmt(v: unknown): string {
   return Math.abs(n) >= 1000 ? n.toLocaleString("en-US", { maximumFractionDigits: 0 }) : String(Number(n.toPrecision(3)));
 }
 
+/** The header row of the figures tables (comparisons, segment profile, lists of records). */
+export function TableHead({ headings }: { headings: string[] }) {
+  return (
+    <thead className="text-ink-muted">
+      <tr>
+        {headings.map((h) => (
+          <th key={h} scope="col" className="py-1 pr-3 font-medium">
+            {h}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /** Each treatment arm against the control: difference, its interval and the p-value. */
 export function Comparisons({ comparisons }: { comparisons: unknown }) {
   const list = rows(comparisons);
@@ -198,15 +213,7 @@ export function Comparisons({ comparisons }: { comparisons: unknown }) {
   const diff = (v: unknown) => (num(v) === null ? "—" : `${(num(v)! * 100).toFixed(2)} pts`);
   return (
     <table className="w-full text-left text-xs" aria-label="Comparisons with the control">
-      <thead className="text-ink-muted">
-        <tr>
-          {["Arm", "Against", "Difference", "95% interval", "p-value"].map((h) => (
-            <th key={h} className="py-1 pr-3 font-medium">
-              {h}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <TableHead headings={["Arm", "Against", "Difference", "95% interval", "p-value"]} />
       <tbody className="tabular-nums text-ink">
         {list.map((c, i) => (
           <tr key={i} className="border-t border-line/70">
@@ -297,15 +304,7 @@ export function SegmentProfileTable({ segments, columns }: { segments: unknown; 
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-xs" aria-label="Segment profile">
-        <thead className="text-ink-muted">
-          <tr>
-            {["Segment", "Rows", "Share", ...features.map((f) => `Mean ${f}`)].map((h) => (
-              <th key={h} className="py-1 pr-3 font-medium">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead headings={["Segment", "Rows", "Share", ...features.map((f) => `Mean ${f}`)]} />
         <tbody className="tabular-nums text-ink">
           {list.map((s) => (
             <tr key={s.segment} className="border-t border-line/70">

@@ -2,7 +2,7 @@
 // confusion matrices as tables, and nested metrics (e.g. the training figures) as sub-sections.
 // Metrics are whatever a node returned, so anything unknown is still shown, with a humanised name.
 import type { ReactNode } from "react";
-import { CHARTED, MetricCharts } from "./charts";
+import { CHARTED, MetricCharts, TableHead } from "./charts";
 
 type Value = unknown;
 
@@ -57,15 +57,7 @@ function RecordTable({ title, records }: { title: string; records: Record<string
   return (
     <table className="w-full text-left text-xs" aria-label={title}>
       <caption className="mb-1.5 text-left text-xs font-medium text-ink-soft">{title}</caption>
-      <thead className="text-ink-muted">
-        <tr>
-          {keys.map((k) => (
-            <th key={k} scope="col" className="py-1 pr-3 font-medium">
-              {humanise(k)}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <TableHead headings={keys.map(humanise)} />
       <tbody className="tabular-nums text-ink">
         {records.map((r, i) => (
           <tr key={i} className="border-t border-line/70">
