@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { column, ConfigError, defineNode, type Column, type NodeContext } from "../sdk";
-import { topValues } from "./stats";
+import { chosenColumns, topValues } from "./stats";
 
 const config = z.object({
   columns: z
@@ -119,16 +119,7 @@ export default defineNode({
   config,
   async run({ config: cfg, inputs, ctx }) {
     const input = inputs.rows;
-    let cols = input.columns;
-    if (cfg.columns?.length) {
-      const byName = new Map(input.columns.map((c) => [c.name, c]));
-      cols = cfg.columns.map((name) => {
-        const c = byName.get(name);
-        if (!c) throw new ConfigError(`Profile data: no column "${name}" in the input`, { field: "columns" });
-        return c;
-      });
-      cols = [...new Map(cols.map((c) => [c.name, c])).values()];
-    }
+    const cols = chosenColumns(input.columns, cfg.columns, (name) => new ConfigError(`Profile data: no column "${name}" in the input`, { field: "columns" }));
     ctx.progress(null, `Profiling ${cols.length} column${cols.length === 1 ? "" : "s"} of ${input.rows} rows`);
     const profile = await profileColumns(ctx, ctx.datasets.from(input), cols, cfg.topValues, cfg.bins);
     ctx.progress(1, "Profiled");

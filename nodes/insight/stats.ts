@@ -2,7 +2,7 @@
 // precision where it matters: p-values far in the tails stay relatively accurate), and the
 // confidence intervals and tests the A/B node reports. Pure functions, apart from withPosition and
 // topValues, which query the dataset store.
-import type { DatasetRef, DatasetStore } from "../sdk";
+import type { Column, DatasetRef, DatasetStore } from "../sdk";
 
 const SQRT2 = Math.SQRT2;
 const SQRT_PI = Math.sqrt(Math.PI);
@@ -313,6 +313,21 @@ export function parseJsonValue(json: unknown): unknown {
   } catch {
     return json; // e.g. NaN, which JSON cannot hold
   }
+}
+
+/**
+ * The columns a profile or summary looks at: the named ones in the order given, each once, or all
+ * of them when none are named. `missing` makes the error for a name the input lacks.
+ */
+export function chosenColumns(columns: readonly Column[], names: readonly string[] | undefined, missing: (name: string, index: number) => Error): Column[] {
+  if (!names?.length) return [...columns];
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const chosen = names.map((name, i) => {
+    const c = byName.get(name);
+    if (!c) throw missing(name, i);
+    return c;
+  });
+  return [...new Map(chosen.map((c) => [c.name, c])).values()];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { column, ConfigError, defineNode, type Column, type DatasetRef, type NodeContext } from "../sdk";
 import { typeFamily } from "../transform/sql-helpers";
-import { topValues } from "./stats";
+import { chosenColumns, topValues } from "./stats";
 
 const config = z.object({
   columns: z.array(column(z.string())).optional().describe("Columns to summarise. Empty: every column."),
@@ -170,16 +170,7 @@ export default defineNode({
   config,
   async run({ config: cfg, inputs, ctx }) {
     const input = inputs.rows;
-    let cols = input.columns;
-    if (cfg.columns?.length) {
-      const byName = new Map(input.columns.map((c) => [c.name, c]));
-      cols = cfg.columns.map((name, i) => {
-        const c = byName.get(name);
-        if (!c) throw new ConfigError(`Summary: no column "${name}" in the input`, { field: `columns.${i}` });
-        return c;
-      });
-      cols = [...new Map(cols.map((c) => [c.name, c])).values()];
-    }
+    const cols = chosenColumns(input.columns, cfg.columns, (name, i) => new ConfigError(`Summary: no column "${name}" in the input`, { field: `columns.${i}` }));
     ctx.progress(null, `Summarising ${cols.length} column${cols.length === 1 ? "" : "s"} of ${input.rows} rows`);
     const summary = await summarise(ctx, input, cols, cfg);
     ctx.progress(1, "Summarised");
