@@ -23,6 +23,7 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     TEMPORAL_ADDRESS: inject("temporalAddress"),
     LOOPWRIGHT_DATA_DIR: inject("dataDir"),
     LOOPWRIGHT_TASK_QUEUE: inject("taskQueue"),
+    LOOPWRIGHT_URL: inject("webUrl"),
     TEMPORAL_UI_URL: "http://localhost:8233",
     ...extra,
   };

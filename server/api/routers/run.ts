@@ -125,7 +125,7 @@ export const runRouter = createTRPCRouter({
 
   /** Run a saved version (the latest unless `version` is given). */
   start: publicProcedure
-    .input(z.object({ flowId: flowIdSchema, version: z.number().int().min(1).optional() }))
+    .input(z.object({ flowId: flowIdSchema, version: z.number().int().min(1).optional(), triggerKind: z.enum(["manual", "cli"]).default("manual") }))
     .mutation(async ({ ctx, input }) => {
       const flow = ctx.db.select().from(flows).where(eq(flows.id, input.flowId)).get();
       if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `No flow "${input.flowId}"` });
@@ -137,7 +137,7 @@ export const runRouter = createTRPCRouter({
         .get();
       if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `Flow "${flow.id}" has no version ${version}` });
       const status = await requireTemporal(ctx);
-      const started = await startRun(ctx.db, ctx.registry, ctx.temporal.client(), ctx.temporal.settings(), { versionId: row.id, triggerKind: "manual" });
+      const started = await startRun(ctx.db, ctx.registry, ctx.temporal.client(), ctx.temporal.settings(), { versionId: row.id, triggerKind: input.triggerKind });
       // The run is queued either way; without a worker it waits, and the UI should say why.
       const workerPolling = Boolean(status.pollers?.workflow.length && status.pollers.activity.length);
       return { ...started, flowId: flow.id, version, workerPolling };
