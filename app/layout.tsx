@@ -8,6 +8,15 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Loopwright", template: "%s · Loopwright" },
   description: "Self-hosted workflow orchestrator for closed-loop AI marketing, on Temporal and DuckDB.",
+  // Files in public/: the header's mark as SVG, favicon.ico (16, 32, 48 px) for browsers without
+  // SVG icons, and the 180 px home-screen icon for iOS.
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "32x32" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+    ],
+    apple: { url: "/apple-touch-icon.png", sizes: "180x180" },
+  },
 };
 
 function LogoMark() {
