@@ -62,7 +62,7 @@ export async function openStore(opts: { url?: string; sqliteFile?: string } = {}
 }
 
 /** Runs one async function at a time, in call order. */
-function serial() {
+function serial(): <T>(fn: () => Promise<T>) => Promise<T> {
   let last: Promise<unknown> = Promise.resolve();
   return <T>(fn: () => Promise<T>): Promise<T> => {
     const run = last.then(fn, fn);
@@ -70,6 +70,8 @@ function serial() {
     return run;
   };
 }
+
+const sqliteTurns = new Map<string, ReturnType<typeof serial>>();
 
 /** The SQLite store, opened synchronously (for tests and tools that cannot wait). */
 export function openSqliteStore(file: string): Store {
@@ -85,7 +87,10 @@ export function openSqliteStore(file: string): Store {
   // One connection, driven synchronously: between the awaits of one caller's transaction another
   // caller's statement would land inside it. So every use and transaction takes its turn; better-
   // sqlite3 runs one statement at a time anyway, so nothing runs less in parallel than before.
-  const turn = serial();
+  // Turns are per file, not per handle: a second handle on the same file in this process would
+  // otherwise wait (blocking the event loop) for a lock the first can never release.
+  const key = path.resolve(file);
+  const turn = (sqliteTurns.get(key) ?? sqliteTurns.set(key, serial()).get(key))!;
   const q = db as unknown as Q;
   return {
     dialect: "sqlite",
