@@ -1,7 +1,8 @@
+// SQLite migrations (the embedded default). `npm run db:generate` writes both dialects' migrations.
 import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./db/schema.ts",
-  out: "./db/migrations",
+  schema: "./db/schema/sqlite.ts",
+  out: "./db/migrations/sqlite",
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { openDb } from "../db/client";
+import { openSqliteStore } from "../db/store";
 import { launchChromium } from "../lib/browser";
 import { loadRegistry } from "../nodes/registry";
 import { saveFlowVersion } from "../server/services/flows";
@@ -93,11 +93,11 @@ async function measure(page: Page, url: string, nodes: number) {
 export async function canvasBench(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-bench-canvas-"));
   const env = { ...process.env, LOOPWRIGHT_DATA_DIR: dir, TEMPORAL_ADDRESS: "127.0.0.1:9" };
-  const db = openDb(path.join(dir, "loopwright.sqlite"));
+  const store = openSqliteStore(path.join(dir, "loopwright.sqlite"));
   const registry = await loadRegistry();
-  saveFlowVersion(db, registry, chainsFlow("Bench 500", 100), { flowId: "bench-500" });
-  saveFlowVersion(db, registry, chainsFlow("Bench 10", 2), { flowId: "bench-10" });
-  db.$client.close();
+  await saveFlowVersion(store, registry, chainsFlow("Bench 500", 100), { flowId: "bench-500" });
+  await saveFlowVersion(store, registry, chainsFlow("Bench 10", 2), { flowId: "bench-10" });
+  await store.close();
 
   console.log("canvas: building the web app (next build)...");
   buildWebApp();

@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { once } from "node:events";
-import { openDb } from "../db/client";
+import { openSqliteStore } from "../db/store";
 import { sqlLiteral, withConnection } from "../db/dataset-store";
 import csvFile from "../nodes/source/csv-file.node.ts";
 import { createNodeContext } from "../workflows/activities/context";
@@ -38,7 +38,7 @@ export async function csvIngestBench(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-bench-"));
   try {
     const { file, rows } = await bigCsv(dir);
-    const db = openDb(path.join(dir, "loopwright.sqlite"));
+    const store = openSqliteStore(path.join(dir, "loopwright.sqlite"));
     const silent = { info() {}, warn() {}, error() {} };
     const node: number[] = [];
     const raw: number[] = [];
@@ -49,7 +49,7 @@ export async function csvIngestBench(): Promise<void> {
       raw.push(t);
     };
     const runNode = async (i: number) => {
-      const ctx = createNodeContext({ dataDir: dir, db, runId: `bench-${i}`, nodeId: "csv", log: silent });
+      const ctx = createNodeContext({ dataDir: dir, sharedDir: dir, store, runId: `bench-${i}`, nodeId: "csv", log: silent });
       const [t, res] = await timed(() => executeNode(csvFile, { path: file }, {}, ctx));
       if ((res.outputs.rows as { rows: number }).rows !== rows) throw new Error("row count mismatch");
       node.push(t);
@@ -65,7 +65,7 @@ export async function csvIngestBench(): Promise<void> {
     console.log(`  raw DuckDB read_csv -> Parquet   ${fmt(median(raw), 0)} ms   ${fmt(rawRate, 0)} rows/s`);
     console.log(`  source.csv-file node             ${fmt(median(node), 0)} ms   ${fmt(nodeRate, 0)} rows/s`);
     console.log(`  ratio node / raw (rows/s)        ${fmt(nodeRate / rawRate, 2)}`);
-    db.$client.close();
+    await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDb } from "../db/client";
+import { openSqliteStore } from "../db/store";
 import { withConnection } from "../db/dataset-store";
 import { loadRegistry } from "../nodes/registry";
 import type { DatasetRef, NodeDefinition } from "../nodes/sdk/types";
@@ -67,10 +67,10 @@ async function generate(dir: string): Promise<{ customers: string; regions: stri
 export async function dataChainBench(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-bench-data-"));
   process.env.LOOPWRIGHT_FILE_ROOTS = dir; // the generated files live outside the project
-  const db = openDb(path.join(dir, "loopwright.sqlite"));
+  const store = openSqliteStore(path.join(dir, "loopwright.sqlite"));
   const registry = await loadRegistry();
   const node = (type: string): NodeDefinition => registry.get(type, 1)!;
-  const ctx = (id: string) => createNodeContext({ dataDir: dir, db, runId: "bench", nodeId: id, log: silent });
+  const ctx = (id: string) => createNodeContext({ dataDir: dir, sharedDir: dir, store, runId: "bench", nodeId: id, log: silent });
   const run = async (type: string, config: unknown, inputs: Record<string, DatasetRef> = {}) =>
     (await executeNode(node(type), config, inputs, ctx(type))).outputs;
 
@@ -161,7 +161,7 @@ export async function dataChainBench(): Promise<void> {
     console.log(`  per node (median): ${Object.entries(steps).map(([k, v]) => `${k} ${fmt(median(v), 0)} ms`).join(", ")}`);
     console.log(`  peak memory (VmHWM) of the process while the chain ran: ${peak === null ? "not measurable here" : `${fmt(peak, 0)} MiB`}`);
   } finally {
-    db.$client.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDb } from "../db/client";
+import { models, openSqliteStore } from "../db/store";
 import { withConnection } from "../db/dataset-store";
 import { projectRoot } from "../lib/paths";
 import { loadRegistry } from "../nodes/registry";
@@ -18,9 +18,9 @@ const ROUNDS = 3;
 
 export async function modelsBench(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-bench-models-"));
-  const db = openDb(path.join(dir, "loopwright.sqlite"));
+  const store = openSqliteStore(path.join(dir, "loopwright.sqlite"));
   const registry = await loadRegistry();
-  const ctx = (id: string) => createNodeContext({ dataDir: dir, db, runId: "bench", nodeId: id, log: silent });
+  const ctx = (id: string) => createNodeContext({ dataDir: dir, sharedDir: dir, store, runId: "bench", nodeId: id, log: silent });
   const run = async (type: string, config: unknown, inputs: Record<string, DatasetRef | ModelRef> = {}) => (await executeNode(registry.get(type, 1)!, config, inputs, ctx(type))).outputs;
 
   try {
@@ -49,7 +49,7 @@ export async function modelsBench(): Promise<void> {
           const [ms, out] = await timed(() => run("model.train-classifier", { target: t.target, exclude: t.exclude, algorithm, modelName: `bench-${algorithm}` }, { rows: t.ref }));
           train.push(ms);
           const model = out.model as ModelRef;
-          auc = (await db.$client.prepare("SELECT json_extract(metrics, '$.rocAuc') AS auc FROM models WHERE id = ?").get(model.id) as { auc: number }).auc;
+          auc = (await models.byId(store, model.id)).metrics.rocAuc as number;
           score.push((await timed(() => run("model.score", {}, { rows: t.ref, model })))[0]);
         }
         const rate = t.ref.rows / (median(score) / 1000);
@@ -60,7 +60,7 @@ export async function modelsBench(): Promise<void> {
       }
     }
   } finally {
-    db.$client.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

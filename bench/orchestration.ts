@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { openDb } from "../db/client";
+import { openSqliteStore } from "../db/store";
 import { ensureNamespace, freePort, startDevServer, temporalBinary } from "../lib/dev-server";
 import { temporalSettings } from "../lib/temporal";
 import { loadRegistry } from "../nodes/registry";
@@ -36,23 +36,23 @@ export async function orchestrationBench(): Promise<void> {
   const env = { ...process.env, TEMPORAL_ADDRESS: server.address, LOOPWRIGHT_TASK_QUEUE: "bench" };
   const settings = temporalSettings(env);
   await ensureNamespace(settings);
-  const db = openDb(path.join(dir, "loopwright.sqlite"));
+  const store = openSqliteStore(path.join(dir, "loopwright.sqlite"));
   const registry = await loadRegistry();
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue: settings.taskQueue,
     workflowsPath: fileURLToPath(new URL("../workflows/run-flow.ts", import.meta.url)),
-    activities: createActivities({ db, dataDir: dir, registry }),
+    activities: createActivities({ store, dataDir: dir, sharedDir: dir, registry, identity: "bench" }),
     maxHeartbeatThrottleInterval: "2 seconds",
   });
   const running = worker.run();
   const connection = await Connection.connect({ address: server.address });
   try {
     const client = new Client({ connection });
-    const saved = saveFlowVersion(db, registry, chainFlow(), { flowId: "bench-chain" });
+    const saved = await saveFlowVersion(store, registry, chainFlow(), { flowId: "bench-chain" });
     const runOnce = async () => {
-      const started = await startRun(db, registry, client, settings, { versionId: saved.versionId, triggerKind: "bench" });
+      const started = await startRun(store, registry, client, settings, { versionId: saved.versionId, triggerKind: "bench" });
       await client.workflow.getHandle(started.workflowId).result();
     };
     await runOnce(); // warm-up: workflow bundle, caches
@@ -64,7 +64,7 @@ export async function orchestrationBench(): Promise<void> {
     const direct = async () => {
       let input: Record<string, ValueRef> = {};
       for (let i = 0; i < CHAIN; i++) {
-        const ctx = createNodeContext({ dataDir: dir, db, runId: "direct", nodeId: `n${i}`, log: silent });
+        const ctx = createNodeContext({ dataDir: dir, sharedDir: dir, store, runId: "direct", nodeId: `n${i}`, log: silent });
         const res = await executeNode(def, {}, input, ctx);
         input = { rows: res.outputs.rows as ValueRef };
       }
@@ -85,7 +85,7 @@ export async function orchestrationBench(): Promise<void> {
     await running;
     await nativeConnection.close();
     await server.stop();
-    db.$client.close();
+    await store.close();
     if (!process.env.LOOPWRIGHT_KEEP_BENCH_DATA) rmSync(dir, { recursive: true, force: true });
     else console.log(`  data kept in ${dir}`);
   }

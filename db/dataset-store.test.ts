@@ -1,24 +1,23 @@
-import { eq } from "drizzle-orm";
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { harness, type Harness } from "../tests/harness";
 import { sweepScratch, SCRATCH_MAX_AGE_MS } from "./dataset-store";
-import { datasets } from "./schema";
+import { datasets } from "./store";
 
 describe("the Parquet dataset store", () => {
   let h: Harness;
   beforeEach(() => (h = harness()));
   afterEach(() => h.close());
 
-  it("writes an immutable Parquet file named by its content, with metadata in SQLite", async () => {
+  it("writes an immutable Parquet file named by its content, with metadata in the store", async () => {
     const store = h.ctx("make", { runId: "run-1" }).datasets;
     const ref = await store.create("SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, NULL)) t(id, name)");
     expect(ref).toMatchObject({ kind: "table", rows: 3, columns: [{ name: "id", type: "INTEGER" }, { name: "name", type: "VARCHAR" }] });
     expect(ref.id).toMatch(/^ds_[0-9a-f]{32}$/);
     expect(ref.path).toBe(path.join("datasets", `${ref.id}.parquet`));
     expect(existsSync(path.join(h.dataDir, ref.path))).toBe(true);
-    const meta = h.db.select().from(datasets).where(eq(datasets.id, ref.id)).get()!;
+    const meta = await datasets.get(h.store, ref.id);
     expect(meta).toMatchObject({ rows: 3, runId: "run-1", nodeId: "make", columns: ref.columns });
     expect(meta.bytes).toBeGreaterThan(0);
 
@@ -27,9 +26,9 @@ describe("the Parquet dataset store", () => {
     expect(again.id).toBe(ref.id);
     const other = await store.create("SELECT * FROM (VALUES (1, 'a')) t(id, name)");
     expect(other.id).not.toBe(ref.id);
-    expect(h.db.select().from(datasets).all()).toHaveLength(2);
+    expect(await datasets.list(h.store)).toHaveLength(2);
     // No temporary files left behind.
-    expect(h.db.select().from(datasets).all().every((d) => !d.path.includes(".tmp-"))).toBe(true);
+    expect((await datasets.list(h.store)).every((d) => !d.path.includes(".tmp-"))).toBe(true);
   });
 
   it("previews the first rows, reads the schema, and adds a column in row order", async () => {
@@ -74,8 +73,8 @@ describe("the Parquet dataset store", () => {
       expect(r.share).toBe(r.n / 300);
     }
     // Names clash regardless of case, as they do in DuckDB; nothing is stored for a refused call.
-    const count = () => h.db.select().from(datasets).all().length;
-    const before = count();
+    const count = async () => (await datasets.list(h.store)).length;
+    const before = await count();
     await expect(store.addColumns(ref, [{ name: "N", type: "DOUBLE", values: share }])).rejects.toThrow(/"N" already exists/);
     await expect(
       store.addColumns(ref, [
@@ -84,7 +83,7 @@ describe("the Parquet dataset store", () => {
       ]),
     ).rejects.toThrow(/"A" already exists/);
     await expect(store.addColumns(ref, [])).rejects.toThrow(/no columns/);
-    expect(count()).toBe(before);
+    expect(await count()).toBe(before);
   });
 
   it("reads large results in batches", async () => {

@@ -1,5 +1,6 @@
 // The data plane: DuckDB over immutable Parquet files under <data dir>/datasets/, named by the
-// SHA-256 of their bytes. Metadata (columns, rows, bytes, producer) goes to SQLite.
+// SHA-256 of their bytes, in the shared folder. Metadata (columns, rows, bytes, producer) goes to
+// the control-plane store.
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, mkdirSync } from "node:fs";
@@ -7,8 +8,7 @@ import { readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { DataError } from "../nodes/sdk/errors";
 import type { Column, DatasetRef, DatasetStore, NewColumn } from "../nodes/sdk/types";
-import type { Db } from "./client";
-import { datasets } from "./schema";
+import { datasets, type Store } from "./store";
 
 let instance: Promise<DuckDBInstance> | undefined;
 
@@ -109,9 +109,10 @@ export async function sweepScratch(dataDir: string, maxAgeMs = SCRATCH_MAX_AGE_M
 export class ParquetDatasetStore implements DatasetStore {
   private readonly dir: string;
 
+  /** `dataDir`: the shared folder dataset paths are relative to. */
   constructor(
     private readonly dataDir: string,
-    private readonly db: Db,
+    private readonly store: Store,
     private readonly owner: DatasetOwner = {},
   ) {
     this.dir = path.join(dataDir, "datasets");
@@ -165,11 +166,7 @@ export class ParquetDatasetStore implements DatasetStore {
       return [cols, Number(count.getRowObjectsJS()[0]!.n)] as const;
     });
     await rename(tmp, path.join(this.dataDir, rel));
-    this.db
-      .insert(datasets)
-      .values({ id, path: rel, rows, bytes: size, columns, runId: this.owner.runId, nodeId: this.owner.nodeId })
-      .onConflictDoNothing()
-      .run();
+    await datasets.record(this.store, { id, path: rel, rows, bytes: size, columns, runId: this.owner.runId ?? null, nodeId: this.owner.nodeId ?? null });
     return { kind: "table", id, path: rel, rows, columns };
   }
 

@@ -1,5 +1,5 @@
-// The model registry on a real SQLite file: versions, statuses, load semantics, the migration's
-// backfill, and saves from several processes at once.
+// The model registry on a real store (SQLite file) with artifacts as files: versions, statuses,
+// load semantics, the migrations' backfills, and saves from several processes at once.
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
@@ -11,21 +11,26 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { NotFoundError } from "../nodes/sdk";
 import { projectRoot } from "../lib/paths";
-import { openDb, type Db } from "./client";
-import { ModelStatusError, SqliteModelRegistry } from "./model-registry";
+import { ModelStatusError, StoreModelRegistry } from "./model-registry";
+import type { Store } from "./store";
+import { openSqliteStore } from "./store/handle";
 
 let dir: string;
-let db: Db;
-let registry: SqliteModelRegistry;
+let store: Store;
+/** A second connection for looking at the rows themselves. */
+let db: { $client: Database.Database };
+let registry: StoreModelRegistry;
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-model-registry-"));
-  db = openDb(path.join(dir, "loopwright.sqlite"));
-  registry = new SqliteModelRegistry(db, { runId: "run_1", nodeId: "train" });
+  store = openSqliteStore(path.join(dir, "loopwright.sqlite"));
+  db = { $client: new Database(path.join(dir, "loopwright.sqlite")) };
+  registry = new StoreModelRegistry(store, dir, { runId: "run_1", nodeId: "train" });
 });
 
-afterAll(() => {
+afterAll(async () => {
   db?.$client.close();
+  await store?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -33,7 +38,7 @@ beforeEach(() => {
   db.$client.prepare("DELETE FROM models").run();
 });
 
-const save = (name: string, extra: Partial<Parameters<SqliteModelRegistry["save"]>[0]> = {}) =>
+const save = (name: string, extra: Partial<Parameters<StoreModelRegistry["save"]>[0]> = {}) =>
   registry.save({ name, kind: "binary-classifier/brainjs", metrics: { rocAuc: 0.8 }, artifact: { net: { sizes: [3] } }, ...extra });
 
 const statuses = (name: string) =>
@@ -48,7 +53,27 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   return err as Error;
 }
 
-describe("SqliteModelRegistry", () => {
+describe("StoreModelRegistry", () => {
+  it("writes the artifact as a file in the shared folder and keeps only its path in the store", async () => {
+    const ref = await save("files", { artifact: { net: { sizes: [3, 1] }, note: "weights" } });
+    const row = db.$client.prepare("SELECT artifact, artifact_path FROM models WHERE id = ?").get(ref.id) as { artifact: string | null; artifact_path: string };
+    expect(row.artifact).toBeNull();
+    expect(row.artifact_path).toBe(path.join("models", `${ref.id}.json`));
+    expect(JSON.parse(readFileSync(path.join(dir, row.artifact_path), "utf8"))).toEqual({ net: { sizes: [3, 1] }, note: "weights" });
+    expect((await registry.load({ id: ref.id })).artifact).toEqual({ net: { sizes: [3, 1] }, note: "weights" });
+
+    // A missing artifact file is named, not a crash.
+    rmSync(path.join(dir, row.artifact_path));
+    expect((await rejection(registry.load({ id: ref.id }))).message).toBe(`The artifact of version 1 of model "files" (${row.artifact_path}) is missing from the shared folder`);
+  });
+
+  it("still loads a model saved before artifacts moved to files", async () => {
+    db.$client
+      .prepare("INSERT INTO models (id, name, version, kind, metrics, artifact, status, created_at) VALUES ('old', 'legacy', 1, 'k', '{}', ?, 'current', 1)")
+      .run(JSON.stringify({ net: { sizes: [2] } }));
+    expect((await registry.load({ name: "legacy" })).artifact).toEqual({ net: { sizes: [2] } });
+  });
+
   it("numbers versions per name and makes only the first of a name current", async () => {
     const a1 = await save("churn", { datasetId: "ds_train" });
     const a2 = await save("churn");
@@ -87,7 +112,11 @@ describe("SqliteModelRegistry", () => {
       { name: "tenure", type: null },
       { name: "gender", type: null },
     ]);
-    expect(db.$client.prepare("SELECT input_schema FROM models WHERE id = ?").get(classifier.id)).toEqual({ input_schema: null });
+    // The store keeps the names the artifact gives, so lists never read artifacts.
+    expect(JSON.parse((db.$client.prepare("SELECT input_schema FROM models WHERE id = ?").get(classifier.id) as { input_schema: string }).input_schema)).toEqual([
+      { name: "tenure", type: null },
+      { name: "gender", type: null },
+    ]);
     const other = await save("uplift", { artifact: { weights: [1] } });
     expect((await registry.load({ id: other.id })).inputSchema).toBeNull();
 
@@ -210,24 +239,35 @@ describe("SqliteModelRegistry", () => {
   });
 });
 
-describe("the model registry migration", () => {
-  it("makes the newest version of each name saved before it current", () => {
+/** A SQLite file migrated as an older install left it: every migration before the one tagged `upTo`. */
+function olderDatabase(file: string, upTo: string): Database.Database {
+  const migrations = path.join(projectRoot, "db", "migrations", "sqlite");
+  const journal = JSON.parse(readFileSync(path.join(migrations, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
+  const at = journal.entries.findIndex((e) => e.tag.endsWith(upTo));
+  expect(at).toBeGreaterThan(0);
+  const older = mkdtempSync(path.join(dir, "older-migrations-"));
+  mkdirSync(path.join(older, "meta"));
+  writeFileSync(path.join(older, "meta", "_journal.json"), JSON.stringify({ ...journal, entries: journal.entries.slice(0, at) }));
+  for (const e of journal.entries.slice(0, at)) writeFileSync(path.join(older, `${e.tag}.sql`), readFileSync(path.join(migrations, `${e.tag}.sql`)));
+  const sqlite = new Database(file);
+  migrate(drizzle(sqlite), { migrationsFolder: older });
+  return sqlite;
+}
+
+async function upgraded<T>(file: string, read: (raw: Database.Database) => T): Promise<T> {
+  await openSqliteStore(file).close();
+  const raw = new Database(file);
+  try {
+    return read(raw);
+  } finally {
+    raw.close();
+  }
+}
+
+describe("the migrations", () => {
+  it("make the newest version of each name saved before the registry current", async () => {
     const file = path.join(dir, "before-registry.sqlite");
-    const sqlite = new Database(file);
-    const journal = JSON.parse(readFileSync(path.join(projectRoot, "db", "migrations", "meta", "_journal.json"), "utf8")) as {
-      entries: { tag: string }[];
-    };
-    const at = journal.entries.findIndex((e) => e.tag.endsWith("_model_registry"));
-    expect(at).toBeGreaterThan(0);
-    // A copy of the migrations up to the one before this one, as an older install applied them.
-    const older = path.join(dir, "older-migrations");
-    const meta = path.join(older, "meta");
-    mkdirSync(meta, { recursive: true });
-    writeFileSync(path.join(meta, "_journal.json"), JSON.stringify({ ...journal, entries: journal.entries.slice(0, at) }));
-    for (const e of journal.entries.slice(0, at)) {
-      writeFileSync(path.join(older, `${e.tag}.sql`), readFileSync(path.join(projectRoot, "db", "migrations", `${e.tag}.sql`)));
-    }
-    migrate(drizzle(sqlite), { migrationsFolder: older });
+    const sqlite = olderDatabase(file, "_model_registry");
     const insert = sqlite.prepare("INSERT INTO models (id, name, version, kind, metrics, artifact) VALUES (?, ?, ?, 'k', '{}', '{}')");
     for (const [id, name, version] of [
       ["a1", "churn", 1],
@@ -237,33 +277,50 @@ describe("the model registry migration", () => {
       insert.run(id, name, version);
     sqlite.close();
 
-    const upgraded = openDb(file);
-    try {
-      expect(upgraded.$client.prepare("SELECT id, status, input_schema FROM models ORDER BY id").all()).toEqual([
-        { id: "a1", status: "candidate", input_schema: null },
-        { id: "a2", status: "current", input_schema: null },
-        { id: "b1", status: "current", input_schema: null },
-      ]);
-    } finally {
-      upgraded.$client.close();
-    }
+    expect(await upgraded(file, (raw) => raw.prepare("SELECT id, status, input_schema FROM models ORDER BY id").all())).toEqual([
+      { id: "a1", status: "candidate", input_schema: null },
+      { id: "a2", status: "current", input_schema: null },
+      { id: "b1", status: "current", input_schema: null },
+    ]);
+  });
+
+  it("give versions saved before the store their node counts, and old classifiers the inputs their artifacts name", async () => {
+    const file = path.join(dir, "before-store.sqlite");
+    const sqlite = olderDatabase(file, "_store");
+    sqlite.prepare("INSERT INTO flows (id, name, latest_version) VALUES ('f', 'F', 1)").run();
+    sqlite.prepare("INSERT INTO flow_versions (id, flow_id, version, graph) VALUES ('f@1', 'f', 1, ?)").run(JSON.stringify({ name: "F", nodes: [{ id: "a" }, { id: "b" }], edges: [] }));
+    const artifact = JSON.stringify({ net: {}, features: { inputs: ["tenure", "Contract"] } });
+    sqlite.prepare("INSERT INTO models (id, name, version, kind, metrics, artifact, status) VALUES ('m', 'churn', 1, 'k', '{}', ?, 'current')").run(artifact);
+    sqlite.close();
+
+    const [version, model] = await upgraded(file, (raw) => [
+      raw.prepare("SELECT node_count FROM flow_versions").get(),
+      raw.prepare("SELECT input_schema, artifact, artifact_path FROM models").get() as { input_schema: string; artifact: string; artifact_path: null },
+    ]);
+    expect(version).toEqual({ node_count: 2 });
+    expect(JSON.parse(model.input_schema)).toEqual([
+      { name: "tenure", type: null },
+      { name: "Contract", type: null },
+    ]);
+    expect(model.artifact).toBe(artifact);
+    expect(model.artifact_path).toBeNull();
   });
 });
 
 describe("concurrent saves", () => {
   it("give distinct versions and one current version, across processes", async () => {
     const file = path.join(dir, "concurrent.sqlite");
-    openDb(file).$client.close(); // migrated once, before the writers start
+    await openSqliteStore(file).close(); // migrated once, before the writers start
     const script = path.join(dir, "saver.mts");
     // Each writer opens the database, says it is ready, and waits for "go", so the saves overlap.
     writeFileSync(
       script,
       `import { existsSync, writeFileSync } from "node:fs";
-import { openDb } from ${JSON.stringify(path.join(projectRoot, "db", "client.ts"))};
-import { SqliteModelRegistry } from ${JSON.stringify(path.join(projectRoot, "db", "model-registry.ts"))};
+import { openSqliteStore } from ${JSON.stringify(path.join(projectRoot, "db", "store", "handle.ts"))};
+import { StoreModelRegistry } from ${JSON.stringify(path.join(projectRoot, "db", "model-registry.ts"))};
 const [file, name, signals] = process.argv.slice(2);
-const db = openDb(file);
-const registry = new SqliteModelRegistry(db, { runId: name });
+const store = openSqliteStore(file);
+const registry = new StoreModelRegistry(store, signals, { runId: name });
 writeFileSync(signals + "/ready-" + name, "");
 while (!existsSync(signals + "/go")) await new Promise((r) => setTimeout(r, 5));
 const versions: number[] = [];
@@ -271,7 +328,7 @@ for (let i = 0; i < 60; i++) {
   versions.push((await registry.save({ name: "churn", kind: "k", metrics: {}, artifact: {} })).version);
   await new Promise((r) => setTimeout(r, 1)); // a save takes microseconds: pause so the writers take turns
 }
-db.$client.close();
+await store.close();
 console.log(JSON.stringify(versions));
 `,
     );
@@ -290,28 +347,28 @@ console.log(JSON.stringify(versions));
     const perProcess = outputs.map((o) => JSON.parse(o.stdout.trim().split("\n").at(-1)!) as number[]);
     for (const versions of perProcess) expect(versions).toEqual([...versions].sort((a, b) => a - b));
     expect(perProcess.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 180 }, (_, i) => i + 1));
-    const check = openDb(file);
+    const check = new Database(file);
     try {
-      expect(check.$client.prepare("SELECT version FROM models WHERE status = 'current'").all()).toEqual([{ version: 1 }]);
-      expect(check.$client.prepare("SELECT count(DISTINCT id) AS n FROM models").get()).toEqual({ n: 180 });
+      expect(check.prepare("SELECT version FROM models WHERE status = 'current'").all()).toEqual([{ version: 1 }]);
+      expect(check.prepare("SELECT count(DISTINCT id) AS n FROM models").get()).toEqual({ n: 180 });
     } finally {
-      check.$client.close();
+      check.close();
     }
   });
 
-  it("give distinct versions from two connections in one process", async () => {
+  it("give distinct versions from two store handles in one process", async () => {
     const file = path.join(dir, "two-connections.sqlite");
-    const a = openDb(file);
-    const b = openDb(file);
+    const a = openSqliteStore(file);
+    const b = openSqliteStore(file);
     try {
-      const ra = new SqliteModelRegistry(a);
-      const rb = new SqliteModelRegistry(b);
+      const ra = new StoreModelRegistry(a, dir);
+      const rb = new StoreModelRegistry(b, dir);
       const refs = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? ra : rb).save({ name: "m", kind: "k", metrics: {}, artifact: {} })));
       expect(refs.map((r) => r.version).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       expect((await rb.load({ name: "m" })).ref.version).toBe(1);
     } finally {
-      a.$client.close();
-      b.$client.close();
+      await a.close();
+      await b.close();
     }
   });
 });

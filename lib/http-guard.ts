@@ -18,6 +18,7 @@ import { pipeline } from "node:stream";
 import zlib from "node:zlib";
 import { ConfigError, DataError, NodeError, NotFoundError, TransientError } from "../nodes/sdk/errors";
 import { METADATA_NAMES, addressVerdict, canonicalHost } from "./ip-address";
+import { SECRET_NAME, redactUrl } from "../nodes/sdk/redact";
 export { addressVerdict, canonicalHost, type AddressVerdict } from "./ip-address";
 
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
@@ -86,29 +87,7 @@ function formatBytes(n: number): string {
 // ---------------------------------------------------------------------------------------------
 // Secrets in URLs and headers
 
-/** Names of query parameters and headers whose values are secrets. */
-export const SECRET_NAME = /key|token|secret|passw|pwd|auth|credential|signature|^sig$|session|cookie/i;
-
-/** The URL as it may be shown: secret-looking query values and any user info replaced, no fragment. */
-export function redactUrl(input: string | URL): string {
-  let url: URL;
-  try {
-    url = new URL(String(input));
-  } catch {
-    return "(invalid URL)";
-  }
-  if (url.username || url.password) {
-    url.username = "REDACTED";
-    url.password = "";
-  }
-  if (url.search) {
-    const out = new URLSearchParams();
-    for (const [k, v] of new URLSearchParams(url.search)) out.append(k, SECRET_NAME.test(k) ? "REDACTED" : v);
-    url.search = out.toString();
-  }
-  url.hash = "";
-  return url.toString();
-}
+export { SECRET_NAME, redactUrl };
 
 /** Headers as they may be logged: secret-looking values replaced. */
 export function redactHeaders(headers: Iterable<[string, string]> | Array<{ name: string; value: string }>): Record<string, string> {

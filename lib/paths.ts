@@ -13,18 +13,33 @@ export function dataDir(): string {
   return dir;
 }
 
+/**
+ * The folder every process shares: `datasets/` (immutable Parquet files), `uploads/` and `models/`
+ * (artifacts). `LOOPWRIGHT_SHARED_DIR` points it at a shared mount so workers on other machines
+ * read and write the same files (immutable files are safe there); by default it is the data
+ * directory. Paths stored in the control plane are relative to it.
+ */
+export function sharedDir(): string {
+  const shared = process.env.LOOPWRIGHT_SHARED_DIR;
+  if (!shared) return dataDir();
+  const dir = path.resolve(projectRoot, shared);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 export function dbPath(dir = dataDir()): string {
   return path.join(dir, "loopwright.sqlite");
 }
 
 /**
- * Folders that node configs may read and write by path: the project, the data directory, and any
- * listed in `LOOPWRIGHT_FILE_ROOTS` (separated by the platform's path delimiter). A path typed in
- * the browser must not reach the rest of the server's disk.
+ * Folders that node configs may read and write by path: the project, the data directory, the
+ * shared folder, and any listed in `LOOPWRIGHT_FILE_ROOTS` (separated by the platform's path
+ * delimiter). A path typed in the browser must not reach the rest of the server's disk.
  */
 export function fileRoots(data = dataDir(), env: NodeJS.ProcessEnv = process.env): string[] {
   const extra = (env.LOOPWRIGHT_FILE_ROOTS ?? "").split(path.delimiter).filter(Boolean);
-  return [projectRoot, data, ...extra].map((r) => realOrResolved(path.resolve(projectRoot, r)));
+  const shared = env.LOOPWRIGHT_SHARED_DIR ? [env.LOOPWRIGHT_SHARED_DIR] : [];
+  return [projectRoot, data, ...shared, ...extra].map((r) => realOrResolved(path.resolve(projectRoot, r)));
 }
 
 /** The real path (symlinks followed) of the longest part of `p` that exists, plus the rest. */

@@ -1,8 +1,8 @@
-// Bring the SQLite database of the data directory up to date (openDb applies pending migrations).
-// `npm start` runs it before anything else; also usable on its own: `npx tsx scripts/migrate.ts`.
-import { openDb } from "../db/client";
-import { dbPath } from "../lib/paths";
+// Bring the control-plane store up to date (openStore applies pending migrations): the SQLite file
+// of the data directory, or PostgreSQL when DATABASE_URL is set. `npm start` runs it before
+// anything else; also usable on its own: `npx tsx scripts/migrate.ts`.
+import { openStore } from "../db/store";
 
-const file = dbPath();
-openDb(file).$client.close();
-console.log(`[loopwright] Database ready: ${file}`);
+const store = await openStore();
+await store.close();
+console.log(`[loopwright] Database ready (${store.dialect}): ${store.location}`);

@@ -4,13 +4,12 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { projectRoot } from "../lib/paths";
-import { and, eq } from "drizzle-orm";
-import { nodeRuns } from "../db/schema";
-import { lastJsonLine, runCli, testDb } from "./support";
+import { runs } from "../db/store";
+import { lastJsonLine, runCli, testStore } from "./support";
 
 /** The rows a node of a run wrote to its output port, as SQLite records them. */
 async function output(runId: string, nodeId: string, port = "rows"): Promise<Record<string, unknown>[]> {
-  const row = testDb().select().from(nodeRuns).where(and(eq(nodeRuns.runId, runId), eq(nodeRuns.nodeId, nodeId))).get();
+  const row = await runs.node(testStore(), runId, nodeId);
   const ref = (row?.outputs as Record<string, { path: string }> | null)?.[port];
   if (!ref) throw new Error(`${nodeId} recorded no output "${port}"`);
   return rowsOf(ref);

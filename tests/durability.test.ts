@@ -1,14 +1,13 @@
 import { Client, Connection } from "@temporalio/client";
 import Database from "better-sqlite3";
-import { and, eq } from "drizzle-orm";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { nodeRuns, runs } from "../db/schema";
+import { runs } from "../db/store";
 import { temporalSettings } from "../lib/temporal";
 import { loadRegistry } from "../nodes/registry";
 import { saveFlowVersion, startRun } from "../server/services/flows";
 import { telcoFlow } from "./flows";
-import { startWorker, testDb, testEnv } from "./support";
+import { startWorker, testStore, testEnv } from "./support";
 
 describe("durability", () => {
   it("finishes the run on a new worker after the worker is killed mid-node", async () => {
@@ -19,24 +18,24 @@ describe("durability", () => {
     // A short heartbeat timeout so the server notices the dead worker within seconds.
     flow.nodes.find((n: { id: string }) => n.id === "train").options = { heartbeatTimeout: "4 seconds" };
 
-    const db = testDb();
+    const db = testStore();
     const registry = await loadRegistry();
-    const saved = saveFlowVersion(db, registry, flow, { flowId: flow.id });
+    const saved = await saveFlowVersion(db, registry, flow, { flowId: flow.id });
     const first = await startWorker(env);
     const connection = await Connection.connect({ address: settings.address });
     try {
       const client = new Client({ connection, namespace: settings.namespace });
       const started = await startRun(db, registry, client, settings, { versionId: saved.versionId });
-      const trainRow = () => db.select().from(nodeRuns).where(and(eq(nodeRuns.runId, started.runId), eq(nodeRuns.nodeId, "train"))).get()!;
+      const trainRow = () => runs.node(db, started.runId, "train");
 
       const deadline = Date.now() + 120_000;
-      while (trainRow().status !== "running") {
+      while ((await trainRow()).status !== "running") {
         if (Date.now() > deadline) throw new Error(`train never started:\n${first.output()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       await first.stop("SIGKILL");
       expect(first.proc.signalCode).toBe("SIGKILL");
-      expect(trainRow().status).toBe("running"); // killed in the middle of the node
+      expect((await trainRow()).status).toBe("running"); // killed in the middle of the node
 
       const second = await startWorker(env);
       try {
@@ -44,8 +43,8 @@ describe("durability", () => {
       } finally {
         await second.stop();
       }
-      expect(db.select().from(runs).where(eq(runs.id, started.runId)).get()!.status).toBe("succeeded");
-      const train = trainRow();
+      expect((await runs.row(db, started.runId)).status).toBe("succeeded");
+      const train = await trainRow();
       expect(train.status).toBe("succeeded");
       expect(train.attempt).toBeGreaterThanOrEqual(2);
 

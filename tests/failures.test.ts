@@ -1,13 +1,12 @@
 import { Connection } from "@temporalio/client";
 import { taskQueuePollers, temporalSettings } from "../lib/temporal";
-import { eq } from "drizzle-orm";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { flows, nodeRuns, runs } from "../db/schema";
+import { flows, runs } from "../db/store";
 import { datasetFile } from "./harness";
 import { writeFlow } from "./flows";
-import { lastJsonLine, runCli, testDb, testEnv } from "./support";
+import { lastJsonLine, runCli, testStore, testEnv } from "./support";
 
 const csvThenDedupe = (id: string, file: string) => ({
   id,
@@ -42,9 +41,9 @@ describe("bad input", () => {
     expect(load.error).toMatch(/line 4\b/);
     expect(summary.nodes.find((n: { id: string }) => n.id === "unique").status).toBe("skipped");
     // Bad data is not retried: one attempt, although the source kind allows five.
-    const attempts = testDb().select().from(nodeRuns).where(eq(nodeRuns.runId, summary.runId)).all();
+    const attempts = (await runs.get(testStore(), summary.runId)).nodes;
     expect(attempts.find((n) => n.nodeId === "load")!.attempt).toBe(1);
-    const row = testDb().select().from(runs).where(eq(runs.id, summary.runId)).get()!;
+    const row = await runs.row(testStore(), summary.runId);
     expect(row.status).toBe("failed");
     expect(row.error).toMatch(/load: .*broken-orders\.csv/);
 
@@ -81,9 +80,9 @@ describe("bad input", () => {
     expect(res.stderr).toMatch(/node "unique", field "keys"/);
     expect(res.stderr).toMatch(/node "mystery", field "type": Unknown node type "transform.nope"/);
     expect(res.stderr).toMatch(/node "unique", field "rows": .*(already has a connection|Cannot connect model)/);
-    const db = testDb();
-    expect(db.select().from(flows).where(eq(flows.id, "invalid-flow")).all()).toEqual([]);
-    expect(db.select().from(runs).where(eq(runs.flowId, "invalid-flow")).all()).toEqual([]);
+    const db = testStore();
+    expect((await flows.list(db)).map((f) => f.id)).not.toContain("invalid-flow");
+    expect(await runs.list(db, { flowId: "invalid-flow" })).toEqual([]);
   });
 });
 
@@ -103,7 +102,7 @@ describe("parallel branches", () => {
     const res = await runCli(["run", writeFlow("parallel", flow), "--json"]);
     expect(res.code, res.stderr).toBe(0);
     const { runId } = lastJsonLine(res.stdout);
-    const nodes = testDb().query.nodeRuns.findMany({ where: (t, { eq }) => eq(t.runId, runId) }).sync();
+    const { nodes } = await runs.get(testStore(), runId);
     const at = Object.fromEntries(nodes.map((n) => [n.nodeId, n]));
     for (const n of nodes) expect(n.status).toBe("succeeded");
     // Each source started before the other one finished: the two ran at the same time.

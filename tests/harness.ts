@@ -1,9 +1,10 @@
 // Node tests run a node the way the worker does (same context, same config parsing), against a
-// real SQLite file and real DuckDB in a fresh temporary data directory.
+// real control-plane store (a SQLite file) and real DuckDB in a fresh temporary data directory.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDb, type Db } from "../db/client";
+import type { Store } from "../db/store";
+import { openSqliteStore } from "../db/store/handle";
 import { projectRoot } from "../lib/paths";
 import type { NodeContext, NodeDefinition, NodeResult, ValueRef } from "../nodes/sdk/types";
 import { createNodeContext, type ContextOptions } from "../workflows/activities/context";
@@ -19,25 +20,25 @@ export function datasetFile(name: string): string {
 
 export interface Harness {
   dataDir: string;
-  db: Db;
+  store: Store;
   ctx(nodeId: string, opts?: { runId?: string; attempt?: number; signal?: AbortSignal; onProgress?: ContextOptions["onProgress"] }): NodeContext;
   run(def: NodeDefinition, config: unknown, inputs?: Record<string, ValueRef>, ctx?: NodeContext): Promise<NodeResult>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function harness(): Harness {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "loopwright-test-"));
-  const db = openDb(path.join(dataDir, "loopwright.sqlite"));
+  const store = openSqliteStore(path.join(dataDir, "loopwright.sqlite"));
   const silent = { info() {}, warn() {}, error() {} };
   const ctx: Harness["ctx"] = (nodeId, opts = {}) =>
-    createNodeContext({ dataDir, db, runId: opts.runId ?? "test-run", nodeId, attempt: opts.attempt, signal: opts.signal, onProgress: opts.onProgress, log: silent });
+    createNodeContext({ dataDir, sharedDir: dataDir, store, runId: opts.runId ?? "test-run", nodeId, attempt: opts.attempt, signal: opts.signal, onProgress: opts.onProgress, log: silent });
   return {
     dataDir,
-    db,
+    store,
     ctx,
     run: (def, config, inputs = {}, c) => executeNode(def, config, inputs, c ?? ctx(def.type)),
-    close() {
-      db.$client.close();
+    async close() {
+      await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

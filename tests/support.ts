@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { inject } from "vitest";
-import { openDb, type Db } from "../db/client";
+import { openSqliteStore, type Store } from "../db/store";
 import { projectRoot } from "../lib/paths";
 
 export { startWorker, type WorkerProcess } from "./support-process";
@@ -29,8 +29,11 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
-export function testDb(): Db {
-  return openDb(path.join(inject("dataDir"), "loopwright.sqlite"));
+let store: Store | undefined;
+
+/** The control-plane store the test worker and web app use (one handle per test file). */
+export function testStore(): Store {
+  return (store ??= openSqliteStore(path.join(inject("dataDir"), "loopwright.sqlite")));
 }
 
 export interface CliResult {

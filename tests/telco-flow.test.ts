@@ -1,12 +1,11 @@
 import { Client, Connection } from "@temporalio/client";
 import Database from "better-sqlite3";
-import { eq } from "drizzle-orm";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { runs } from "../db/schema";
+import { runs } from "../db/store";
 import { nodeStatusQuery } from "../workflows/run-flow";
 import { telcoFlow, writeFlow } from "./flows";
-import { lastJsonLine, runCli, testDb } from "./support";
+import { lastJsonLine, runCli, testStore } from "./support";
 
 describe("the Telco example through Temporal", () => {
   it("runs every node, learns churn, and writes one score per customer", async () => {
@@ -40,7 +39,7 @@ describe("the Telco example through Temporal", () => {
     expect(counts.hi).toBeLessThanOrEqual(1);
     expect(counts.hi).toBeGreaterThan(counts.lo);
 
-    const row = testDb().select().from(runs).where(eq(runs.id, summary.runId)).get()!;
+    const row = await runs.row(testStore(), summary.runId);
     expect(row.status).toBe("succeeded");
     expect(row.temporalUrl).toBe(summary.temporalUrl);
     expect(row.flowVersion).toBe(1);

@@ -7,7 +7,7 @@ import { headers } from "next/headers";
 import { cache, createElement, type ReactNode } from "react";
 import { appRouter, createCaller } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
-import { getDb } from "@/server/db";
+import { getStore } from "@/server/store";
 import { temporalAccess } from "@/server/temporal-client";
 import { createQueryClient } from "./query-client";
 
@@ -15,7 +15,7 @@ import { createQueryClient } from "./query-client";
 const createContext = cache(async () => {
   const h = new Headers(await headers());
   h.set("x-trpc-source", "rsc");
-  return createTRPCContext({ headers: h, db: getDb(), temporal: temporalAccess });
+  return createTRPCContext({ headers: h, store: await getStore(), temporal: temporalAccess });
 });
 
 export const getQueryClient = cache(createQueryClient);

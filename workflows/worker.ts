@@ -1,10 +1,13 @@
 // A worker process: polls the task queue, runs the interpreter workflow and the node activities.
-// Run as many as you like, on as many machines, against the same Temporal and data directory.
+// Run as many as you like, on as many machines: each needs the Temporal address
+// (TEMPORAL_ADDRESS), the control-plane store (DATABASE_URL; without it, the SQLite file of this
+// machine's data directory) and the shared folder (LOOPWRIGHT_SHARED_DIR).
 import { NativeConnection, Worker } from "@temporalio/worker";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { openDb } from "../db/client";
 import { sweepScratch } from "../db/dataset-store";
-import { dataDir } from "../lib/paths";
+import { openStore } from "../db/store";
+import { dataDir, sharedDir } from "../lib/paths";
 import { connectionOptions, temporalSettings } from "../lib/temporal";
 import { loadRegistry } from "../nodes/registry";
 import { createActivities } from "./activities/run-node";
@@ -12,17 +15,22 @@ import { createActivities } from "./activities/run-node";
 async function main() {
   const settings = temporalSettings();
   const dir = dataDir();
-  const db = openDb();
+  const shared = sharedDir();
+  const store = await openStore();
   const registry = await loadRegistry();
-  const swept = await sweepScratch(dir);
-  if (swept) console.log(`removed ${swept} scratch file${swept === 1 ? "" : "s"} left by an earlier crash (over a day old) from ${dir}`);
+  for (const d of new Set([dir, shared])) {
+    const swept = await sweepScratch(d);
+    if (swept) console.log(`removed ${swept} scratch file${swept === 1 ? "" : "s"} left by an earlier crash (over a day old) from ${d}`);
+  }
+  const identity = `${process.pid}@${os.hostname()}`;
   const connection = await NativeConnection.connect(connectionOptions(settings));
   const worker = await Worker.create({
     connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
+    identity,
     workflowsPath: fileURLToPath(new URL("./run-flow.ts", import.meta.url)),
-    activities: createActivities({ db, dataDir: dir, registry }),
+    activities: createActivities({ store, dataDir: dir, sharedDir: shared, registry, identity }),
     maxConcurrentActivityTaskExecutions: Number(process.env.LOOPWRIGHT_WORKER_CONCURRENCY || 8),
     // Heartbeats carry cancellation back to a running node: send them often enough that a
     // cancelled run stops its nodes within seconds (the default waits up to 80% of the timeout).
@@ -31,10 +39,12 @@ async function main() {
     // Let a running node finish its current step on Ctrl-C before the process exits.
     shutdownGraceTime: "8 seconds", // under the 10 s after which `npm start` kills a child
   });
-  console.log(`worker ready: ${settings.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue} nodes=${registry.all().length} data=${dir}`);
+  console.log(
+    `worker ready: ${identity} ${settings.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue} nodes=${registry.all().length} store=${store.dialect} shared=${shared}`,
+  );
   await worker.run();
   await connection.close();
-  db.$client.close();
+  await store.close();
 }
 
 main().catch((err) => {

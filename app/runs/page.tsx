@@ -1,6 +1,6 @@
 // Runs: every run, newest first, optionally of one flow (`?flow=<id>`).
 import type { Metadata } from "next";
-import { FLOW_ID } from "@/server/services/flows";
+import { FLOW_ID } from "@/workflows/graph/schema";
 import { HydrateClient, getQueryClient, trpc } from "@/trpc/server";
 import { RunsView } from "./_components/runs-view";
 

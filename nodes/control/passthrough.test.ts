@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harness, type Harness } from "../../tests/harness";
 import { ConfigError, type DatasetRef } from "../sdk";
 import passthrough from "./passthrough.node.ts";
+import { datasets } from "../../db/store";
 
 let h: Harness;
 beforeAll(() => {
@@ -14,7 +15,7 @@ describe("control.passthrough", () => {
     const input = await h.ctx("setup").datasets.create("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) t(n, s)");
     const res = await h.run(passthrough, {}, { rows: input });
     expect(res.outputs.rows).toBe(input);
-    const count = h.db.$client.prepare("SELECT count(*) AS n FROM datasets").get() as { n: number };
+    const count = { n: await datasets.total(h.store) };
     expect(count.n).toBe(1);
   });
 

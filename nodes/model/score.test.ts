@@ -5,6 +5,7 @@ import type { ClassifierArtifact } from "./features";
 import { rocAuc, stratifiedSplit } from "./metrics";
 import score from "./score.node.ts";
 import trainClassifier from "./train-classifier.node.ts";
+import { datasets } from "../../db/store";
 
 const csv = datasetFile("telco-customer-churn.csv");
 
@@ -75,11 +76,11 @@ describe("model.score", () => {
   });
 
   it("adds the most likely class and one probability per class for a three-class model, in one new dataset", async () => {
-    const stored = () => (h.db.$client.prepare("SELECT count(*) AS n FROM datasets").get() as { n: number }).n;
-    const before = stored();
+    const stored = () => datasets.total(h.store);
+    const before = await stored();
     const res = await h.run(score, {}, { rows: telco, model: contract });
     const out = res.outputs.rows as DatasetRef;
-    expect(stored()).toBe(before + 1); // no intermediate datasets left behind
+    expect(await stored()).toBe(before + 1); // no intermediate datasets left behind
     const classes = ["Month-to-month", "One year", "Two year"];
     expect(out.rows).toBe(7043);
     expect(out.columns.slice(telco.columns.length)).toEqual([

@@ -5,6 +5,7 @@ import type { NodeDefinition, PortSpec, PortType } from "./types";
 export * from "./types";
 export * from "./errors";
 export * from "./secrets";
+export * from "./redact";
 
 const TYPE_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/;
 

@@ -128,6 +128,22 @@ export interface ModelRegistry {
   load(ref: { id: string } | { name: string; version?: number }): Promise<SavedModel>;
 }
 
+/** A request through the SSRF guard: what `fetch` takes, plus the guard's limits. */
+export interface GuardedFetchInit {
+  method?: string;
+  headers?: HeadersInit;
+  body?: string | Uint8Array | URLSearchParams | null;
+  signal?: AbortSignal;
+  /** Headers dropped when a redirect leaves the origin, besides those named like credentials. */
+  sensitiveHeaders?: string[];
+  /** For the whole call: every hop, and reading the body. Default 30 s. */
+  timeoutMs?: number;
+  /** Largest body (decompressed) the caller may read. Default 50 MB. */
+  maxBytes?: number;
+  /** Redirects to follow (each one re-checked); more is an error. Default 5. */
+  maxRedirects?: number;
+}
+
 export interface NodeContext {
   runId: string;
   nodeId: string;
@@ -145,7 +161,18 @@ export interface NodeContext {
   /** Resolve a file path from config (relative paths are relative to the project directory). */
   resolvePath(path: string): string;
   /** The absolute path of an uploaded file, by its id; NotFoundError when there is none. */
-  resolveUpload(fileId: string): string;
+  resolveUpload(fileId: string): Promise<string>;
+  /**
+   * A fresh path (not yet created) in this worker's scratch folder, for files a node writes and
+   * reads while it runs. The node removes it when done; the worker sweeps any a crash left.
+   */
+  scratchFile(extension?: string): string;
+  /**
+   * Outbound HTTP, the only way a node should reach the network: private, loopback and metadata
+   * addresses are refused (unless the admin allows a host), every redirect is checked again, and
+   * time and size are limited. Guard refusals are ConfigErrors, network trouble TransientErrors.
+   */
+  fetch(url: string | URL, init?: GuardedFetchInit): Promise<Response>;
 }
 
 export interface NodeResult<O extends Record<string, PortSpec> = Record<string, PortSpec>> {

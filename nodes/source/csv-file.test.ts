@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { files } from "../../db/schema";
+import { files } from "../../db/store";
 import { harness, datasetFile, type Harness, failure } from "../../tests/harness";
 import { ConfigError, DataError, NotFoundError, type DatasetRef } from "../sdk";
 import csvFile from "./csv-file.node.ts";
@@ -144,7 +144,7 @@ describe("source.csv-file", () => {
   it("reads an uploaded file by id", async () => {
     mkdirSync(path.join(h.dataDir, "uploads"), { recursive: true });
     writeFileSync(path.join(h.dataDir, "uploads", "up1.csv"), "k,v\na,1\nb,2\n");
-    h.db.insert(files).values({ id: "up_1", name: "people.csv", path: "uploads/up1.csv", bytes: 14 }).run();
+    await files.record(h.store, { id: "up_1", name: "people.csv", path: "uploads/up1.csv", bytes: 14, rows: null, columns: null, format: null });
     const res = await read({ fileId: "up_1" });
     expect((res.outputs.rows as DatasetRef).rows).toBe(2);
     expect(res.metrics).toMatchObject({ file: "up1.csv", rows: 2, columns: 2 });

@@ -1,5 +1,5 @@
-// What the file sources share: which file a config names, its lineage, scratch copies in the data
-// directory, and byte-level scans that find the line of a problem DuckDB reports without one.
+// What the file sources share: which file a config names, its lineage, scratch copies in the
+// worker's scratch folder, and byte-level scans that find the line of a problem DuckDB reports without one.
 import { randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rm, stat } from "node:fs/promises";
@@ -50,7 +50,7 @@ export async function openSource(cfg: { path?: string; fileId?: string }, ctx: N
     }
   }
   else if (typeof ctx.resolveUpload !== "function") throw new ConfigError(`${label}: uploaded files are not available here; give a path`, { field: "fileId" });
-  else file = ctx.resolveUpload(id!);
+  else file = await ctx.resolveUpload(id!);
   const name = path.basename(file);
   const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT" || err.code === "ENOTDIR") throw new NotFoundError(`${label} not found: ${name}`, { where: name, cause: err });
@@ -70,16 +70,9 @@ export function duckReason(err: unknown, file: string, name: string): string {
   return first.split(file).join(name);
 }
 
-/**
- * Runs `fn` with a fresh file path under <data dir>/tmp, removed afterwards. NodeContext has no
- * scratch space of its own; the dataset store knows the data directory, so ask it.
- */
+/** Runs `fn` with a fresh scratch file path, removed afterwards. */
 export async function withScratch<T>(ctx: NodeContext, ext: string, fn: (file: string) => Promise<T>): Promise<T> {
-  const store = ctx.datasets as Partial<{ absolutePath(ref: { path: string }): string }>;
-  if (typeof store.absolutePath !== "function") throw new Error("file sources need the Parquet dataset store for scratch files");
-  const dir = store.absolutePath({ path: "tmp" });
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `source-${randomUUID()}${ext}`);
+  const file = ctx.scratchFile(ext);
   try {
     return await fn(file);
   } finally {

@@ -7,10 +7,7 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { finished } from "node:stream/promises";
 import { z } from "zod";
-import type { ParquetDatasetStore } from "../../db/dataset-store";
-import { guardedFetch, redactUrl } from "../../lib/http-guard";
-import { dataDir } from "../../lib/paths";
-import { ConfigError, DataError, defineNode, readSecret, SECRET_ENV_PATTERN, SECRET_ENV_PREFIX, TransientError, type NodeContext } from "../sdk";
+import { ConfigError, DataError, defineNode, readSecret, redactUrl, SECRET_ENV_PATTERN, SECRET_ENV_PREFIX, TransientError, type NodeContext } from "../sdk";
 import { backoffDelay, makePager, recordsAt, retryAfterMs, sleep } from "./http-pages";
 
 /** The longest this node waits before one retry, whatever Retry-After asks. */
@@ -110,12 +107,6 @@ type Config = z.output<typeof config>;
 
 const RETRY_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
 
-/** A scratch folder in the data directory (next to the datasets, so on the same disk). */
-function scratchDir(ctx: NodeContext): string {
-  const store = ctx.datasets as Partial<Pick<ParquetDatasetStore, "absolutePath">>;
-  return typeof store.absolutePath === "function" ? store.absolutePath({ path: "tmp" }) : path.join(dataDir(), "tmp");
-}
-
 /** Resolves once the chunk is written (so at most one page is buffered), rejects on a disk error. */
 function writeChunk(out: WriteStream, chunk: string): Promise<void> {
   return new Promise((resolve, reject) => out.write(chunk, (err) => (err ? reject(err) : resolve())));
@@ -174,7 +165,7 @@ class Reader {
       let wait: number | undefined;
       let cause: unknown;
       try {
-        const res = await guardedFetch(url, {
+        const res = await ctx.fetch(url, {
           method: "GET",
           headers: this.headers,
           sensitiveHeaders: this.secretHeaders,
@@ -241,9 +232,7 @@ export default defineNode({
     );
     const reader = new Reader(cfg, ctx);
 
-    const dir = scratchDir(ctx);
-    await mkdir(dir, { recursive: true });
-    const file = path.join(dir, `http-json-${randomUUID()}.ndjson`);
+    const file = ctx.scratchFile(".ndjson");
     const out = createWriteStream(file, { flags: "wx" });
     out.on("error", () => {}); // reported through the write callbacks and finished()
     let pages = 0;

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { files } from "../../db/schema";
+import { files } from "../../db/store";
 import { datasetFile, failure, harness, type Harness } from "../../tests/harness";
 import { ConfigError, NotFoundError, type DatasetRef } from "../sdk";
 import jsonFile from "./json-file.node.ts";
@@ -97,7 +97,7 @@ describe("source.json-file", () => {
   it("reads an uploaded file by id, with the upload id as lineage source", async () => {
     mkdirSync(path.join(h.dataDir, "uploads"), { recursive: true });
     writeFileSync(path.join(h.dataDir, "uploads", "j1.json"), JSON.stringify(reviews.slice(0, 10)));
-    h.db.insert(files).values({ id: "up_json", name: "ten.json", path: "uploads/j1.json", bytes: 1 }).run();
+    await files.record(h.store, { id: "up_json", name: "ten.json", path: "uploads/j1.json", bytes: 1, rows: null, columns: null, format: null });
     const res = await read({ fileId: "up_json" });
     expect((res.outputs.rows as DatasetRef).rows).toBe(10);
     expect((res.metrics as { lineage: unknown }).lineage).toMatchObject({ source: "up_json", kind: "file", format: "json", rows: 10 });

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { files } from "../../db/schema";
+import { files } from "../../db/store";
 import { datasetFile, failure, harness, type Harness } from "../../tests/harness";
 import { ConfigError, DataError, NotFoundError, type DatasetRef } from "../sdk";
 import parquetFile from "./parquet-file.node.ts";
@@ -77,7 +77,7 @@ describe("source.parquet-file", () => {
   it("reads an uploaded file by id; wants one of path and fileId; names a missing file", async () => {
     mkdirSync(path.join(h.dataDir, "uploads"), { recursive: true });
     copyFileSync(telcoParquet, path.join(h.dataDir, "uploads", "p1.parquet"));
-    h.db.insert(files).values({ id: "up_pq", name: "telco.parquet", path: "uploads/p1.parquet", bytes: 1 }).run();
+    await files.record(h.store, { id: "up_pq", name: "telco.parquet", path: "uploads/p1.parquet", bytes: 1, rows: null, columns: null, format: null });
     const res = await read({ fileId: "up_pq" });
     expect((res.metrics as { lineage: unknown }).lineage).toMatchObject({ source: "up_pq", format: "parquet", rows: 7043 });
     expect((await failure(read({}))).constructor).toBe(ConfigError);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ConfigError, DataError, defineNode, readSecret, SECRET_ENV_PATTERN, SECRET_ENV_PREFIX, type NodeContext } from "../sdk";
-import { readPostgres, readSqlite, RowSpill, spillDir, type ReadOutcome } from "./sql-read";
+import { readPostgres, readSqlite, RowSpill, type ReadOutcome } from "./sql-read";
 
 /**
  * The one rule for secrets: a flow may name an environment variable only when its name starts with
@@ -76,7 +76,7 @@ export default defineNode({
   async run({ config: cfg, ctx }) {
     const readAt = new Date().toISOString();
     const onBatch = (rows: number) => ctx.progress(null, `${rows} rows read`, { rows });
-    const spill = new RowSpill(spillDir(ctx));
+    const spill = new RowSpill(ctx.scratchFile(".ndjson"));
     try {
       await spill.open();
       ctx.progress(null, "Running the query");

@@ -39,16 +39,6 @@ const fromHex = (src: string) => `from_hex(${src})`;
 // ---------------------------------------------------------------------------------------------
 // The spill file
 
-/**
- * Where spill files go: `<data dir>/tmp` when the dataset store says where the data directory is
- * (rows can be large, and /tmp may be memory), else the OS temporary folder.
- */
-export function spillDir(ctx: NodeContext): string {
-  const store = ctx.datasets as { absolutePath?: (ref: { path: string }) => string };
-  const dir = typeof store.absolutePath === "function" ? store.absolutePath({ path: "tmp" }) : os.tmpdir();
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
 
 /** Rows appended as NDJSON lines `{"c0":"…","c1":null}`; readable by DuckDB's read_json. */
 export class RowSpill {
@@ -57,8 +47,8 @@ export class RowSpill {
   private keys: string[] = [];
   private longest = 0;
 
-  constructor(dir: string) {
-    this.file = path.join(dir, `sql-query-${randomUUID()}.ndjson`);
+  constructor(file: string) {
+    this.file = file;
   }
 
   async open(): Promise<void> {

@@ -1,30 +1,30 @@
 // The tRPC base: context, error mapping, and the one procedure every router builds on.
 //
 // No `import "server-only"` here or in the routers: the router tests import them under plain
-// Node. The server-only pieces (the SQLite singleton, the Temporal client) come in through the
+// Node. The server-only pieces (the store handle, the Temporal client) come in through the
 // context, which the route handler and the server caller build.
 import { TRPCError, initTRPC, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
-import type { Db } from "../../db/client";
+import type { Store } from "../../db/store";
+import { isAppError } from "../../lib/errors";
 import type { NodeRegistry } from "../../nodes/node-registry";
 import { loadRegistry } from "../../nodes/registry";
 import { isNodeError } from "../../nodes/sdk";
 import { GraphInvalidError } from "../../workflows/graph/compile";
 import type { GraphProblem } from "../../workflows/graph/validate";
-import { VersionConflictError } from "../services/flows";
 import type { TemporalAccess } from "../temporal-client";
 
 export interface Context {
-  db: Db;
+  store: Store;
   registry: NodeRegistry;
   /** Temporal on demand: routers that never start or cancel a run never dial it. */
   temporal: TemporalAccess;
   headers: Headers;
 }
 
-export async function createTRPCContext(opts: { db: Db; temporal: TemporalAccess; headers?: Headers; registry?: NodeRegistry }): Promise<Context> {
-  return { db: opts.db, registry: opts.registry ?? (await loadRegistry()), temporal: opts.temporal, headers: opts.headers ?? new Headers() };
+export async function createTRPCContext(opts: { store: Store; temporal: TemporalAccess; headers?: Headers; registry?: NodeRegistry }): Promise<Context> {
+  return { store: opts.store, registry: opts.registry ?? (await loadRegistry()), temporal: opts.temporal, headers: opts.headers ?? new Headers() };
 }
 
 // Bundling can give a class two identities (one per chunk); the error name is the stable part.
@@ -37,11 +37,14 @@ function grpcCode(err: unknown): number | undefined {
   return typeof code === "number" ? code : undefined;
 }
 
-/** Domain errors -> tRPC codes. Undefined: leave the error as it is (500 unless already a TRPCError). */
+/**
+ * Errors -> tRPC codes, in this one place. The server's own errors carry their code (lib/errors.ts);
+ * node errors say whether a retry could help. Undefined: leave the error as it is (500 unless
+ * already a TRPCError).
+ */
 function mapError(err: unknown): TRPC_ERROR_CODE_KEY | undefined {
-  if (is(err, GraphInvalidError, "GraphInvalidError")) return "BAD_REQUEST";
-  if (is(err, VersionConflictError, "VersionConflictError")) return "CONFLICT";
-  if (isNodeError(err)) return err.retryable ? "SERVICE_UNAVAILABLE" : "BAD_REQUEST";
+  if (isAppError(err)) return err.code;
+  if (isNodeError(err)) return err.code === "NOT_FOUND" ? "NOT_FOUND" : err.retryable ? "SERVICE_UNAVAILABLE" : "BAD_REQUEST";
   if (err instanceof Error && err.name === "WorkflowNotFoundError") return "NOT_FOUND";
   if (err instanceof Error && err.name === "ServiceError" && grpcCode(err) === 14) return "SERVICE_UNAVAILABLE";
   return undefined;

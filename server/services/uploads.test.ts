@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../db/client";
-import { files } from "../../db/schema";
+import { files, type Store } from "../../db/store";
+import { openSqliteStore } from "../../db/store/handle";
 import { projectRoot } from "../../lib/paths";
 import { UploadError, maxUploadBytes, receiveUpload, registerFile } from "./uploads";
 
@@ -13,15 +13,15 @@ const TELCO = path.join(projectRoot, "examples", "data", "telco-customer-churn.c
 const MB = 1024 * 1024;
 
 let dir: string;
-let db: Db;
+let store: Store;
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-uploads-"));
-  db = openDb(path.join(dir, "loopwright.sqlite"));
+  store = openSqliteStore(path.join(dir, "loopwright.sqlite"));
 });
 
-afterAll(() => {
-  db?.$client.close();
+afterAll(async () => {
+  await store?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -32,7 +32,7 @@ const uploads = () => {
     return [];
   }
 };
-const fileRows = () => db.select().from(files).all();
+const fileRows = () => files.list(store);
 
 async function refusal(p: Promise<unknown>): Promise<UploadError> {
   const err = await p.then(
@@ -62,7 +62,7 @@ const text = (s: string) => (async function* () {
 describe("receiveUpload", () => {
   it("streams a CSV to uploads/, describes it and records it", async () => {
     const body = Readable.toWeb(createReadStream(TELCO, { highWaterMark: 64 * 1024 })) as ReadableStream<Uint8Array>;
-    const up = await receiveUpload(db, dir, { name: "telco-customer-churn.csv", body, maxBytes: 10 * MB });
+    const up = await receiveUpload(store, dir, { name: "telco-customer-churn.csv", body, maxBytes: 10 * MB });
 
     expect(up.id).toMatch(/^file_[0-9a-f]{20}$/);
     expect(up).toMatchObject({ name: "telco-customer-churn.csv", rows: 7043, format: "csv", bytes: readFileSync(TELCO).length });
@@ -73,21 +73,21 @@ describe("receiveUpload", () => {
 
     const stored = path.join(dir, "uploads", `${up.id}.csv`);
     expect(readFileSync(stored).equals(readFileSync(TELCO))).toBe(true);
-    const row = db.select().from(files).all().find((f) => f.id === up.id);
+    const row = (await fileRows()).find((f) => f.id === up.id);
     expect(row).toMatchObject({ path: path.join("uploads", `${up.id}.csv`), rows: 7043, format: "csv" });
     expect(row?.columns).toHaveLength(21);
   });
 
   it("stops reading a body that passes the limit, answers 413 and leaves nothing behind", async () => {
-    const before = { files: uploads().length, rows: fileRows().length };
+    const before = { files: uploads().length, rows: (await fileRows()).length };
     const { state, body } = endless(64 * 1024);
-    const err = await refusal(receiveUpload(db, dir, { name: "huge.csv", body, maxBytes: MB }));
+    const err = await refusal(receiveUpload(store, dir, { name: "huge.csv", body, maxBytes: MB }));
     expect(err.status).toBe(413);
     expect(err.message).toMatch(/^huge\.csv is larger than 1 MB; the limit is 1 MB \(set LOOPWRIGHT_MAX_UPLOAD_MB/);
     // 1 MB in 64 KB chunks: the 17th chunk crosses the limit, and nothing past it is pulled.
     expect(state.pulled).toBe(17);
     expect(uploads().length).toBe(before.files);
-    expect(fileRows().length).toBe(before.rows);
+    expect((await fileRows()).length).toBe(before.rows);
   });
 
   it("cancels a web stream it stops reading", async () => {
@@ -98,7 +98,7 @@ describe("receiveUpload", () => {
         cancelled = true;
       },
     });
-    const err = await refusal(receiveUpload(db, dir, { name: "web.ndjson", body, maxBytes: 100 * 1024 }));
+    const err = await refusal(receiveUpload(store, dir, { name: "web.ndjson", body, maxBytes: 100 * 1024 }));
     expect(err.status).toBe(413);
     expect(cancelled).toBe(true);
     expect(uploads().filter((f) => f.endsWith(".ndjson"))).toEqual([]);
@@ -106,7 +106,7 @@ describe("receiveUpload", () => {
 
   it("refuses a declared size over the limit before reading a byte", async () => {
     const { state, body } = endless(1024);
-    const err = await refusal(receiveUpload(db, dir, { name: "sales.csv", body, declaredBytes: 312 * MB, maxBytes: 200 * MB }));
+    const err = await refusal(receiveUpload(store, dir, { name: "sales.csv", body, declaredBytes: 312 * MB, maxBytes: 200 * MB }));
     expect(err.status).toBe(413);
     expect(err.message).toBe("sales.csv is 312 MB; the limit is 200 MB (set LOOPWRIGHT_MAX_UPLOAD_MB to change it)");
     expect(state.pulled).toBe(0);
@@ -114,7 +114,7 @@ describe("receiveUpload", () => {
 
   it("refuses a file type it cannot read, naming the file", async () => {
     const before = uploads().length;
-    const err = await refusal(receiveUpload(db, dir, { name: "setup.exe", body: text("MZ"), maxBytes: MB }));
+    const err = await refusal(receiveUpload(store, dir, { name: "setup.exe", body: text("MZ"), maxBytes: MB }));
     expect(err.status).toBe(400);
     expect(err.message).toMatch(/^setup\.exe: \.exe files cannot be uploaded; use one of \.csv .*\.jsonl$/);
     expect(uploads().length).toBe(before);
@@ -122,7 +122,7 @@ describe("receiveUpload", () => {
 
   it("refuses names with control or direction-changing characters", async () => {
     for (const name of ["a\u0000b.csv", "\u202Egnp.csv", "line\nbreak.csv"]) {
-      const err = await refusal(receiveUpload(db, dir, { name, body: text("a,b\n1,2\n"), maxBytes: MB }));
+      const err = await refusal(receiveUpload(store, dir, { name, body: text("a,b\n1,2\n"), maxBytes: MB }));
       expect(err.status).toBe(400);
       expect(err.message).toMatch(/control or direction-changing characters/);
     }
@@ -134,7 +134,7 @@ describe("receiveUpload", () => {
       { customer: "b", spend: 3, active: false },
       { customer: "c", spend: null, active: true },
     ];
-    const json = await receiveUpload(db, dir, { name: "customers.json", body: text(JSON.stringify(records)), maxBytes: MB });
+    const json = await receiveUpload(store, dir, { name: "customers.json", body: text(JSON.stringify(records)), maxBytes: MB });
     expect(json).toMatchObject({ rows: 3, format: "json" });
     expect(json.columns).toEqual([
       { name: "customer", type: "VARCHAR" },
@@ -142,22 +142,22 @@ describe("receiveUpload", () => {
       { name: "active", type: "BOOLEAN" },
     ]);
 
-    const nd = await receiveUpload(db, dir, { name: "events.jsonl", body: text(records.map((r) => JSON.stringify(r)).join("\n")), maxBytes: MB });
+    const nd = await receiveUpload(store, dir, { name: "events.jsonl", body: text(records.map((r) => JSON.stringify(r)).join("\n")), maxBytes: MB });
     expect(nd).toMatchObject({ rows: 3, format: "json" });
     expect(nd.columns.map((c) => c.name)).toEqual(["customer", "spend", "active"]);
   });
 
   it("refuses a file DuckDB cannot parse, naming the file and the reason, and keeps nothing", async () => {
-    const before = { files: uploads().length, rows: fileRows().length };
-    const err = await refusal(receiveUpload(db, dir, { name: "broken.json", body: text('[{"a": 1}, {"a": '), maxBytes: MB }));
+    const before = { files: uploads().length, rows: (await fileRows()).length };
+    const err = await refusal(receiveUpload(store, dir, { name: "broken.json", body: text('[{"a": 1}, {"a": '), maxBytes: MB }));
     expect(err.status).toBe(400);
     expect(err.message).toMatch(/^Cannot read broken\.json: .*JSON/);
     // Our storage path is not the user's business.
     expect(err.message).not.toMatch(/file_|uploads/);
     expect(uploads().length).toBe(before.files);
-    expect(fileRows().length).toBe(before.rows);
+    expect((await fileRows()).length).toBe(before.rows);
 
-    const empty = await refusal(receiveUpload(db, dir, { name: "empty.csv", body: text(""), maxBytes: MB }));
+    const empty = await refusal(receiveUpload(store, dir, { name: "empty.csv", body: text(""), maxBytes: MB }));
     expect(empty.message).toBe("empty.csv is empty");
     expect(uploads().length).toBe(before.files);
   });
@@ -165,20 +165,20 @@ describe("receiveUpload", () => {
 
 describe("registerFile", () => {
   it("copies a local file and records its rows and columns", async () => {
-    const up = await registerFile(db, dir, TELCO);
+    const up = await registerFile(store, dir, TELCO);
     expect(up).toMatchObject({ name: "telco-customer-churn.csv", rows: 7043 });
     expect(readFileSync(path.join(dir, "uploads", `${up.id}.csv`)).equals(readFileSync(TELCO))).toBe(true);
   });
 
   it("names a missing file", async () => {
-    const err = await refusal(registerFile(db, dir, path.join(dir, "nope.csv")));
+    const err = await refusal(registerFile(store, dir, path.join(dir, "nope.csv")));
     expect(err.message).toBe(`Cannot read ${path.join(dir, "nope.csv")}: no such file`);
   });
 
   it("reads a TSV with tabs as the delimiter", async () => {
     const src = path.join(dir, "scores.tsv");
     writeFileSync(src, "id\tscore\n1\t0.5\n2\t0.75\n");
-    const up = await registerFile(db, dir, src);
+    const up = await registerFile(store, dir, src);
     expect(up).toMatchObject({ rows: 2, columns: [{ name: "id", type: "BIGINT" }, { name: "score", type: "DOUBLE" }] });
   });
 });

@@ -1,15 +1,14 @@
 // Uploaded files: streamed to <data dir>/uploads/ with a byte limit, described by DuckDB (rows,
 // columns) and recorded in the `files` table. The web upload route and the CLI both come here, so
 // every stored file has been read once by the engine that will read it in a flow.
-import { eq } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { copyFile, mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { Db } from "../../db/client";
 import { sqlLiteral, withConnection } from "../../db/dataset-store";
-import { files } from "../../db/schema";
+import { files, type Store } from "../../db/store";
+import { AppError } from "../../lib/errors";
 
 export interface FileColumn {
   name: string;
@@ -27,13 +26,12 @@ export interface UploadedFile {
 }
 
 /** A refusal the uploader can act on: 400 (wrong kind of file, unreadable) or 413 (too large). */
-export class UploadError extends Error {
-  override readonly name = "UploadError";
+export class UploadError extends AppError {
   constructor(
     message: string,
     readonly status: 400 | 413,
   ) {
-    super(message);
+    super(status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", message);
   }
 }
 
@@ -155,15 +153,14 @@ function cleanName(name: string): string {
 }
 
 /** Describes a file already in uploads/ and records it; removes the file if anything fails. */
-async function record(db: Db, dataDir: string, p: { id: string; name: string; rel: string; reader: Reader }): Promise<UploadedFile> {
+async function record(store: Store, dataDir: string, p: { id: string; name: string; rel: string; reader: Reader }): Promise<UploadedFile> {
   const abs = path.join(dataDir, p.rel);
   try {
     const { size } = await stat(abs);
     if (size === 0) throw new UploadError(`${p.name} is empty`, 400);
     const { rows, columns } = await describe(abs, p.name);
     const format = p.reader === "csv" || p.reader === "tsv" ? "csv" : "json";
-    db.insert(files).values({ id: p.id, name: p.name, path: p.rel, bytes: size, rows, columns, format }).run();
-    const row = db.select({ createdAt: files.createdAt }).from(files).where(eq(files.id, p.id)).get()!;
+    const row = await files.record(store, { id: p.id, name: p.name, path: p.rel, bytes: size, rows, columns, format });
     return { id: p.id, name: p.name, bytes: size, rows, columns, format, createdAt: row.createdAt };
   } catch (err) {
     await rm(abs, { force: true });
@@ -205,10 +202,10 @@ export interface UploadInput {
 }
 
 /**
- * Streams a body to <dataDir>/uploads/<id><ext>, counting bytes as they arrive (the file is never
+ * Streams a body to <shared folder>/uploads/<id><ext>, counting bytes as they arrive (the file is never
  * held in memory), then describes and records it. Nothing is left behind when it is refused.
  */
-export async function receiveUpload(db: Db, dataDir: string, input: UploadInput): Promise<UploadedFile> {
+export async function receiveUpload(store: Store, dataDir: string, input: UploadInput): Promise<UploadedFile> {
   const name = cleanName(input.name);
   const { ext, reader } = readerFor(name);
   const limit = `the limit is ${formatBytes(input.maxBytes)} (${LIMIT_HINT})`;
@@ -244,11 +241,11 @@ export async function receiveUpload(db: Db, dataDir: string, input: UploadInput)
     if (bodyFailed) throw new UploadError(`${name}: the upload stopped after ${formatBytes(received)} (${err instanceof Error ? err.message : String(err)})`, 400);
     throw err;
   }
-  return record(db, dataDir, { id, name, rel, reader });
+  return record(store, dataDir, { id, name, rel, reader });
 }
 
 /** The CLI's upload: copies a local file into uploads/, then the same description and record. */
-export async function registerFile(db: Db, dataDir: string, sourcePath: string, name = path.basename(sourcePath)): Promise<UploadedFile> {
+export async function registerFile(store: Store, dataDir: string, sourcePath: string, name = path.basename(sourcePath)): Promise<UploadedFile> {
   const clean = cleanName(name);
   const { ext, reader } = readerFor(clean);
   const info = await stat(sourcePath).catch((err: NodeJS.ErrnoException) => {
@@ -260,5 +257,5 @@ export async function registerFile(db: Db, dataDir: string, sourcePath: string, 
   const rel = path.join("uploads", `${id}${ext}`);
   await mkdir(path.join(dataDir, "uploads"), { recursive: true });
   await copyFile(sourcePath, path.join(dataDir, rel));
-  return record(db, dataDir, { id, name: clean, rel, reader });
+  return record(store, dataDir, { id, name: clean, rel, reader });
 }

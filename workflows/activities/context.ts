@@ -1,18 +1,23 @@
 // Builds the `ctx` a node's run() receives. Used by the runNode activity and by node tests, so
 // tests exercise the same context the worker gives.
-import { eq } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Db } from "../../db/client";
 import { ParquetDatasetStore } from "../../db/dataset-store";
-import { SqliteModelRegistry } from "../../db/model-registry";
+import { StoreModelRegistry } from "../../db/model-registry";
+import { files, type Store } from "../../db/store";
+import { isAppError } from "../../lib/errors";
+import { guardedFetch } from "../../lib/http-guard";
 import { fileRoots, isInside, projectRoot, realOrResolved } from "../../lib/paths";
 import { ConfigError, NotFoundError } from "../../nodes/sdk/errors";
 import type { Logger, NodeContext } from "../../nodes/sdk/types";
-import { files } from "../../db/schema";
 
 export interface ContextOptions {
+  /** This process's own data directory: scratch files go to its tmp/. */
   dataDir: string;
-  db: Db;
+  /** The folder all processes share (datasets, uploads, model artifacts). */
+  sharedDir: string;
+  store: Store;
   runId: string;
   nodeId: string;
   attempt?: number;
@@ -34,6 +39,7 @@ export function consoleLogger(prefix: string): Logger {
 
 export function createNodeContext(o: ContextOptions): NodeContext {
   const owner = { runId: o.runId, nodeId: o.nodeId };
+  const scratch = path.join(o.dataDir, "tmp");
   return {
     runId: o.runId,
     nodeId: o.nodeId,
@@ -42,8 +48,8 @@ export function createNodeContext(o: ContextOptions): NodeContext {
     signal: o.signal ?? new AbortController().signal,
     log: o.log ?? consoleLogger(`${o.runId}/${o.nodeId}`),
     progress: (fraction, message, details) => o.onProgress?.({ fraction, message, details }),
-    datasets: new ParquetDatasetStore(o.dataDir, o.db, owner),
-    models: new SqliteModelRegistry(o.db, owner),
+    datasets: new ParquetDatasetStore(o.sharedDir, o.store, owner),
+    models: new StoreModelRegistry(o.store, o.sharedDir, owner),
     resolvePath: (p) => {
       const file = realOrResolved(path.resolve(projectRoot, p));
       // Hidden files and folders (.env, .git) stay out of reach even inside a root.
@@ -53,10 +59,19 @@ export function createNodeContext(o: ContextOptions): NodeContext {
       }
       return file;
     },
-    resolveUpload: (fileId) => {
-      const row = o.db.select({ path: files.path }).from(files).where(eq(files.id, fileId)).get();
-      if (!row) throw new NotFoundError(`No uploaded file with id "${fileId}"`, { where: "fileId" });
-      return path.resolve(o.dataDir, row.path);
+    resolveUpload: async (fileId) => {
+      const row = await files.get(o.store, fileId).catch((err: unknown) => {
+        // A node error, so the run says "not found" and does not retry; anything else (the store
+        // unreachable) stays what it is and is retried.
+        if (isAppError(err) && err.code === "NOT_FOUND") throw new NotFoundError(err.message, { where: "fileId", cause: err });
+        throw err;
+      });
+      return path.resolve(o.sharedDir, row.path);
     },
+    scratchFile: (extension = "") => {
+      mkdirSync(scratch, { recursive: true });
+      return path.join(scratch, `${o.nodeId.replace(/[^A-Za-z0-9_-]/g, "_")}-${randomUUID()}${extension}`);
+    },
+    fetch: (url, init) => guardedFetch(url, { ...init, signal: init?.signal ?? o.signal }),
   };
 }

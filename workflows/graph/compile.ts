@@ -1,15 +1,15 @@
 // Graph -> immutable plan: dependency order, parsed configs, and the activity settings of each
 // node (kind defaults from temporal.config.ts, then the node's own, then the graph node's options).
+import { BadRequest } from "../../lib/errors";
 import temporalConfig from "../../temporal.config";
 import { parseTypeRef } from "./schema";
 import type { Plan, PlanNode } from "./plan";
 import { validateGraph, type GraphProblem, type NodeLookup } from "./validate";
 
-export class GraphInvalidError extends Error {
+export class GraphInvalidError extends BadRequest {
   readonly problems: GraphProblem[];
   constructor(problems: GraphProblem[]) {
     super(`The flow has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map(formatProblem).join("\n")}`);
-    this.name = "GraphInvalidError";
     this.problems = problems;
   }
 }

@@ -24,8 +24,9 @@ export interface Plan {
   nodes: PlanNode[];
 }
 
-export type NodeStatus = "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+import type { NodeStatus, RunStatus } from "./status";
+
+export type { NodeStatus, RunStatus };
 
 export interface NodeState {
   status: NodeStatus;

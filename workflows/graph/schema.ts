@@ -3,6 +3,8 @@
 import { z } from "zod";
 
 const ID = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+/** A flow's id: lower-case letters, digits and -, derived from its name when it is created. */
+export const FLOW_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const TYPE_REF = /^([a-z][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+)@([1-9][0-9]*)$/;
 const DURATION = /^\d+(\.\d+)?\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$/;
 

@@ -1,9 +1,10 @@
 // POST /api/uploads: the raw body is the file, `x-file-name` its (URI-encoded) name. Streamed to
 // disk with a size limit, so a large file never sits in the server's memory.
 import { NextResponse } from "next/server";
-import { dataDir } from "@/lib/paths";
-import { getDb } from "@/server/db";
-import { UploadError, maxUploadBytes, receiveUpload } from "@/server/services/uploads";
+import { sharedDir } from "@/lib/paths";
+import { getStore } from "@/server/store";
+import { isAppError } from "@/lib/errors";
+import { maxUploadBytes, receiveUpload } from "@/server/services/uploads";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -46,12 +47,10 @@ export async function POST(req: Request) {
   const length = req.headers.get("content-length");
   const declared = length !== null && /^\d+$/.test(length) ? Number(length) : undefined;
   try {
-    const file = await receiveUpload(getDb(), dataDir(), { name, body: req.body, declaredBytes: declared, maxBytes });
+    const file = await receiveUpload(await getStore(), sharedDir(), { name, body: req.body, declaredBytes: declared, maxBytes });
     return NextResponse.json(file, { status: 201 });
   } catch (err) {
-    if (err instanceof UploadError || (err instanceof Error && err.name === "UploadError")) {
-      return fail((err as UploadError).status ?? 400, err.message);
-    }
+    if (isAppError(err)) return fail(err.httpStatus, err.message);
     // The browser gets a sentence; the log keeps the whole story.
     console.error(`[uploads] ${name} failed:`, err);
     return fail(500, `${name} could not be stored because of a server error; the server log has the details`);

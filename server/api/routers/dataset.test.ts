@@ -5,9 +5,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../../db/client";
+import Database from "better-sqlite3";
 import { ParquetDatasetStore } from "../../../db/dataset-store";
-import { SqliteModelRegistry } from "../../../db/model-registry";
+import { StoreModelRegistry } from "../../../db/model-registry";
+import { openSqliteStore, type Store } from "../../../db/store";
 import { projectRoot } from "../../../lib/paths";
 import { registerFile } from "../../services/uploads";
 import { createCaller } from "../root";
@@ -17,21 +18,21 @@ import { noTemporal, rejection } from "./test-support";
 const TELCO = path.join(projectRoot, "examples", "data", "telco-customer-churn.csv");
 
 let dir: string;
-let db: Db;
+let db: Store;
 let caller: ReturnType<typeof createCaller>;
 const savedDataDir = process.env.LOOPWRIGHT_DATA_DIR;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-o'dataset-router-"));
   process.env.LOOPWRIGHT_DATA_DIR = dir;
-  db = openDb(path.join(dir, "loopwright.sqlite"));
-  caller = createCaller(await createTRPCContext({ db, temporal: noTemporal }));
+  db = openSqliteStore(path.join(dir, "loopwright.sqlite"));
+  caller = createCaller(await createTRPCContext({ store: db, temporal: noTemporal }));
 });
 
-afterAll(() => {
+afterAll(async () => {
   if (savedDataDir === undefined) delete process.env.LOOPWRIGHT_DATA_DIR;
   else process.env.LOOPWRIGHT_DATA_DIR = savedDataDir;
-  db?.$client.close();
+  await db?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -57,7 +58,10 @@ describe("dataset router", () => {
 
   it("previews a file recorded before uploads were described (no rows or columns stored)", async () => {
     const legacy = await registerFile(db, dir, TELCO, "legacy.csv");
-    db.$client.prepare("UPDATE files SET rows = NULL, columns = NULL, format = NULL WHERE id = ?").run(legacy.id);
+    // As a file uploaded before uploads were described looks (straight in the database file).
+    const raw = new Database(path.join(dir, "loopwright.sqlite"));
+    raw.prepare("UPDATE files SET rows = NULL, columns = NULL, format = NULL WHERE id = ?").run(legacy.id);
+    raw.close();
     const preview = await caller.dataset.preview({ id: legacy.id });
     expect(preview.totalRows).toBe(7043);
     expect(preview.columns.map((c) => c.name)).toContain("Churn");
@@ -106,10 +110,10 @@ describe("dataset router", () => {
 describe("model router", () => {
   it("groups versions by name, newest first, without artifacts", async () => {
     expect(await caller.model.list()).toEqual([]);
-    const churn = new SqliteModelRegistry(db, { runId: "run_1", nodeId: "train" });
+    const churn = new StoreModelRegistry(db, dir, { runId: "run_1", nodeId: "train" });
     await churn.save({ name: "churn", kind: "logistic-regression", metrics: { auc: 0.81 }, artifact: { weights: [1, 2] }, datasetId: "ds_a" });
     await churn.save({ name: "churn", kind: "logistic-regression", metrics: { auc: 0.84, accuracy: 0.8 }, artifact: { weights: [3] } });
-    await new SqliteModelRegistry(db, { runId: "run_2", nodeId: "train" }).save({ name: "uplift", kind: "mlp", metrics: {}, artifact: {} });
+    await new StoreModelRegistry(db, dir, { runId: "run_2", nodeId: "train" }).save({ name: "uplift", kind: "mlp", metrics: {}, artifact: {} });
 
     const list = await caller.model.list();
     expect(list.map((m) => m.name)).toEqual(["uplift", "churn"]);

@@ -1,14 +1,12 @@
 // Datasets: files people uploaded (CSV, JSON) and the Parquet tables runs produced, with a preview
 // of the first rows through DuckDB. SQL only ever contains paths from our own tables, as literals.
-import { TRPCError } from "@trpc/server";
-import { desc, eq, sql } from "drizzle-orm";
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import type { Db } from "../../../db/client";
 import { ParquetDatasetStore, withConnection } from "../../../db/dataset-store";
-import { datasets, files } from "../../../db/schema";
-import { dataDir } from "../../../lib/paths";
+import { datasets, files, type Store } from "../../../db/store";
+import { BadRequest, NotFound } from "../../../lib/errors";
+import { sharedDir } from "../../../lib/paths";
 import { duckdbReason, fileSource } from "../../services/uploads";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
@@ -40,14 +38,13 @@ async function present(file: string, what: string): Promise<void> {
   try {
     await access(file);
   } catch {
-    throw new TRPCError({ code: "NOT_FOUND", message: `${what} is recorded but its file is missing from the data directory` });
+    throw new NotFound(`${what} is recorded but its file is missing from the shared folder`);
   }
 }
 
-async function previewFile(id: string, db: Db): Promise<Preview> {
-  const row = db.select().from(files).where(eq(files.id, id)).get();
-  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No uploaded file with id "${id}"` });
-  const abs = path.resolve(dataDir(), row.path);
+async function previewFile(id: string, store: Store): Promise<Preview> {
+  const row = await files.get(store, id);
+  const abs = path.resolve(sharedDir(), row.path);
   await present(abs, `${row.name} (${id})`);
   const src = fileSource(abs);
   try {
@@ -61,46 +58,34 @@ async function previewFile(id: string, db: Db): Promise<Preview> {
       return { columns, rows: cells(rows), totalRows };
     });
   } catch (err) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: `Cannot read ${row.name}: ${duckdbReason(err, abs, row.name)}`, cause: err });
+    throw new BadRequest(`Cannot read ${row.name}: ${duckdbReason(err, abs, row.name)}`, { cause: err });
   }
 }
 
 export const datasetRouter = createTRPCRouter({
   /** Uploaded files, newest first. */
-  files: publicProcedure.query(({ ctx }) =>
-    ctx.db
-      .select({ id: files.id, name: files.name, bytes: files.bytes, rows: files.rows, columns: files.columns, format: files.format, createdAt: files.createdAt })
-      .from(files)
-      .orderBy(desc(files.createdAt), desc(sql`rowid`))
-      .all(),
-  ),
+  files: publicProcedure.query(async ({ ctx }) => (await files.list(ctx.store)).map(({ path: _path, ...file }) => file)),
 
   /** Parquet tables written by runs, newest first. */
-  list: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).optional()).query(({ ctx, input }) =>
-    ctx.db
-      .select()
-      .from(datasets)
-      .orderBy(desc(datasets.createdAt), desc(sql`rowid`))
-      .limit(input?.limit ?? 200)
-      .all()
-      .map((d) => ({
-        id: d.id,
-        rows: d.rows,
-        bytes: d.bytes,
-        columnCount: Array.isArray(d.columns) ? d.columns.length : 0,
-        runId: d.runId,
-        nodeId: d.nodeId,
-        createdAt: d.createdAt,
-      })),
+  list: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).optional()).query(async ({ ctx, input }) =>
+    (await datasets.list(ctx.store, input?.limit ?? 200)).map((d) => ({
+      id: d.id,
+      rows: d.rows,
+      bytes: d.bytes,
+      columnCount: Array.isArray(d.columns) ? d.columns.length : 0,
+      runId: d.runId,
+      nodeId: d.nodeId,
+      createdAt: d.createdAt,
+    })),
   ),
 
   /** The first rows of an uploaded file (`file_…`) or a run's dataset (`ds_…`), with every column's type. */
   preview: publicProcedure.input(z.object({ id: z.string().min(1).max(200) })).query(async ({ ctx, input }): Promise<Preview> => {
-    if (input.id.startsWith("file_")) return previewFile(input.id, ctx.db);
-    const row = input.id.startsWith("ds_") ? ctx.db.select().from(datasets).where(eq(datasets.id, input.id)).get() : undefined;
-    if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No uploaded file or dataset with id "${input.id}"` });
-    const store = new ParquetDatasetStore(dataDir(), ctx.db);
-    const ref = { kind: "table" as const, id: row.id, path: row.path, rows: row.rows, columns: row.columns as Column[] };
+    if (input.id.startsWith("file_")) return previewFile(input.id, ctx.store);
+    if (!input.id.startsWith("ds_")) throw new NotFound(`No uploaded file or dataset with id "${input.id}"`);
+    const row = await datasets.get(ctx.store, input.id);
+    const store = new ParquetDatasetStore(sharedDir(), ctx.store);
+    const ref = { kind: "table" as const, id: row.id, path: row.path, rows: row.rows, columns: row.columns };
     await present(store.absolutePath(ref), `Dataset ${row.id}`);
     const [columns, rows] = await Promise.all([store.schema(ref), store.preview(ref, PREVIEW_ROWS)]);
     return { columns, rows: cells(rows), totalRows: row.rows };

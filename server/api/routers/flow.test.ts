@@ -4,11 +4,10 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../../db/client";
-import { flowVersions, nodeRuns, runs } from "../../../db/schema";
+import Database from "better-sqlite3";
+import { openSqliteStore, type Store } from "../../../db/store";
 import { loadRegistry } from "../../../nodes/registry";
 import type { GraphProblem } from "../../../workflows/graph/validate";
 import { appRouter, createCaller } from "../root";
@@ -31,17 +30,21 @@ const invalidGraph = () => {
 };
 
 let dir: string;
-let db: Db;
+let db: Store;
+/** The same database file, for setting up and checking rows directly. */
+let raw: Database.Database;
 let caller: ReturnType<typeof createCaller>;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-flow-router-"));
-  db = openDb(path.join(dir, "loopwright.sqlite"));
-  caller = createCaller(await createTRPCContext({ db, temporal: noTemporal }));
+  db = openSqliteStore(path.join(dir, "loopwright.sqlite"));
+  raw = new Database(path.join(dir, "loopwright.sqlite"));
+  caller = createCaller(await createTRPCContext({ store: db, temporal: noTemporal }));
 });
 
-afterAll(() => {
-  db?.$client.close();
+afterAll(async () => {
+  raw?.close();
+  await db?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -88,7 +91,7 @@ describe("flow router", () => {
           body: JSON.stringify(superjson.serialize(input)),
         }),
         router: appRouter,
-        createContext: () => createTRPCContext({ db, temporal: noTemporal }),
+        createContext: () => createTRPCContext({ store: db, temporal: noTemporal }),
       });
       const body = (await res.json()) as { error: Parameters<typeof superjson.deserialize>[0] };
       return { status: res.status, error: superjson.deserialize<{ message: string; data: Record<string, unknown> }>(body.error) };
@@ -113,10 +116,12 @@ describe("flow router", () => {
 /** A run row as the workflow would leave it; the tests only need the bookkeeping, not Temporal. */
 function insertRun(flowId: string, version: number, status: "queued" | "running" | "succeeded" | "failed", createdAt: number, nodeIds: string[] = []) {
   const id = `${flowId}-run-${createdAt}`;
-  db.insert(runs)
-    .values({ id, flowId, flowVersionId: `${flowId}@${version}`, flowVersion: version, status, workflowId: `run-${id}`, temporalUrl: "http://temporal.test", createdAt, finishedAt: status === "succeeded" || status === "failed" ? createdAt + 500 : null })
-    .run();
-  for (const nodeId of nodeIds) db.insert(nodeRuns).values({ runId: id, nodeId, type: "source.csv-file@1", status: status === "running" ? "running" : "succeeded" }).run();
+  raw
+    .prepare("INSERT INTO runs (id, flow_id, flow_version_id, flow_version, status, workflow_id, temporal_url, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    .run(id, flowId, `${flowId}@${version}`, version, status, `run-${id}`, "http://temporal.test", createdAt, status === "succeeded" || status === "failed" ? createdAt + 500 : null);
+  for (const nodeId of nodeIds) {
+    raw.prepare("INSERT INTO node_runs (run_id, node_id, type, status) VALUES (?, ?, ?, ?)").run(id, nodeId, "source.csv-file@1", status === "running" ? "running" : "succeeded");
+  }
   return id;
 }
 
@@ -179,14 +184,15 @@ describe("flow router: create, rename, duplicate, delete", () => {
   it("deletes a flow with its versions, runs and node runs, and nothing else", async () => {
     const copy = await caller.flow.duplicate({ flowId: "web-test" });
     const runId = insertRun(copy.flowId, 1, "succeeded", 3_000, ["customers", "unique"]);
-    const otherRuns = db.select().from(runs).where(eq(runs.flowId, "web-test")).all().length;
+    const count = (sql: string, arg: string) => (raw.prepare(sql).get(arg) as { n: number }).n;
+    const otherRuns = count("SELECT count(*) AS n FROM runs WHERE flow_id = ?", "web-test");
 
     expect(await caller.flow.delete({ flowId: copy.flowId })).toEqual({ flowId: copy.flowId, versions: 1, runs: 1 });
     expect((await rejection(caller.flow.get({ flowId: copy.flowId }))).code).toBe("NOT_FOUND");
-    expect(db.select().from(flowVersions).where(eq(flowVersions.flowId, copy.flowId)).all()).toEqual([]);
-    expect(db.select().from(runs).where(eq(runs.id, runId)).all()).toEqual([]);
-    expect(db.select().from(nodeRuns).where(eq(nodeRuns.runId, runId)).all()).toEqual([]);
-    expect(db.select().from(runs).where(eq(runs.flowId, "web-test")).all()).toHaveLength(otherRuns);
+    expect(count("SELECT count(*) AS n FROM flow_versions WHERE flow_id = ?", copy.flowId)).toBe(0);
+    expect(count("SELECT count(*) AS n FROM runs WHERE id = ?", runId)).toBe(0);
+    expect(count("SELECT count(*) AS n FROM node_runs WHERE run_id = ?", runId)).toBe(0);
+    expect(count("SELECT count(*) AS n FROM runs WHERE flow_id = ?", "web-test")).toBe(otherRuns);
     expect((await caller.flow.list()).some((f) => f.id === copy.flowId)).toBe(false);
 
     expect((await rejection(caller.flow.delete({ flowId: copy.flowId }))).code).toBe("NOT_FOUND");
@@ -201,9 +207,9 @@ describe("flow router: create, rename, duplicate, delete", () => {
     expect(refused.message).toContain(runId);
     expect(refused.message).toMatch(/running run/);
     expect((await caller.flow.get({ flowId })).flow.id).toBe(flowId);
-    expect(db.select().from(nodeRuns).where(eq(nodeRuns.runId, runId)).all()).toHaveLength(1);
+    expect(raw.prepare("SELECT count(*) AS n FROM node_runs WHERE run_id = ?").get(runId)).toEqual({ n: 1 });
 
-    db.update(runs).set({ status: "cancelled", finishedAt: 5_000 }).where(eq(runs.id, runId)).run();
+    raw.prepare("UPDATE runs SET status = 'cancelled', finished_at = 5000 WHERE id = ?").run(runId);
     expect(await caller.flow.delete({ flowId })).toMatchObject({ runs: 1 });
   });
 });

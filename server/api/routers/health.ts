@@ -1,20 +1,25 @@
 // What is running: Temporal (reachable, workers polling), and where the data lives.
-import { count } from "drizzle-orm";
-import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { datasets, flows, models, runs } from "../../../db/schema";
-import { dataDir, dbPath } from "../../../lib/paths";
+import { datasets, flows, models, runs } from "../../../db/store";
+import { dataDir, sharedDir } from "../../../lib/paths";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 export const healthRouter = createTRPCRouter({
   status: publicProcedure.query(async ({ ctx }) => {
-    const temporal = await ctx.temporal.status();
-    const total = (table: SQLiteTable) => ctx.db.select({ n: count() }).from(table).get()?.n ?? 0;
+    const [temporal, nFlows, nRuns, nDatasets, nModels] = await Promise.all([
+      ctx.temporal.status(),
+      flows.total(ctx.store),
+      runs.total(ctx.store),
+      datasets.total(ctx.store),
+      models.total(ctx.store),
+    ]);
     return {
       temporal,
       data: {
         dir: dataDir(),
-        database: dbPath(),
-        counts: { flows: total(flows), runs: total(runs), datasets: total(datasets), models: total(models) },
+        shared: sharedDir(),
+        database: ctx.store.location,
+        databaseKind: ctx.store.dialect,
+        counts: { flows: nFlows, runs: nRuns, datasets: nDatasets, models: nModels },
       },
     };
   }),

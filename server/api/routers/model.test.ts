@@ -1,4 +1,4 @@
-// The model router through createCaller against a real SQLite file: the list with statuses and
+// The model router through createCaller against a real store (SQLite file): the list with statuses and
 // input columns, promote and archive with their errors, and what a browser receives for them.
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -6,36 +6,40 @@ import os from "node:os";
 import path from "node:path";
 import superjson from "superjson";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../../db/client";
-import { SqliteModelRegistry } from "../../../db/model-registry";
+import Database from "better-sqlite3";
+import { StoreModelRegistry } from "../../../db/model-registry";
+import { openSqliteStore, type Store } from "../../../db/store";
 import { appRouter, createCaller } from "../root";
 import { createTRPCContext, type Context } from "../trpc";
 import { noTemporal, rejection } from "./test-support";
 
 let dir: string;
-let db: Db;
+let db: Store;
+let raw: Database.Database;
 let ctx: Context;
 let caller: ReturnType<typeof createCaller>;
-let registry: SqliteModelRegistry;
+let registry: StoreModelRegistry;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-model-router-"));
-  db = openDb(path.join(dir, "loopwright.sqlite"));
-  ctx = await createTRPCContext({ db, temporal: noTemporal });
+  db = openSqliteStore(path.join(dir, "loopwright.sqlite"));
+  raw = new Database(path.join(dir, "loopwright.sqlite"));
+  ctx = await createTRPCContext({ store: db, temporal: noTemporal });
   caller = createCaller(ctx);
-  registry = new SqliteModelRegistry(db, { runId: "run_1", nodeId: "train" });
+  registry = new StoreModelRegistry(db, dir, { runId: "run_1", nodeId: "train" });
 });
 
-afterAll(() => {
-  db?.$client.close();
+afterAll(async () => {
+  raw?.close();
+  await db?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
-  db.$client.prepare("DELETE FROM models").run();
+  raw.prepare("DELETE FROM models").run();
 });
 
-const churn = (extra: Partial<Parameters<SqliteModelRegistry["save"]>[0]> = {}) =>
+const churn = (extra: Partial<Parameters<StoreModelRegistry["save"]>[0]> = {}) =>
   registry.save({ name: "churn", kind: "binary-classifier/brainjs", metrics: { rocAuc: 0.8 }, artifact: { net: { weights: [1] } }, ...extra });
 
 describe("model router", () => {
@@ -44,7 +48,7 @@ describe("model router", () => {
     // Saved without an input schema: the classifier's artifact still names its inputs.
     await churn({ artifact: { net: { weights: [2] }, features: { version: 1, inputs: ["tenure", "Contract"], features: [], names: [] } } });
     await churn();
-    await new SqliteModelRegistry(db).save({ name: "uplift", kind: "mlp", metrics: {}, artifact: "not an object" });
+    await new StoreModelRegistry(db, dir).save({ name: "uplift", kind: "mlp", metrics: {}, artifact: "not an object" });
 
     const list = await caller.model.list();
     expect(list.map((m) => m.name)).toEqual(["uplift", "churn"]);

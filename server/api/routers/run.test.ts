@@ -4,9 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../../db/client";
 import { ParquetDatasetStore } from "../../../db/dataset-store";
-import { nodeRuns, runs } from "../../../db/schema";
+import { openSqliteStore, runs, type Store } from "../../../db/store";
 import type { DatasetRef } from "../../../nodes/sdk/types";
 import { createFlow } from "../../services/flows";
 import { createCaller } from "../root";
@@ -14,7 +13,7 @@ import { createTRPCContext } from "../trpc";
 import { noTemporal, rejection } from "./test-support";
 
 let dir: string;
-let db: Db;
+let db: Store;
 let caller: ReturnType<typeof createCaller>;
 let scored: DatasetRef;
 let customers: DatasetRef;
@@ -24,27 +23,29 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-run-router-"));
   // The router finds datasets through dataDir(), which reads this variable.
   process.env.LOOPWRIGHT_DATA_DIR = dir;
-  db = openDb(path.join(dir, "loopwright.sqlite"));
-  caller = createCaller(await createTRPCContext({ db, temporal: noTemporal }));
+  db = openSqliteStore(path.join(dir, "loopwright.sqlite"));
+  caller = createCaller(await createTRPCContext({ store: db, temporal: noTemporal }));
 
   const store = new ParquetDatasetStore(dir, db);
   scored = await store.create("SELECT range AS id, 'c' || range AS name, range / 250.0 AS score FROM range(250)");
   customers = await store.create("SELECT * FROM (VALUES (1, 'Ada'), (2, 'Grace')) t(id, name)");
 
-  const { flowId, versionId } = createFlow(db, "Preview test");
-  db.insert(runs).values({ id: "run-1", flowId, flowVersionId: versionId, flowVersion: 1, status: "running", workflowId: "run-run-1", temporalUrl: "http://temporal.test" }).run();
+  const { flowId, versionId } = await createFlow(db, "Preview test");
+  const nodes = [
+    { id: "score", type: "model.score@1" },
+    { id: "train", type: "model.train-classifier@1" },
+    { id: "later", type: "transform.dedupe@1" },
+  ];
+  await runs.create(db, { runId: "run-1", flowId, flowVersionId: versionId, flowVersion: 1, triggerKind: "manual", workflowId: "run-run-1", temporalUrl: "http://temporal.test", nodes });
+  await runs.report(db, { runId: "run-1", status: "running" });
   const model = { kind: "model", id: "m1", name: "churn", version: 1 };
-  db.insert(nodeRuns)
-    .values([
-      { runId: "run-1", nodeId: "score", type: "model.score@1", status: "succeeded", rows: scored.rows, outputs: { model, rows: scored, customers } },
-      { runId: "run-1", nodeId: "train", type: "model.train-classifier@1", status: "succeeded", outputs: { model } },
-      { runId: "run-1", nodeId: "later", type: "transform.dedupe@1", status: "running" },
-    ])
-    .run();
+  await runs.updateNode(db, "run-1", "score", { status: "succeeded", rows: scored.rows, outputs: { model, rows: scored, customers } });
+  await runs.updateNode(db, "run-1", "train", { status: "succeeded", outputs: { model } });
+  await runs.updateNode(db, "run-1", "later", { status: "running" });
 });
 
-afterAll(() => {
-  db?.$client.close();
+afterAll(async () => {
+  await db?.close();
   if (previousDataDir === undefined) delete process.env.LOOPWRIGHT_DATA_DIR;
   else process.env.LOOPWRIGHT_DATA_DIR = previousDataDir;
   if (dir) rmSync(dir, { recursive: true, force: true });

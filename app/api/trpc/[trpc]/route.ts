@@ -2,7 +2,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
-import { getDb } from "@/server/db";
+import { getStore } from "@/server/store";
 import { temporalAccess } from "@/server/temporal-client";
 
 function handler(req: Request) {
@@ -10,7 +10,7 @@ function handler(req: Request) {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: () => createTRPCContext({ headers: req.headers, db: getDb(), temporal: temporalAccess }),
+    createContext: async () => createTRPCContext({ headers: req.headers, store: await getStore(), temporal: temporalAccess }),
     onError({ path, error }) {
       // The client gets the message without a stack; the server log keeps the whole story.
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "<no path>"} failed:`, error.cause ?? error);

@@ -1,9 +1,13 @@
-// The control plane's tables (SQLite through drizzle). Pages read these; they never read
-// Temporal history. Times are epoch milliseconds.
+// The control plane's tables on SQLite (the embedded default). db/schema/pg.ts declares the same
+// tables for PostgreSQL; db/store/schema.test.ts keeps the two identical. Times are epoch
+// milliseconds (integers), JSON columns hold parsed values on both.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { MODEL_STATUSES, FILE_FORMATS } from "./vocabulary";
+import { NODE_STATUSES, RUN_STATUSES } from "../../workflows/graph/status";
 
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
+const json = <T = unknown>(name: string) => text(name, { mode: "json" }).$type<T>();
 
 export const flows = sqliteTable("flows", {
   id: text("id").primaryKey(),
@@ -21,8 +25,10 @@ export const flowVersions = sqliteTable(
     id: text("id").primaryKey(),
     flowId: text("flow_id").notNull().references(() => flows.id, { onDelete: "cascade" }),
     version: integer("version").notNull(),
-    /** The graph as saved (JSON). Frozen: a version is never updated. */
-    graph: text("graph", { mode: "json" }).notNull(),
+    /** The graph as saved. Frozen: a version is never updated. */
+    graph: json("graph").notNull(),
+    /** How many nodes the graph has (for lists, without reading every graph). */
+    nodeCount: integer("node_count").notNull().default(0),
     createdAt: integer("created_at").notNull().default(now),
   },
   (t) => [uniqueIndex("flow_versions_flow_version").on(t.flowId, t.version)],
@@ -35,7 +41,7 @@ export const runs = sqliteTable(
     flowId: text("flow_id").notNull().references(() => flows.id, { onDelete: "cascade" }),
     flowVersionId: text("flow_version_id").notNull().references(() => flowVersions.id),
     flowVersion: integer("flow_version").notNull(),
-    status: text("status", { enum: ["queued", "running", "succeeded", "failed", "cancelled"] }).notNull().default("queued"),
+    status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
     triggerKind: text("trigger_kind").notNull().default("manual"),
     workflowId: text("workflow_id").notNull(),
     temporalUrl: text("temporal_url").notNull(),
@@ -53,16 +59,18 @@ export const nodeRuns = sqliteTable(
     runId: text("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
     nodeId: text("node_id").notNull(),
     type: text("type").notNull(),
-    status: text("status", { enum: ["queued", "running", "succeeded", "failed", "skipped", "cancelled"] }).notNull(),
+    status: text("status", { enum: NODE_STATUSES }).notNull(),
     attempt: integer("attempt").notNull().default(0),
+    /** The worker (Temporal identity) that ran the latest attempt. */
+    worker: text("worker"),
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),
     rows: integer("rows"),
-    metrics: text("metrics", { mode: "json" }),
-    outputs: text("outputs", { mode: "json" }),
+    metrics: json<Record<string, unknown>>("metrics"),
+    outputs: json<Record<string, unknown>>("outputs"),
     error: text("error"),
     /** Latest progress report (0..1) and message, from heartbeats. */
-    progress: text("progress", { mode: "json" }),
+    progress: json("progress"),
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
 );
@@ -70,11 +78,11 @@ export const nodeRuns = sqliteTable(
 export const datasets = sqliteTable("datasets", {
   /** Content address of the Parquet file. */
   id: text("id").primaryKey(),
-  /** Relative to the data directory. */
+  /** Relative to the shared folder. */
   path: text("path").notNull(),
   rows: integer("rows").notNull(),
   bytes: integer("bytes").notNull(),
-  columns: text("columns", { mode: "json" }).notNull(),
+  columns: json<{ name: string; type: string }[]>("columns").notNull(),
   runId: text("run_id"),
   nodeId: text("node_id"),
   createdAt: integer("created_at").notNull().default(now),
@@ -87,21 +95,19 @@ export const models = sqliteTable(
     name: text("name").notNull(),
     version: integer("version").notNull(),
     kind: text("kind").notNull(),
-    metrics: text("metrics", { mode: "json" }).notNull(),
-    artifact: text("artifact", { mode: "json" }).notNull(),
+    metrics: json<Record<string, unknown>>("metrics").notNull(),
+    /** The artifact (weights, fitted preprocessing) as a JSON file, relative to the shared folder. */
+    artifactPath: text("artifact_path"),
+    /** Models saved before artifacts moved to files keep theirs here; null for every newer one. */
+    artifact: json("artifact"),
     /** The training dataset (a `datasets` id). */
     datasetId: text("dataset_id"),
     /** The run and node that trained it; null when saved outside a run. */
     runId: text("run_id"),
     nodeId: text("node_id"),
-    /**
-     * "current" is the version `load({ name })` returns (at most one per name; the first version of
-     * a name becomes current on its own), "candidate" is any other usable version (every new one),
-     * "archived" is kept but only loaded when pinned by version or id.
-     */
-    status: text("status", { enum: ["candidate", "current", "archived"] }).notNull().default("candidate"),
-    /** The columns the model reads when scoring, with their types at training time (JSON); null when the trainer did not say. */
-    inputSchema: text("input_schema", { mode: "json" }).$type<{ name: string; type: string | null }[]>(),
+    status: text("status", { enum: MODEL_STATUSES }).notNull().default("candidate"),
+    /** The columns the model reads when scoring, with their types at training time; null when unknown. */
+    inputSchema: json<{ name: string; type: string | null }[]>("input_schema"),
     createdAt: integer("created_at").notNull().default(now),
   },
   (t) => [
@@ -114,12 +120,12 @@ export const models = sqliteTable(
 export const files = sqliteTable("files", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
-  /** Relative to the data directory. */
+  /** Relative to the shared folder. */
   path: text("path").notNull(),
   bytes: integer("bytes").notNull(),
   /** What DuckDB saw when the file was registered. Null for files uploaded before it described them. */
   rows: integer("rows"),
-  columns: text("columns", { mode: "json" }).$type<{ name: string; type: string }[]>(),
-  format: text("format", { enum: ["csv", "json"] }),
+  columns: json<{ name: string; type: string }[]>("columns"),
+  format: text("format", { enum: FILE_FORMATS }),
   createdAt: integer("created_at").notNull().default(now),
 });

@@ -1,0 +1,8 @@
+// The one module through which every control-plane read and write goes. One file per table
+// group, each exporting async functions over a store handle: `flows.list(store)`.
+export { openStore, openSqliteStore, databaseUrl, type Store } from "./handle";
+export * as flows from "./flows";
+export * as runs from "./runs";
+export * as datasets from "./datasets";
+export * as models from "./models";
+export * as files from "./files";
