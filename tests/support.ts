@@ -1,5 +1,5 @@
 // Processes the integration tests drive: worker processes and the CLI, as a user would run them.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { inject } from "vitest";
 import { openSqliteStore, type Store } from "../db/store";

@@ -1,6 +1,6 @@
 // Recent runs, or what to do when there are none yet.
 import type { Run } from "./types";
-import { Badge, Command, Hint, type TONE, ago, duration, stamp } from "./ui";
+import { Badge, Command, type TONE, ago, duration, stamp } from "./ui";
 
 const EXAMPLE = "npx loopwright run examples/flows/telco-churn.flow.json";
 

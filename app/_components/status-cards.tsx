@@ -1,6 +1,6 @@
 // The three status cards of the home page: Temporal, workers, data.
 import type { Health, Temporal } from "./types";
-import { Badge, Card, Field, Hint, Problem, ago, duration, stamp } from "./ui";
+import { Badge, Card, Field, Hint, Problem, ago } from "./ui";
 
 export function TemporalCard({ t }: { t: Temporal }) {
   return (

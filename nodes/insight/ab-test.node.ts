@@ -79,7 +79,7 @@ function findControl(arms: string[], wanted: string): string {
 }
 
 async function analyse(ctx: NodeContext, ref: DatasetRef, cfg: Config) {
-  const { ident, literal } = ctx.datasets;
+  const { ident } = ctx.datasets;
   const byName = new Map(ref.columns.map((c) => [c.name, c]));
   for (const [field, name] of [["treatmentColumn", cfg.treatmentColumn], ["outcomeColumn", cfg.outcomeColumn], ["scoreColumn", cfg.scoreColumn]] as const) {
     if (name && !byName.has(name)) throw new ConfigError(`A/B test: no column "${name}" in the input`, { field });

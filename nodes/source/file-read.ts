@@ -1,8 +1,7 @@
 // What the file sources share: which file a config names, its lineage, scratch copies in the
 // worker's scratch folder, and byte-level scans that find the line of a problem DuckDB reports without one.
-import { randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { z } from "zod";

@@ -1,10 +1,8 @@
 // Reads JSON records from an HTTP API, page by page, into a table. Every request goes through the
 // SSRF guard (lib/http-guard.ts). Pages are never all held in memory: each page's records are
 // appended as NDJSON lines to a scratch file in the data directory, which DuckDB then reads once.
-import { randomUUID } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import { z } from "zod";
 import { ConfigError, DataError, defineNode, readSecret, redactUrl, SECRET_ENV_PATTERN, SECRET_ENV_PREFIX, TransientError, type NodeContext } from "../sdk";
@@ -260,7 +258,6 @@ export default defineNode({
       out.end();
       await finished(out);
 
-      const lit = ctx.datasets.literal;
       const src = `read_json(${ctx.datasets.filePath(file)}, format = 'newline_delimited', sample_size = -1, maximum_object_size = ${MAX_RECORD_BYTES})`;
       let ref;
       try {

@@ -2,13 +2,10 @@
 // streamed: rows go in batches to an NDJSON spill file (every value as text, so nothing is lost
 // to JSON numbers), and DuckDB casts each column to its type when the dataset is created.
 import Database from "better-sqlite3";
-import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { open, rm, stat, type FileHandle } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { ConfigError, DataError, NotFoundError, TransientError, type NodeContext } from "../sdk";
+import { ConfigError, DataError, NotFoundError, TransientError } from "../sdk";
 
 export type SqlParam = string | number | boolean | null;
 

@@ -8,7 +8,6 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { openSqliteStore, type Store } from "../../../db/store";
-import { loadRegistry } from "../../../nodes/registry";
 import type { GraphProblem } from "../../../workflows/graph/validate";
 import { appRouter, createCaller } from "../root";
 import { createTRPCContext } from "../trpc";

@@ -17,7 +17,7 @@ import {
   type FieldDescriptor,
   type Scalar,
 } from "../_lib/json-schema-form";
-import { type Config, type Column, type FormCtx, inputClass, BUTTON, fieldId, describedBy, listDefault, emptied, type FieldProps, RequiredMark, Help, Errors, Shell, requiredAttr, ColumnOptions } from "./config-field-parts";
+import { type Config, type FormCtx, inputClass, BUTTON, fieldId, describedBy, listDefault, emptied, type FieldProps, RequiredMark, Help, Errors, Shell, requiredAttr, ColumnOptions } from "./config-field-parts";
 import { FileField } from "./file-field";
 import { ListField } from "./list-field";
 
