@@ -1,18 +1,24 @@
 // Worker processes for the integration tests (also used by the global setup, so no vitest imports).
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { projectRoot } from "../lib/paths";
 
 export interface WorkerProcess {
   proc: ChildProcess;
+  /** Its Temporal identity (as recorded on the node runs it ran). */
+  identity: string;
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Start `workflows/worker.ts` in its own process and wait until it polls. */
-export async function startWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "workflows", "worker.ts")], {
-    cwd: projectRoot,
+/** tsx's loader (its package's main export) by absolute path, so a worker started in another working directory finds it. */
+const TSX = pathToFileURL(path.join(projectRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
+
+/** Start `workflows/worker.ts` in its own process (in `cwd`, default the project) and wait until it polls. */
+export async function startWorker(env: NodeJS.ProcessEnv, cwd = projectRoot): Promise<WorkerProcess> {
+  const proc = spawn(process.execPath, ["--import", TSX, path.join(projectRoot, "workflows", "worker.ts")], {
+    cwd,
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -34,8 +40,10 @@ export async function startWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess
       reject(new Error(`worker exited with ${code} during start:\n${out}`));
     });
   });
+  const identity = /worker ready: (\S+)/.exec(out)?.[1] ?? "";
   return {
     proc,
+    identity,
     output: () => out,
     async stop(signal = "SIGTERM") {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
