@@ -1,10 +1,12 @@
 // The status of a run or a node run, the same everywhere (lists, run page, editor).
+import type { NodeStatus } from "@/workflows/graph/status";
 import { Badge, type TONE } from "./ui";
 
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+/** A run's or a node's status (a run is never "skipped"). */
+export type RunStatus = NodeStatus;
 
 // Literal class names, so Tailwind finds them.
-const STATUS: Record<RunStatus, { tone: keyof typeof TONE; dot: string }> = {
+const STATUS: Record<NodeStatus, { tone: keyof typeof TONE; dot: string }> = {
   queued: { tone: "quiet", dot: "bg-ink-muted" },
   running: { tone: "busy", dot: "bg-sky-500 animate-pulse motion-reduce:animate-none" },
   succeeded: { tone: "good", dot: "bg-emerald-500" },

@@ -11,10 +11,9 @@ import { useTRPC, type RouterOutputs } from "@/trpc/react";
 import { errorText, useNow } from "./hooks";
 import { NodeCard } from "./node-card";
 import { runDuration } from "./runs-view";
+import { isFinished } from "@/workflows/graph/status";
 
 type Run = RouterOutputs["run"]["get"]["run"];
-
-const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -34,7 +33,7 @@ function useCancel(runId: string) {
 
 function RunHeader({ run, now }: { run: Run; now: number | null }) {
   const began = run.startedAt ?? run.createdAt;
-  const active = !FINISHED.has(run.status);
+  const active = !isFinished(run.status);
   const cancel = useCancel(run.id);
   const cancelling = cancel.isPending || cancel.isSuccess;
   return (
@@ -101,7 +100,7 @@ export function RunView({ runId }: { runId: string }) {
       {
         refetchInterval: (q) => {
           const status = q.state.data?.run.status;
-          if (status && FINISHED.has(status)) return false;
+          if (status && isFinished(status)) return false;
           // Nothing to watch yet and asking failed (e.g. no such run): stop, and show why.
           return q.state.status === "error" ? false : 1000;
         },

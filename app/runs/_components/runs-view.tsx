@@ -8,10 +8,9 @@ import { StatusBadge } from "@/app/_components/status-badge";
 import { Problem, ago, duration, stamp } from "@/app/_components/ui";
 import { useTRPC, type RouterOutputs } from "@/trpc/react";
 import { errorText, useNow } from "./hooks";
+import { isActive } from "@/workflows/graph/status";
 
 type Run = RouterOutputs["run"]["list"][number];
-
-const ACTIVE = new Set(["queued", "running"]);
 
 export function runDuration(r: { status: string; createdAt: number; startedAt: number | null; finishedAt: number | null }, now: number | null): string {
   const began = r.startedAt ?? r.createdAt;
@@ -140,7 +139,7 @@ export function RunsView({ flowId, badFlow, limit }: { flowId?: string; badFlow?
   const trpc = useTRPC();
   const now = useNow(1000);
   const runs = useQuery(
-    trpc.run.list.queryOptions({ flowId, limit }, { refetchInterval: (q) => (q.state.data?.some((r) => ACTIVE.has(r.status)) ? 2000 : false) }),
+    trpc.run.list.queryOptions({ flowId, limit }, { refetchInterval: (q) => (q.state.data?.some((r) => isActive(r.status)) ? 2000 : false) }),
   );
 
   return (

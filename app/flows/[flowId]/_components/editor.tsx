@@ -18,9 +18,9 @@ import { DRAG_TYPE, Palette } from "./palette";
 import { PreviewPanel } from "./preview-panel";
 import { SidePanel } from "./side-panel";
 import { Toolbar, type Notice } from "./toolbar";
+import { isFinished } from "@/workflows/graph/status";
 
 const nodeTypes = { lw: FlowNode };
-const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 const VALIDATE_DEBOUNCE_MS = 350;
 // Fitting leaves the minimap's corner free, so no node is hidden under it.
 // Redrawing the minimap on every pan frame costs a third of the frame time at 500 nodes
@@ -121,7 +121,7 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: 
   const run = useQuery({
     ...trpc.run.get.queryOptions({ runId: runId ?? "" }),
     enabled: Boolean(runId),
-    refetchInterval: (q) => (q.state.status === "error" || (q.state.data && FINISHED.has(q.state.data.run.status)) ? false : 1000),
+    refetchInterval: (q) => (q.state.status === "error" || (q.state.data && isFinished(q.state.data.run.status)) ? false : 1000),
   });
   useEffect(() => {
     if (!run.data) return;

@@ -7,6 +7,7 @@ import { useShallow } from "zustand/react/shallow";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { TONE } from "@/app/_components/ui";
 import { useFlowStore } from "../_store/flow-store";
+import type { RunStatus } from "@/workflows/graph/status";
 
 export interface Notice {
   tone: "good" | "bad" | "warn" | "busy";
@@ -16,7 +17,7 @@ export interface Notice {
 
 interface RunSummary {
   id: string;
-  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  status: RunStatus;
   temporalUrl: string;
   flowVersion: number;
 }

@@ -6,6 +6,7 @@ import { create } from "zustand";
 import type { GraphProblem } from "../../../../workflows/graph/validate";
 import { edgeId, newNodeId, toCanvas, type CanvasEdge, type CanvasNode, type NodeData } from "../_lib/canvas-graph";
 import type { FlowGraph } from "../../../../workflows/graph/schema";
+import type { NodeStatus } from "../../../../workflows/graph/status";
 
 interface Snapshot {
   name: string;
@@ -14,7 +15,7 @@ interface Snapshot {
 }
 
 export interface NodeRunView {
-  status: "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+  status: NodeStatus;
   rows: number | null;
   startedAt: number | null;
   finishedAt: number | null;
