@@ -34,7 +34,8 @@ function workerEnv(home: string): NodeJS.ProcessEnv {
     LOOPWRIGHT_SHARED_DIR: shared,
     LOOPWRIGHT_DATA_DIR: home,
     LOOPWRIGHT_TASK_QUEUE: QUEUE,
-  } as NodeJS.ProcessEnv;
+    NODE_ENV: "production",
+  };
 }
 
 beforeAll(async () => {
@@ -57,7 +58,7 @@ afterAll(async () => {
 
 describe("workers on PostgreSQL with a shared folder", () => {
   it("spread a run over two workers and finish it after one is killed mid-node", async () => {
-    const settings = temporalSettings({ TEMPORAL_ADDRESS: inject("temporalAddress"), LOOPWRIGHT_TASK_QUEUE: QUEUE } as NodeJS.ProcessEnv);
+    const settings = temporalSettings({ ...process.env, TEMPORAL_ADDRESS: inject("temporalAddress"), LOOPWRIGHT_TASK_QUEUE: QUEUE });
     const crm = path.join(shared, "crm.sqlite");
     const flow = telcoFlow({ crm, id: "telco-postgres" });
     // A short heartbeat timeout on the node that gets killed, so the server notices within seconds.
