@@ -165,9 +165,9 @@ export default defineConfig([
   // 3. Control-plane database: everywhere outside db/ ...
   { files: ALL, ignores: ["db/**"], rules: { "no-restricted-imports": dbImports("better-sqlite3", "pg") } },
   // ... except the nodes that read and write users' own databases, the PostgreSQL test server, tests,
-  // and the drizzle-kit configs at the root.
+  // the store benchmark (its baseline is the raw drivers) and the drizzle-kit configs at the root.
   {
-    files: ["nodes/action/write-table.node.ts", "nodes/source/sql-read.ts", "nodes/source/sql-query.node.ts", ...TEST_CODE],
+    files: ["nodes/action/write-table.node.ts", "nodes/source/sql-read.ts", "nodes/source/sql-query.node.ts", "bench/store.ts", ...TEST_CODE],
     ignores: ["db/**"],
     rules: { "no-restricted-imports": dbImports() },
   },

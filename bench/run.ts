@@ -1,11 +1,15 @@
-// `npm run bench [csv|data|models|orchestration|canvas]`: CSV ingest speed, the data nodes on a million rows,
-// orchestration overhead per node and the editor with 500 nodes, each against a baseline measured in the same process. Prints figures;
+// `npm run bench [csv|data|models|orchestration|canvas|store|start]`: CSV ingest speed, the data nodes on a million rows,
+// orchestration overhead per node, the editor with 500 nodes, control-plane writes per second on SQLite and
+// PostgreSQL, and `npm start` until usable (cold and warm, against
+// `npm run dev`), each against a baseline measured in the same process. Prints figures;
 // asserts nothing about time.
 import { canvasBench } from "./canvas";
 import { csvIngestBench } from "./csv-ingest";
 import { dataChainBench } from "./data-chain";
 import { modelsBench } from "./models";
 import { orchestrationBench } from "./orchestration";
+import { startBench } from "./start";
+import { storeBench } from "./store";
 
 const only = process.argv[2];
 if (!only || only === "csv") await csvIngestBench();
@@ -13,4 +17,6 @@ if (!only || only === "data") await dataChainBench();
 if (!only || only === "models") await modelsBench();
 if (!only || only === "orchestration") await orchestrationBench();
 if (!only || only === "canvas") await canvasBench();
+if (!only || only === "store") await storeBench();
+if (!only || only === "start") await startBench({ cold: !process.argv.includes("--no-cold") });
 process.exit(0);

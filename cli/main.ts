@@ -1,181 +1,72 @@
-// `loopwright`: run, validate and upload from the command line.
-import { Client, Connection } from "@temporalio/client";
-import { asc, eq } from "drizzle-orm";
-import { readFileSync } from "node:fs";
+// `loopwright`: run, follow, validate and upload from the command line, as a client of the web
+// app's API (tRPC over HTTP at $LOOPWRIGHT_URL/api/trpc, uploads at $LOOPWRIGHT_URL/api/uploads).
+// It opens no database and dials no Temporal server itself: the app does that.
 import { parseArgs } from "node:util";
-import { openDb, type Db } from "../db/client";
-import { nodeRuns, runs } from "../db/schema";
-import { ensureNamespace } from "../lib/dev-server";
-import { dataDir } from "../lib/paths";
-import { connectionOptions, taskQueuePollers, temporalSettings, type TemporalSettings } from "../lib/temporal";
-import { loadRegistry } from "../nodes/registry";
-import { saveFlowVersion, startRun } from "../server/services/flows";
-import { UploadError, registerFile } from "../server/services/uploads";
-import { GraphInvalidError, formatProblem } from "../workflows/graph/compile";
-import { validateGraph } from "../workflows/graph/validate";
+import { CliError, DEFAULT_URL, explain, loopwrightUrl } from "./api";
+import { upload, validate } from "./files";
+import { runFlow, runStatus } from "./run";
 
 const HELP = `loopwright <command>
 
   run <flow.json> [--json] [--flow-id ID]   save the flow as a version, run it through Temporal, print progress
                                             and a summary; with --json the last line is one JSON object
+  status <runId> [--json] [--follow]        a run's summary (the same as at the end of \`run\`); with --follow,
+                                            its progress until it ends
   validate <flow.json>                      check a flow file and list every problem
   upload <file>                             store a file in the data directory and print its id
                                             (use it as fileId in a CSV source)
 
-Environment: LOOPWRIGHT_DATA_DIR, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, LOOPWRIGHT_TASK_QUEUE, TEMPORAL_UI_URL`;
+The commands talk to the Loopwright web app (start it with \`npm start\`):
+  LOOPWRIGHT_URL   where it runs (default ${DEFAULT_URL})
 
-class UsageError extends Error {}
-
-function readFlowFile(file: string): { id?: string } & Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new UsageError(`Cannot read ${file}: ${(err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${file} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-async function validate(file: string): Promise<number> {
-  const raw = readFlowFile(file);
-  const result = validateGraph(raw, await loadRegistry());
-  if (result.ok) {
-    console.log(`${file}: valid (${result.graph.nodes.length} nodes, ${result.graph.edges.length} edges)`);
-    return 0;
-  }
-  console.error(`${file}: ${result.problems.length} problem(s)\n${result.problems.map(formatProblem).join("\n")}`);
-  return 2;
-}
-
-/** Prints only the id, so `id=$(loopwright upload f.csv)` works; a refused file is a usage error. */
-async function upload(file: string): Promise<number> {
-  const db = openDb();
-  try {
-    const up = await registerFile(db, dataDir(), file);
-    console.log(up.id);
-    return 0;
-  } catch (err) {
-    if (err instanceof UploadError) throw new UsageError(err.message);
-    throw err;
-  } finally {
-    db.$client.close();
-  }
-}
-
-async function warnIfNoWorker(connection: Connection, s: TemporalSettings, log: (line: string) => void): Promise<void> {
-  if (!(await taskQueuePollers(connection, s, "workflow")).length) {
-    log(`  (no worker is polling task queue "${s.taskQueue}" yet: start one with \`npm start\` or \`npm run worker\`)`);
-  }
-}
-
-function fmtMs(ms: number | null | undefined): string {
-  if (ms == null) return "";
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-function fmtMetrics(m: unknown): string {
-  if (!m || typeof m !== "object") return "";
-  return Object.entries(m as Record<string, unknown>)
-    .filter(([, v]) => typeof v === "number" || typeof v === "string" || typeof v === "boolean")
-    .slice(0, 6)
-    .map(([k, v]) => `${k}=${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : v}`)
-    .join(" ");
-}
-
-function nodeRows(db: Db, runId: string) {
-  return db.select().from(nodeRuns).where(eq(nodeRuns.runId, runId)).orderBy(asc(nodeRuns.startedAt)).all();
-}
-
-async function run(file: string, opts: { json: boolean; flowId?: string }): Promise<number> {
-  // In --json mode progress goes to stderr, so stdout ends with exactly one JSON object.
-  const log = opts.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
-  const raw = readFlowFile(file);
-  const db = openDb();
-  const registry = await loadRegistry();
-  const saved = saveFlowVersion(db, registry, raw, { flowId: opts.flowId ?? (typeof raw.id === "string" ? raw.id : undefined) });
-  log(`flow ${saved.flowId} version ${saved.version}${saved.created ? " (new version saved)" : ""}`);
-
-  const settings = temporalSettings();
-  const connection = await Connection.connect(connectionOptions(settings)).catch((err) => {
-    throw new UsageError(`Cannot reach Temporal at ${settings.address} (${(err as Error).message}). Start everything with \`npm start\`, or set TEMPORAL_ADDRESS.`);
-  });
-  try {
-    for (const w of await ensureNamespace(settings)) log(`  warning: ${w}`);
-    const client = new Client({ connection, namespace: settings.namespace });
-    const started = await startRun(db, registry, client, settings, { versionId: saved.versionId, triggerKind: "cli" });
-    log(`run ${started.runId}\n  workflow ${started.workflowId}\n  ${started.temporalUrl}`);
-    await warnIfNoWorker(connection, settings, log);
-
-    const handle = client.workflow.getHandle(started.workflowId);
-    const seen = new Map<string, string>();
-    const report = () => {
-      for (const n of nodeRows(db, started.runId)) {
-        const key = `${n.status}:${n.attempt}`;
-        if (seen.get(n.nodeId) === key) continue;
-        seen.set(n.nodeId, key);
-        if (n.status === "queued") continue;
-        const took = n.finishedAt && n.startedAt ? fmtMs(n.finishedAt - n.startedAt) : "";
-        const rows = n.rows != null ? `${n.rows.toLocaleString("en-US")} rows` : "";
-        const attempt = n.attempt > 1 ? `attempt ${n.attempt}` : "";
-        log(`  ${n.status.padEnd(9)} ${n.nodeId} (${n.type}) ${[attempt, rows, took, n.error ?? ""].filter(Boolean).join("  ")}`);
-      }
-    };
-    const timer = setInterval(report, 250);
-    await handle.result().catch(() => undefined);
-    clearInterval(timer);
-    report();
-
-    const runRow = db.select().from(runs).where(eq(runs.id, started.runId)).get()!;
-    const nodes = nodeRows(db, started.runId);
-    const summary = {
-      runId: started.runId,
-      workflowId: started.workflowId,
-      status: runRow.status,
-      temporalUrl: started.temporalUrl,
-      ...(runRow.error ? { error: runRow.error } : {}),
-      nodes: nodes.map((n) => ({ id: n.nodeId, type: n.type, status: n.status, rows: n.rows, metrics: n.metrics ?? {}, ...(n.error ? { error: n.error } : {}) })),
-    };
-    log(`\nRun ${runRow.status}: ${started.runId}\n  Temporal UI: ${started.temporalUrl}`);
-    for (const n of nodes) {
-      const took = n.finishedAt && n.startedAt ? fmtMs(n.finishedAt - n.startedAt) : "";
-      log(`  ${n.status.padEnd(9)} ${n.nodeId.padEnd(14)} ${n.type.padEnd(28)} ${(n.rows != null ? `${n.rows.toLocaleString("en-US")} rows` : "").padStart(13)}  ${took.padStart(8)}  ${fmtMetrics(n.metrics)}`);
-      if (n.error) log(`            ${n.error}`);
-    }
-    if (opts.json) console.log(JSON.stringify(summary));
-    return runRow.status === "succeeded" ? 0 : 1;
-  } finally {
-    await connection.close();
-  }
-}
+Exit codes: 0 the run succeeded (or the flow is valid, the file stored), 1 it failed, was cancelled or
+the command could not be done, 2 the flow is invalid, 3 the run goes on but is not followed any more
+(connection to the app lost: the --json object then has "connectionLost": true; \`status\`: not
+finished yet).`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { json: { type: "boolean", default: false }, "flow-id": { type: "string" }, help: { type: "boolean", short: "h" } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: "boolean", default: false },
+        "flow-id": { type: "string" },
+        follow: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n\n${HELP}`);
+  }
+  const { values, positionals } = parsed;
   const [command, target] = positionals;
   if (values.help || !command) {
     console.log(HELP);
     return command || values.help ? 0 : 1;
   }
-  if (!target) throw new UsageError(`${command}: which file?\n\n${HELP}`);
-  if (command === "run") return run(target, { json: values.json!, flowId: values["flow-id"] });
-  if (command === "validate") return validate(target);
-  if (command === "upload") return upload(target);
-  throw new UsageError(`Unknown command "${command}"\n\n${HELP}`);
+  const known = ["run", "status", "validate", "upload"];
+  if (!known.includes(command)) throw new CliError(`Unknown command "${command}"\n\n${HELP}`);
+  if (!target) throw new CliError(`${command}: ${command === "status" ? "which run id?" : "which file?"}\n\n${HELP}`);
+  const base = loopwrightUrl();
+  if (command === "run") return runFlow(base, target, { json: values.json!, flowId: values["flow-id"] });
+  if (command === "status") return runStatus(base, target, { json: values.json!, follow: values.follow! });
+  if (command === "validate") return validate(base, target);
+  return upload(base, target);
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    if (err instanceof GraphInvalidError) console.error(err.message);
-    else if (err instanceof UsageError) console.error(err.message);
-    else console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(err instanceof GraphInvalidError ? 2 : 1);
+    let base = DEFAULT_URL;
+    try {
+      base = loopwrightUrl();
+    } catch {
+      // A bad LOOPWRIGHT_URL is itself the error being reported.
+    }
+    const { message, exitCode } = explain(err, base);
+    console.error(message);
+    process.exit(exitCode);
   },
 );

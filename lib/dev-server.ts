@@ -5,7 +5,7 @@ import { Connection } from "@temporalio/client";
 import proto from "@temporalio/proto";
 import type Long from "long";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import temporalConfig from "../temporal.config";
@@ -45,6 +45,8 @@ export interface DevServerOptions {
   uiPort?: number;
   logFile?: string;
   namespace?: string;
+  /** Run it in its own process group (`npm start`: a terminal's Ctrl-C must not reach it before the worker stops). */
+  detached?: boolean;
 }
 
 export interface DevServer {
@@ -72,10 +74,18 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     const fd = openSync(o.logFile, "a");
     stdio = ["ignore", fd, fd];
   }
-  const child = spawn(o.binary, args, { stdio, env: { ...process.env, TEMPORAL_DISABLE_VERSION_CHECK: "1" } });
+  const child = spawn(o.binary, args, { stdio, env: { ...process.env, TEMPORAL_DISABLE_VERSION_CHECK: "1" }, detached: o.detached ?? false });
+  if (typeof stdio[1] === "number") closeSync(stdio[1]); // the child has its own copy
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const address = `127.0.0.1:${o.port}`;
-  const ready = await Promise.race([waitForServer(address, 90_000).then(() => true), exited.then(() => false)]);
+  let ready: boolean;
+  try {
+    ready = await Promise.race([waitForServer(address, 90_000).then(() => true), exited.then(() => false)]);
+  } catch (err) {
+    // Not ready in time: do not leave it running behind the caller's back.
+    child.kill("SIGKILL");
+    throw err;
+  }
   if (!ready) {
     throw new Error(`The Temporal dev server exited during start-up${o.logFile ? `; see ${o.logFile}` : ""} (command: ${o.binary} ${args.join(" ")})`);
   }

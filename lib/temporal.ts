@@ -24,7 +24,8 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
   if (cert && key) tls = { clientCertPair: { crt: readFileSync(cert), key: readFileSync(key) }, ...(ca ? { serverRootCACertificate: readFileSync(ca) } : {}) };
   else if (env.TEMPORAL_TLS === "true" || env.TEMPORAL_API_KEY) tls = true;
   return {
-    address: env.TEMPORAL_ADDRESS || `127.0.0.1:${temporalConfig.devServer.port}`,
+    // The embedded dev server: `npm start` moves it with LOOPWRIGHT_TEMPORAL_PORT.
+    address: env.TEMPORAL_ADDRESS || `127.0.0.1:${env.LOOPWRIGHT_TEMPORAL_PORT || temporalConfig.devServer.port}`,
     namespace: env.TEMPORAL_NAMESPACE || temporalConfig.namespace,
     taskQueue: env.LOOPWRIGHT_TASK_QUEUE || temporalConfig.taskQueue,
     uiUrl: (env.TEMPORAL_UI_URL || temporalConfig.uiUrl).replace(/\/$/, ""),

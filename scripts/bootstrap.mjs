@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry of `npm start|test|bench|worker`. Node built-ins only: it runs before node_modules exists.
+// Entry of `npm start|dev|test|bench|worker`. Node built-ins only: it runs before node_modules exists.
 // It installs dependencies when they are stale, finds (or builds) the Temporal CLI, then runs the
 // real command with the project's local binaries.
 import { spawn, spawnSync } from "node:child_process";
@@ -20,7 +20,10 @@ const TEMPORAL_CLI_MODULE = "github.com/temporalio/cli/cmd/temporal@v1.5.1";
 const NODE_HEADERS = "/usr/include/node/node.h";
 
 const COMMANDS = {
+  // The web app as a production build (`next build` when sources changed, then `next start`).
   start: { temporal: true },
+  // The same, with the web app under `next dev` (hot reload) and no build.
+  dev: { temporal: true },
   test: { temporal: true },
   bench: { temporal: true },
   // A worker connects to a running server (`npm start`'s, or TEMPORAL_ADDRESS); it never starts one.
@@ -294,10 +297,12 @@ async function main() {
 
   const tsx = bin("tsx");
   switch (command) {
-    case "start": {
+    case "start":
+    case "dev": {
       const migrated = await run(tsx, [path.join(root, "scripts", "migrate.ts")], env);
       if (migrated !== 0) fail("Applying database migrations failed; see above.");
-      process.exit(await run(tsx, [path.join(root, "scripts", "start.ts"), ...args], env));
+      const mode = command === "dev" ? ["--dev"] : [];
+      process.exit(await run(tsx, [path.join(root, "scripts", "start.ts"), ...mode, ...args], env));
     }
     case "test": {
       const jsonFile = path.join(os.tmpdir(), `loopwright-vitest-${process.pid}-${Date.now()}.json`);

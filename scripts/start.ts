@@ -1,32 +1,28 @@
-// `npm start`: the embedded Temporal dev server, one worker and the web app, on defaults under the
-// data directory. Ctrl-C stops them in order: web app and worker first, the dev server last, so the
-// worker can finish its shutdown while the server is still there.
-import { spawn, type ChildProcess } from "node:child_process";
+// `npm start`: the embedded Temporal dev server, one worker and the web app (a production build,
+// `next build` once and again only when a source changed, served by `next start`), on defaults
+// under the data directory. `npm run dev` (`--dev`) serves the web app with `next dev` instead.
+//
+// A child that dies is restarted (lib/supervisor.ts: 1 s, doubling to 30 s while it keeps
+// crashing). Only Ctrl-C or SIGTERM stops everything, in order: web app and worker first, the dev
+// server last, so the worker can finish its shutdown while the server is still there.
 import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { ensureNamespace, searchAttributesReady, startDevServer, temporalBinary, type DevServer } from "../lib/dev-server";
+import { ensureNamespace, searchAttributesReady, startDevServer, temporalBinary } from "../lib/dev-server";
 import { dataDir, dbPath, projectRoot } from "../lib/paths";
+import { StoppedError, Supervisor } from "../lib/supervisor";
 import { temporalSettings } from "../lib/temporal";
+import { ensureWebBuild, WebBuildError } from "../lib/web-build";
 import temporalConfig from "../temporal.config";
 
 const KILL_AFTER_MS = 10_000;
 const say = (line: string) => console.log(`[loopwright] ${line}`);
 const shout = (line: string) => console.error(`[loopwright] ${line}`);
 
-interface Child {
-  name: string;
-  process: ChildProcess;
-  exited: Promise<void>;
-  done: boolean;
-}
-
-const children: Child[] = [];
-let devServer: DevServer | undefined;
-let starting = true;
-let stopping = false;
-let exitCode = 0;
+const devMode = process.argv.includes("--dev") || process.env.LOOPWRIGHT_WEB_MODE === "dev";
+const supervisor = new Supervisor({ killAfterMs: KILL_AFTER_MS, log: shout });
+const buildAbort = new AbortController();
+let stopping: Promise<never> | undefined;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -62,84 +58,26 @@ function tail(file: string, lines: number): string {
   }
 }
 
-function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
-  return signal ? `killed by ${signal}` : `exit code ${code}`;
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port <= 0 || port > 65_535) {
+    shout(`${name}=${raw} is not a port number.`);
+    process.exit(1);
+  }
+  return port;
 }
 
-/** A child in its own process group (so a stop reaches everything it spawned), output prefixed. */
-function launch(name: string, prefix: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(cmd, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  const child: Child = { name, process: proc, done: false, exited: Promise.resolve() };
-  child.exited = new Promise((resolve) => {
-    proc.once("error", (err) => {
-      child.done = true;
-      if (!stopping) {
-        shout(`Could not start the ${name}: ${err.message}`);
-        void shutdown(1);
-      }
-      resolve();
-    });
-    proc.once("exit", (code, signal) => {
-      child.done = true;
-      if (!stopping) {
-        shout(`The ${name} exited unexpectedly (${describeExit(code, signal)}); its last output is above. Stopping everything.`);
-        void shutdown(1);
-      }
-      resolve();
-    });
-  });
-  for (const [stream, out] of [[proc.stdout, process.stdout], [proc.stderr, process.stderr]] as const) {
-    createInterface({ input: stream!, crlfDelay: Infinity }).on("line", (line) => out.write(`${prefix}${line}\n`));
-  }
-  children.push(child);
-  return child;
-}
-
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false; // the group is gone
-  }
-}
-
-async function stopChild(child: Child): Promise<void> {
-  const pid = child.process.pid;
-  if (!child.done) {
-    signalGroup(pid, "SIGTERM");
-    const killer = setTimeout(() => {
-      shout(`The ${child.name} did not stop within ${KILL_AFTER_MS / 1000} s; killing it.`);
-      signalGroup(pid, "SIGKILL");
-    }, KILL_AFTER_MS);
-    await child.exited;
-    clearTimeout(killer);
-  }
-  // Whatever it spawned and left behind (e.g. a Next.js server process) goes too.
-  if (signalGroup(pid, "SIGTERM")) {
-    const deadline = Date.now() + 2_000;
-    while (Date.now() < deadline && signalGroup(pid, 0 as unknown as NodeJS.Signals)) await new Promise((r) => setTimeout(r, 100));
-    signalGroup(pid, "SIGKILL");
-  }
-}
-
-async function teardown(): Promise<never> {
-  await Promise.all(children.map(stopChild));
-  if (devServer) {
-    say("Stopping the Temporal dev server...");
-    await devServer.stop();
-  }
-  say(exitCode === 0 ? "Stopped." : "Stopped after a failure.");
-  process.exit(exitCode);
-}
-
-async function shutdown(code: number): Promise<void> {
-  if (code !== 0) exitCode = code;
-  if (stopping) return;
-  stopping = true;
-  if (!starting) await teardown();
-  // During start-up, the start-up sequence notices `stopping` at its next step and tears down.
+/** Stop every child (web app and worker first, the Temporal server last), then exit. */
+function shutdown(code: number): Promise<never> {
+  stopping ??= (async () => {
+    buildAbort.abort();
+    await supervisor.stop();
+    say(code === 0 ? "Stopped." : "Stopped after a failure.");
+    process.exit(code);
+  })();
+  return stopping;
 }
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -151,10 +89,6 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     say(`${signal} received: stopping the web app and worker, then the Temporal dev server...`);
     void shutdown(0);
   });
-}
-
-async function checkpoint(): Promise<void> {
-  if (stopping) await teardown();
 }
 
 async function waitForPort(port: number, host: string, timeoutMs: number): Promise<boolean> {
@@ -170,71 +104,111 @@ async function waitForPort(port: number, host: string, timeoutMs: number): Promi
 
 async function main(): Promise<void> {
   const dir = dataDir();
-  const webPort = Number(process.env.PORT || 3000);
+  const webPort = portFromEnv("PORT", 3000);
   const embedded = !process.env.TEMPORAL_ADDRESS;
-  const { port: grpcPort, uiPort } = temporalConfig.devServer;
+  // Other ports for the embedded server (a second `npm start`, the start benchmark).
+  const grpcPort = portFromEnv("LOOPWRIGHT_TEMPORAL_PORT", temporalConfig.devServer.port);
+  const uiPort = portFromEnv("LOOPWRIGHT_TEMPORAL_UI_PORT", temporalConfig.devServer.uiPort);
   const logFile = path.join(dir, "logs", "temporal.log");
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  // Children find the embedded server through LOOPWRIGHT_TEMPORAL_PORT (lib/temporal.ts), not
+  // TEMPORAL_ADDRESS, which would mark it as an external cluster.
+  if (embedded) childEnv.LOOPWRIGHT_TEMPORAL_PORT = String(grpcPort);
+  if (embedded && uiPort !== temporalConfig.devServer.uiPort && !childEnv.TEMPORAL_UI_URL) childEnv.TEMPORAL_UI_URL = `http://localhost:${uiPort}`;
 
   const busy: string[] = [];
   if (embedded && (await inUse(grpcPort)))
-    busy.push(`Port ${grpcPort} (Temporal gRPC) is already in use: another Temporal server, or a previous \`npm start\` still running. Stop it, or set TEMPORAL_ADDRESS=127.0.0.1:${grpcPort} to use that server.`);
-  if (embedded && (await inUse(uiPort))) busy.push(`Port ${uiPort} (Temporal UI) is already in use.`);
+    busy.push(`Port ${grpcPort} (Temporal gRPC) is already in use: another Temporal server, or a previous \`npm start\` still running. Stop it, or set TEMPORAL_ADDRESS=127.0.0.1:${grpcPort} to use that server, or LOOPWRIGHT_TEMPORAL_PORT to start ours on another port.`);
+  if (embedded && (await inUse(uiPort))) busy.push(`Port ${uiPort} (Temporal UI) is already in use; set LOOPWRIGHT_TEMPORAL_UI_PORT to use another.`);
   if (await inUse(webPort)) busy.push(`Port ${webPort} (web app) is already in use; set PORT to use another.`);
   if (busy.length) {
     for (const line of busy) shout(line);
     process.exit(1);
   }
 
+  // The production build runs while Temporal and the worker come up.
+  const build = devMode
+    ? Promise.resolve(undefined)
+    : ensureWebBuild(projectRoot, { env: childEnv, signal: buildAbort.signal, log: say, relay: (line) => console.log(`[web build] ${line}`) }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+
   if (embedded) {
     const binary = temporalBinary();
     if (!binary) {
       shout("No Temporal CLI found. Run `npm start` (it builds one with Go), or set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS.");
-      process.exit(1);
+      return void (await shutdown(1));
     }
     say(`Starting the Temporal dev server (${binary}); log: ${logFile}`);
     try {
-      devServer = await startDevServer({ binary, dbFile: path.join(dir, "temporal", "temporal.db"), port: grpcPort, uiPort, logFile });
+      await supervisor.add({
+        name: "Temporal dev server",
+        stopOrder: 1,
+        launch: async () => (await startDevServer({ binary, dbFile: path.join(dir, "temporal", "temporal.db"), port: grpcPort, uiPort, logFile, detached: true })).process,
+        exitDetails: () => {
+          const last = tail(logFile, 15);
+          return last ? `Last lines of ${logFile}:\n${last}` : `Its log (${logFile}) is empty.`;
+        },
+      });
     } catch (err) {
+      if (err instanceof StoppedError) return;
       shout(err instanceof Error ? err.message : String(err));
       const last = tail(logFile, 20);
       if (last) shout(`Last lines of ${logFile}:\n${last}`);
-      exitCode = 1;
-      await teardown();
+      return void (await shutdown(1));
     }
-    devServer!.process.once("exit", (code, signal) => {
-      if (stopping) return;
-      const last = tail(logFile, 20);
-      shout(`The Temporal dev server exited unexpectedly (${describeExit(code, signal)}). ${last ? `Last lines of ${logFile}:\n${last}` : `Its log (${logFile}) is empty.`}`);
-      devServer = undefined;
-      void shutdown(1);
-    });
-    // No TEMPORAL_ADDRESS for the children: its default is this embedded server (and unset means
-    // "not an external cluster").
-    await checkpoint();
   }
+  if (stopping) return;
 
-  const settings = temporalSettings(childEnv);
+  const settings = { ...temporalSettings(childEnv), external: !embedded };
   try {
     const warnings = await ensureNamespace(settings);
     for (const w of warnings) shout(`warning: ${w}`);
     if (embedded && !(await searchAttributesReady(settings))) shout("warning: the search attributes are not visible yet; the first runs may start without them.");
   } catch (err) {
+    if (stopping) return;
     shout(`Could not prepare namespace "${settings.namespace}" at ${settings.address}: ${err instanceof Error ? err.message : String(err)}`);
-    exitCode = 1;
-    await teardown();
+    return void (await shutdown(1));
   }
-  await checkpoint();
+  if (stopping) return;
 
+  // Processes `npm start` keeps running; add more here (each restarts on its own when it dies).
   const nodeBin = (name: string) => path.join(projectRoot, "node_modules", ".bin", name);
   if (!existsSync(path.join(projectRoot, "workflows", "worker.ts"))) shout("warning: workflows/worker.ts does not exist yet.");
   const color = process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: "1" } : {};
-  launch("worker", "[worker] ", nodeBin("tsx"), [path.join(projectRoot, "workflows", "worker.ts")], { ...childEnv, ...color });
   // Self-hosted and often offline: no usage telemetry unless the operator opts in.
   const web = { NEXT_TELEMETRY_DISABLED: process.env.NEXT_TELEMETRY_DISABLED ?? "1" };
-  launch("web app", "[web] ", nodeBin("next"), ["dev", "--port", String(webPort), "--hostname", "localhost"], { ...childEnv, ...color, ...web });
-  starting = false;
-  await checkpoint();
+  const services = [
+    // One process (no tsx launcher in between): a signal that ends it is reported as such.
+    { name: "worker", prefix: "[worker] ", cmd: process.execPath, args: ["--import", "tsx", path.join(projectRoot, "workflows", "worker.ts")], env: { ...childEnv, ...color } },
+    {
+      name: "web app",
+      prefix: "[web] ",
+      cmd: nodeBin("next"),
+      args: [devMode ? "dev" : "start", "--port", String(webPort), "--hostname", "localhost"],
+      env: { ...childEnv, ...color, ...web },
+      // The production server needs the build; the worker does not wait for it.
+      before: () => build,
+    },
+  ];
+  try {
+    for (const s of services) {
+      const failed = await s.before?.();
+      if (stopping) return;
+      if (failed) {
+        if (failed instanceof WebBuildError) {
+          shout(failed.message);
+          if (failed.tail.length) shout(`Its last lines:\n${failed.tail.join("\n")}`);
+        } else shout(`The web app build failed: ${failed instanceof Error ? failed.message : String(failed)}`);
+        return void (await shutdown(1));
+      }
+      await supervisor.add({ name: s.name, command: { cmd: s.cmd, args: s.args, env: s.env, cwd: projectRoot, prefix: s.prefix } });
+    }
+  } catch (err) {
+    if (err instanceof StoppedError || stopping) return;
+    throw err;
+  }
 
   const webReady = await waitForPort(webPort, "localhost", 120_000);
   if (stopping) return;
@@ -245,7 +219,7 @@ async function main(): Promise<void> {
       rule,
       `  Loopwright is running${webReady ? "" : " (the web app is still starting)"}`,
       "",
-      `  Web app          http://localhost:${webPort}`,
+      `  Web app          http://localhost:${webPort}  (${devMode ? "next dev, hot reload" : "production build"})`,
       `  Temporal UI      ${embedded ? `http://localhost:${uiPort}` : settings.uiUrl}`,
       `  Temporal gRPC    ${settings.address}  (namespace ${settings.namespace}, task queue ${settings.taskQueue}${embedded ? "" : ", external"})`,
       `  Data directory   ${dir}`,
@@ -253,7 +227,7 @@ async function main(): Promise<void> {
       ...(embedded ? [`  Temporal log     ${logFile}`] : []),
       "",
       "  Try it:  npx loopwright run examples/flows/telco-churn.flow.json",
-      "  Stop:    Ctrl-C",
+      "  Stop:    Ctrl-C   (a process that dies is restarted)",
       rule,
       "",
     ].join("\n"),
@@ -262,8 +236,5 @@ async function main(): Promise<void> {
 
 main().catch(async (err) => {
   shout(err instanceof Error ? (err.stack ?? err.message) : String(err));
-  exitCode = 1;
-  starting = false;
-  stopping = true;
-  await teardown();
+  await shutdown(1);
 });

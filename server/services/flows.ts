@@ -5,6 +5,7 @@ import { SearchAttributeType, TypedSearchAttributes, defineSearchAttributeKey } 
 import { randomUUID } from "node:crypto";
 import { flows, runs, type Store } from "../../db/store";
 import type { SavedVersion } from "../../db/store/flows";
+import { AppError } from "../../lib/errors";
 import { workflowUrl, type TemporalSettings } from "../../lib/temporal";
 import type { NodeRegistry } from "../../nodes/node-registry";
 import { GraphInvalidError, compileGraph } from "../../workflows/graph/compile";
@@ -46,6 +47,13 @@ export async function duplicateFlow(store: Store, registry: NodeRegistry, flowId
   const suffix = " (copy)";
   // Re-validated: the node registry may have changed since the original was saved.
   return flows.create(store, checkedGraph({ ...graph, name: `${graph.name.slice(0, NAME_MAX - suffix.length)}${suffix}` }, registry));
+}
+
+/** The reason Temporal gave: the SDK's message ("Failed to start Workflow") hides it in the gRPC cause's details. */
+function startFailure(err: unknown): string {
+  const e = err as { message?: string; details?: unknown; cause?: { details?: unknown; message?: string } };
+  const details = [e?.details, e?.cause?.details].find((d): d is string => typeof d === "string" && d.length > 0);
+  return details ?? e?.cause?.message ?? e?.message ?? String(err);
 }
 
 const ATTR = {
@@ -102,8 +110,9 @@ export async function startRun(
       memo: { flowId: plan.flowId, flowName: plan.flowName, flowVersion: plan.flowVersion, runId },
     });
   } catch (err) {
-    await runs.failToStart(store, runId, `Could not start the run: ${err instanceof Error ? err.message : String(err)}`);
-    throw err;
+    const message = `Could not start the run: ${startFailure(err)}`;
+    await runs.failToStart(store, runId, message);
+    throw new AppError("SERVICE_UNAVAILABLE", message, { cause: err });
   }
   return { runId, workflowId, temporalUrl };
 }

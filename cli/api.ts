@@ -1,0 +1,230 @@
+// The CLI's way to the web app: tRPC over HTTP (and plain fetch for uploads), with every failure
+// turned into one sentence a user can act on. Only the router's *type* comes from server/: the CLI
+// never opens the database or dials Temporal itself.
+import { TRPCClientError, createTRPCClient, httpLink } from "@trpc/client";
+import type { inferRouterOutputs } from "@trpc/server";
+import superjson from "superjson";
+import type { AppRouter } from "../server/api/root";
+
+export const DEFAULT_URL = "http://localhost:3000";
+
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type RunDetail = RouterOutputs["run"]["get"];
+export type Api = ReturnType<typeof createApi>;
+
+/** A failure with its message for the user (no stack) and the exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/** Nothing answered at the URL (refused, unknown host, timed out, connection dropped). */
+export class UnreachableError extends CliError {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`Cannot reach Loopwright at ${url} (${reason}). Start it with \`npm start\`, or set LOOPWRIGHT_URL to where it runs.`);
+    this.name = "UnreachableError";
+  }
+}
+
+/** Something answered, but not as Loopwright's API (another program on the port, a proxy error page). */
+export class NotLoopwrightError extends CliError {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    what: string,
+  ) {
+    super(
+      status === 404
+        ? `${url} answered, but not as Loopwright (HTTP 404 for ${what}). Is LOOPWRIGHT_URL right?`
+        : `${url} answered HTTP ${status} for ${what} instead of Loopwright's API${status >= 500 ? "; the server's log may say why" : ""}.`,
+    );
+    this.name = "NotLoopwrightError";
+  }
+}
+
+/** LOOPWRIGHT_URL (default http://localhost:3000) without a trailing slash; a path prefix is kept. */
+export function loopwrightUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const raw = env.LOOPWRIGHT_URL?.trim() || DEFAULT_URL;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new CliError(`LOOPWRIGHT_URL is not a URL: "${raw}" (for example ${DEFAULT_URL})`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliError(`LOOPWRIGHT_URL must be an http:// or https:// URL, not "${raw}"`);
+  return raw.replace(/\/+$/, "");
+}
+
+/** The causes of an error, outermost first (fetch hides the socket error in `cause`, sometimes in an AggregateError). */
+function* causes(err: unknown): Generator<unknown> {
+  const seen = new Set<unknown>();
+  const queue = [err];
+  while (queue.length) {
+    const e = queue.shift();
+    if (e === undefined || e === null || seen.has(e)) continue;
+    seen.add(e);
+    yield e;
+    if (typeof e === "object") {
+      queue.push((e as { cause?: unknown }).cause);
+      if (e instanceof AggregateError) queue.push(...e.errors);
+    }
+  }
+}
+
+/** Why a request got no answer, in a few words; undefined when the error is not about the network. */
+export function networkReason(err: unknown, timeoutMs?: number): string | undefined {
+  for (const e of causes(err)) {
+    if (!(e instanceof Error) && (typeof e !== "object" || e === null)) continue;
+    const { name, code, hostname, message } = e as { name?: string; code?: string; hostname?: string; message?: string };
+    if (name === "TimeoutError") return timeoutMs ? `no answer within ${Math.round(timeoutMs / 1000)} s` : "no answer in time";
+    switch (code) {
+      case "ECONNREFUSED":
+        return "connection refused";
+      case "ENOTFOUND":
+      case "EAI_AGAIN":
+      case "EAI_NONAME":
+        return `host ${hostname ? `"${hostname}" ` : ""}not found`;
+      case "ETIMEDOUT":
+      case "UND_ERR_CONNECT_TIMEOUT":
+        return "connection timed out";
+      case "UND_ERR_HEADERS_TIMEOUT":
+      case "UND_ERR_BODY_TIMEOUT":
+        return "no answer in time";
+      case "ECONNRESET":
+      case "EPIPE":
+      case "UND_ERR_SOCKET":
+      case "UND_ERR_CLOSED":
+        return "the connection was closed";
+      case "EHOSTUNREACH":
+      case "ENETUNREACH":
+      case "EHOSTDOWN":
+        return "host unreachable";
+    }
+    if (typeof code === "string" && /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) return `TLS: ${message ?? code}`;
+  }
+  // undici's "fetch failed" without a recognisable cause is still a network failure.
+  const top = err instanceof TRPCClientError ? err.cause : err;
+  if (top instanceof TypeError && top.message === "fetch failed") {
+    const inner = (top.cause as Error | undefined)?.message;
+    return inner || "the request failed";
+  }
+  return undefined;
+}
+
+/** fetch with a timeout, throwing UnreachableError when nothing answers. */
+export async function send(base: string, input: string | URL | Request, init: RequestInit = {}, timeoutMs = 60_000): Promise<Response> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+  try {
+    return await fetch(input, { ...init, signal });
+  } catch (err) {
+    const reason = networkReason(err, timeoutMs);
+    if (reason) throw new UnreachableError(base, reason);
+    throw err;
+  }
+}
+
+/**
+ * The typed client of the web app's router. `timeoutMs` bounds each request, body included.
+ * Answers that are not JSON (a page of another program, a proxy's error page) become
+ * NotLoopwrightError rather than a JSON parse error.
+ */
+export function createApi(base: string, opts: { timeoutMs?: number } = {}) {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const apiFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const res = await send(base, input, init, timeoutMs);
+    const type = res.headers.get("content-type") ?? "";
+    if (!type.includes("json")) {
+      await res.body?.cancel().catch(() => {});
+      throw new NotLoopwrightError(base, res.status, `${base}/api/trpc`);
+    }
+    return res;
+  };
+  return createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${base}/api/trpc`, transformer: superjson, fetch: apiFetch as typeof fetch })],
+  });
+}
+
+/** What the server put in a tRPC error (see the errorFormatter in server/api/trpc.ts). */
+export interface ServerErrorData {
+  code?: string;
+  httpStatus?: number;
+  problems?: ProblemLike[] | null;
+  zodError?: { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined> } | null;
+}
+
+export interface ProblemLike {
+  nodeId?: string;
+  edgeId?: string;
+  field?: string;
+  message: string;
+}
+
+/** Our own CliError, wherever in the cause chain it is (the tRPC client wraps what fetch throws). */
+export function findCliError(err: unknown): CliError | undefined {
+  for (const e of causes(err)) if (e instanceof CliError) return e;
+  return undefined;
+}
+
+export function serverData(err: unknown): ServerErrorData | undefined {
+  return err instanceof TRPCClientError && err.data && typeof err.data === "object" ? (err.data as ServerErrorData) : undefined;
+}
+
+/**
+ * True when a request may well succeed if tried again: no answer, an answer that is not the API
+ * (a proxy while the app restarts), or a server-side failure (5xx). A NOT_FOUND or BAD_REQUEST is
+ * the server's final word.
+ */
+export function isTransient(err: unknown): boolean {
+  const own = findCliError(err);
+  if (own) return own instanceof UnreachableError || own instanceof NotLoopwrightError;
+  if (networkReason(err)) return true;
+  const data = serverData(err);
+  if (data) return (data.httpStatus ?? 500) >= 500;
+  // A tRPC client error without data: a broken answer (cut-off JSON and the like).
+  return err instanceof TRPCClientError;
+}
+
+/** One line for a transient failure, for the "connection lost" message. */
+export function shortReason(err: unknown): string {
+  const own = findCliError(err);
+  if (own instanceof UnreachableError) return own.reason;
+  if (own) return own.message;
+  return networkReason(err) ?? (err instanceof Error ? err.message : String(err));
+}
+
+/** The sentence (and exit code) for any failure of a command; a stack only for what must be a bug. */
+export function explain(err: unknown, base: string): { message: string; exitCode: number } {
+  const own = findCliError(err);
+  if (own) return { message: own.message, exitCode: own.exitCode };
+  const reason = networkReason(err);
+  if (reason) return { message: new UnreachableError(base, reason).message, exitCode: 1 };
+  if (err instanceof TRPCClientError) {
+    const data = serverData(err);
+    if (data?.problems?.length) return { message: problemsText(data.problems), exitCode: 2 };
+    const fields = Object.entries(data?.zodError?.fieldErrors ?? {}).flatMap(([field, msgs]) => (msgs ?? []).map((m) => `  - ${field}: ${m}`));
+    const form = (data?.zodError?.formErrors ?? []).map((m) => `  - ${m}`);
+    if (fields.length || form.length) return { message: `Loopwright refused the request:\n${[...form, ...fields].join("\n")}`, exitCode: 1 };
+    return { message: err.message, exitCode: 1 };
+  }
+  return { message: err instanceof Error ? (err.stack ?? err.message) : String(err), exitCode: 1 };
+}
+
+/** The line of one problem, as workflows/graph/compile.ts formats it (copied: the CLI stays off the compiler). */
+export function formatProblem(p: ProblemLike): string {
+  const where = [p.nodeId && `node "${p.nodeId}"`, p.edgeId && !p.nodeId && `edge "${p.edgeId}"`, p.field && `field "${p.field}"`].filter(Boolean).join(", ");
+  return `  - ${where ? `${where}: ` : ""}${p.message}`;
+}
+
+/** The same text as GraphInvalidError's message. */
+export function problemsText(problems: ProblemLike[]): string {
+  return `The flow has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map(formatProblem).join("\n")}`;
+}
