@@ -120,7 +120,7 @@ export function create(s: Store, graph: FlowGraph): Promise<SavedVersion> {
 }
 
 export interface FlowVersion {
-  flow: typeof import("../schema/pg").flows.$inferSelect;
+  flow: Store["t"]["flows"]["$inferSelect"];
   versionId: string;
   version: number;
   graph: FlowGraph;

@@ -120,8 +120,11 @@ const MIGRATION_LOCK = 7_301_774;
 
 async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: Number(process.env.LOOPWRIGHT_DB_POOL || 10) });
-  // An idle client that loses its server must not take the process down.
-  pool.on("error", (err) => console.error(`[store] PostgreSQL connection error: ${err.message}`));
+  // An idle client that loses its server must not take the process down. (Once the pool is
+  // closing, its clients' connections may still be going away: nothing to report then.)
+  pool.on("error", (err) => {
+    if (!pool.ending) console.error(`[store] PostgreSQL connection error: ${err.message}`);
+  });
   try {
     const client = await pool.connect();
     try {
