@@ -3,8 +3,6 @@ import type { RunDetail } from "./api";
 
 type NodeRow = RunDetail["nodes"][number];
 
-export const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
-
 export function fmtMs(ms: number | null | undefined): string {
   if (ms == null) return "";
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;

@@ -3,7 +3,8 @@
 // the run goes on, and the CLI says where to follow it.
 import { createApi, isTransient, shortReason, type Api, type RunDetail } from "./api";
 import { readFlowFile } from "./files";
-import { FINISHED, printSummary, progressReporter, summaryJson } from "./format";
+import { isFinished } from "../workflows/graph/status";
+import { printSummary, progressReporter, summaryJson } from "./format";
 
 const POLL_MS = 400;
 /** Each poll's own time limit, so a server that hangs counts as a failed poll (generous: a busy
@@ -57,7 +58,7 @@ export async function runFlow(base: string, file: string, opts: Options & { flow
 export async function runStatus(base: string, runId: string, opts: Options & { follow: boolean }): Promise<number> {
   const log = logger(opts.json);
   const detail = await createApi(base).run.get.query({ runId });
-  if (!opts.follow || FINISHED.has(detail.run.status)) return report(detail, opts, log);
+  if (!opts.follow || isFinished(detail.run.status)) return report(detail, opts, log);
   const ref = { runId: detail.run.id, workflowId: detail.run.workflowId, temporalUrl: detail.run.temporalUrl };
   log(`run ${ref.runId} (${detail.run.status})\n  workflow ${ref.workflowId}\n  ${ref.temporalUrl}\n  ${runPage(base, ref.runId)}`);
   return followAndReport(base, ref, opts, log);
@@ -67,7 +68,7 @@ function report(detail: RunDetail, opts: Options, log: (line: string) => void): 
   printSummary(detail, log);
   if (opts.json) console.log(JSON.stringify(summaryJson(detail)));
   const { status } = detail.run;
-  return status === "succeeded" ? 0 : FINISHED.has(status) ? 1 : EXIT_STILL_RUNNING;
+  return status === "succeeded" ? 0 : isFinished(status) ? 1 : EXIT_STILL_RUNNING;
 }
 
 async function followAndReport(base: string, ref: RunRef, opts: Options, log: (line: string) => void): Promise<number> {
@@ -114,7 +115,7 @@ async function follow(api: Api, runId: string, onNodes: (nodes: RunDetail["nodes
       failures = 0;
       last = detail;
       onNodes(detail.nodes);
-      if (FINISHED.has(detail.run.status)) return { detail };
+      if (isFinished(detail.run.status)) return { detail };
     } catch (err) {
       // NOT_FOUND and the like are final; no answer (or a 5xx) may pass.
       if (!isTransient(err)) throw err;
