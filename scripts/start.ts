@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { ensureNamespace, searchAttributesReady, startDevServer, temporalBinary } from "../lib/dev-server";
-import { dataDir, dbPath, projectRoot } from "../lib/paths";
+import { databaseUrl, redact } from "../db/store/handle";
+import { dataDir, dbPath, projectRoot, sharedDir } from "../lib/paths";
 import { StoppedError, Supervisor } from "../lib/supervisor";
 import { temporalSettings } from "../lib/temporal";
 import { ensureWebBuild, WebBuildError } from "../lib/web-build";
@@ -213,6 +214,7 @@ async function main(): Promise<void> {
   const webReady = await waitForPort(webPort, "localhost", 120_000);
   if (stopping) return;
   const rule = "-".repeat(72);
+  const pgUrl = databaseUrl();
   console.log(
     [
       "",
@@ -223,7 +225,8 @@ async function main(): Promise<void> {
       `  Temporal UI      ${embedded ? `http://localhost:${uiPort}` : settings.uiUrl}`,
       `  Temporal gRPC    ${settings.address}  (namespace ${settings.namespace}, task queue ${settings.taskQueue}${embedded ? "" : ", external"})`,
       `  Data directory   ${dir}`,
-      `  Database         ${dbPath(dir)}`,
+      `  Database         ${pgUrl ? `PostgreSQL ${redact(pgUrl)}` : `SQLite ${dbPath(dir)}`}`,
+      ...(sharedDir() !== dir ? [`  Shared folder    ${sharedDir()}`] : []),
       ...(embedded ? [`  Temporal log     ${logFile}`] : []),
       "",
       "  Try it:  npx loopwright run examples/flows/telco-churn.flow.json",
