@@ -50,16 +50,116 @@ export function recordsAt(body: unknown, recordPath: string, page: number): unkn
   return at.value;
 }
 
-/** The target of the `rel="next"` link in an RFC 8288 Link header, as written (maybe relative). */
+export interface LinkValue {
+  /** The target between `<` and `>`, trimmed, as written (maybe relative). */
+  target: string;
+  /** Its link relation types, lower case (from the first `rel` parameter with a value). */
+  rel: string[];
+}
+
+const isSpace = (c: string) => /\s/.test(c);
+const isLineEnd = (c: string) => c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029";
+
+/**
+ * Every link of an RFC 8288 Link header, in order: `<url>; rel="next last"; title="a, b", <url2>…`.
+ * Untrusted input, so one left-to-right scan: no position is looked at more than a few times, and
+ * `work.steps` (for tests) counts the characters looked at. Parameters are `;`-separated outside
+ * quoted strings (`\"` escapes); text between links is skipped up to the next `<`.
+ */
+export function parseLinkHeader(header: string, work: { steps: number } = { steps: 0 }): LinkValue[] {
+  const n = header.length;
+  const at = (k: number) => {
+    work.steps++;
+    return header[k]!;
+  };
+  const skipSpace = (k: number) => {
+    while (k < n && isSpace(at(k))) k++;
+    return k;
+  };
+  // A quoted string that reached the end of the header (or a backslash before a line break) without
+  // its closing quote makes every quoted string opening before that point fail there too (a quote
+  // it passed over was escaped, so both scans are in step from the next character), so none of them
+  // is scanned again.
+  let unclosedUntil = -1;
+  /** The index of the quote closing the one at `open`, or -1. */
+  const closingQuote = (open: number) => {
+    if (open < unclosedUntil) return -1;
+    let k = open + 1;
+    while (k < n) {
+      const c = at(k);
+      if (c === '"') return k;
+      if (c === "\\") {
+        if (k + 1 >= n || isLineEnd(at(k + 1))) break;
+        k += 2;
+      } else k++;
+    }
+    unclosedUntil = Math.min(k, n);
+    return -1;
+  };
+
+  const links: LinkValue[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < n && at(i) !== "<") i++;
+    let end = i + 1;
+    while (end < n && at(end) !== ">") end++;
+    // No ">" after this "<" means none after any later "<" either.
+    if (end >= n) break;
+    const target = header.slice(i + 1, end).trim();
+    i = end + 1;
+    let rel: string | undefined;
+    // Parameters: (\s* ; \s* name \s* (= \s* ("quoted" | [^;,]*))?)*
+    for (;;) {
+      let k = skipSpace(i);
+      if (k >= n || at(k) !== ";") break;
+      k = skipSpace(k + 1);
+      const nameStart = k;
+      while (k < n) {
+        const c = at(k);
+        if (c === ";" || c === "," || c === "=" || isSpace(c)) break;
+        k++;
+      }
+      if (k === nameStart) break;
+      const name = header.slice(nameStart, k);
+      k = skipSpace(k);
+      i = k;
+      if (k >= n || at(k) !== "=") continue;
+      k = skipSpace(k + 1);
+      const close = k < n && at(k) === '"' ? closingQuote(k) : -1;
+      let value: string;
+      if (close >= 0) {
+        value = header.slice(k + 1, close);
+        i = close + 1;
+      } else {
+        // Unquoted (or an unclosed quote, taken as is): up to the next ";" or ",".
+        const start = k;
+        while (k < n) {
+          const c = at(k);
+          if (c === ";" || c === ",") break;
+          k++;
+        }
+        value = header.slice(start, k);
+        i = k;
+        // An unquoted rel is one token; an empty one does not count.
+        if (name.toLowerCase() === "rel") {
+          let t = 0;
+          while (t < value.length && !isSpace(value[t]!)) t++;
+          work.steps += t;
+          value = value.slice(0, t);
+          if (!value) continue;
+        }
+      }
+      if (rel === undefined && name.toLowerCase() === "rel") rel = value;
+    }
+    links.push({ target, rel: (rel ?? "").toLowerCase().split(/\s+/) });
+  }
+  return links;
+}
+
+/** The target of the first `rel="next"` link in an RFC 8288 Link header, as written (maybe relative). */
 export function nextLink(header: string | null | undefined): string | undefined {
   if (!header) return undefined;
-  const link = /<([^>]*)>((?:\s*;\s*[^;,=\s]+\s*(?:=\s*(?:"(?:[^"\\]|\\.)*"|[^;,]*))?)*)/g;
-  for (const m of header.matchAll(link)) {
-    const rel = /;\s*rel\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;,\s]+))/i.exec(m[2] ?? "");
-    const rels = (rel?.[1] ?? rel?.[2] ?? "").toLowerCase().split(/\s+/);
-    if (rels.includes("next")) return m[1]!.trim();
-  }
-  return undefined;
+  return parseLinkHeader(header).find((link) => link.rel.includes("next"))?.target;
 }
 
 /** Retry-After in milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
