@@ -5,12 +5,12 @@ import os from "node:os";
 import path from "node:path";
 import { once } from "node:events";
 import { openSqliteStore } from "../db/store";
-import { sqlLiteral, withConnection } from "../db/dataset-store";
+import { sqlLiteral } from "../db/dataset-store";
 import csvFile from "../nodes/source/csv-file.node.ts";
 import { createNodeContext } from "../workflows/activities/context";
 import { executeNode } from "../workflows/activities/execute-node";
 import { datasetFile } from "../tests/harness";
-import { fmt, median, timed } from "./stats";
+import { fmt, median, timed, withConnectionIn } from "./stats";
 
 const COPIES = 10;
 const ROUNDS = 6;
@@ -44,7 +44,7 @@ export async function csvIngestBench(): Promise<void> {
     const raw: number[] = [];
     const runRaw = async (i: number) => {
       const [t] = await timed(() =>
-        withConnection((c) => c.run(`COPY (SELECT * FROM read_csv(${sqlLiteral(file)})) TO ${sqlLiteral(path.join(dir, `raw-${i}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`)),
+        withConnectionIn(dir, (c) => c.run(`COPY (SELECT * FROM read_csv(${sqlLiteral(file)})) TO ${sqlLiteral(path.join(dir, `raw-${i}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`)),
       );
       raw.push(t);
     };

@@ -8,12 +8,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { openSqliteStore } from "../db/store";
-import { withConnection } from "../db/dataset-store";
 import { loadRegistry } from "../nodes/registry";
 import type { DatasetRef, NodeDefinition } from "../nodes/sdk/types";
 import { createNodeContext } from "../workflows/activities/context";
 import { executeNode } from "../workflows/activities/execute-node";
-import { fmt, median, timed } from "./stats";
+import { fmt, median, timed, withConnectionIn } from "./stats";
 
 const ROWS = 1_000_000;
 const ROUNDS = 3;
@@ -43,7 +42,7 @@ function resetPeak(): boolean {
 async function generate(dir: string): Promise<{ customers: string; regions: string }> {
   const customers = path.join(dir, "customers.csv");
   const regions = path.join(dir, "regions.csv");
-  await withConnection(async (c) => {
+  await withConnectionIn(dir, async (c) => {
     await c.run(`COPY (
       WITH base AS (
         SELECT i AS customer_id,
@@ -86,7 +85,7 @@ export async function dataChainBench(): Promise<void> {
     for (let r = 0; r < ROUNDS; r++) {
       const rawOnce = async () => {
         const out = path.join(dir, `raw-${r}.parquet`);
-        const [ms] = await timed(() => withConnection((c) => c.run(`COPY (SELECT * FROM read_csv('${customers}')) TO '${out}' (FORMAT parquet)`)));
+        const [ms] = await timed(() => withConnectionIn(dir, (c) => c.run(`COPY (SELECT * FROM read_csv('${customers}')) TO '${out}' (FORMAT parquet)`)));
         raw.push(ms);
         rmSync(out, { force: true });
       };
@@ -124,7 +123,7 @@ export async function dataChainBench(): Promise<void> {
     const trim = (x: string) => `regexp_replace(${x}, '^${ws}+|${ws}+$', '', 'g')`;
     const title = (x: string) => `array_to_string(list_transform(regexp_extract_all(lower(${x}), '[\\s\\x{A0}-]+|[^\\s\\x{A0}-]+'), lambda w: upper(w[1]) || w[2:]), '')`;
     const handOnce = () =>
-      withConnection((c) =>
+      withConnectionIn(dir, (c) =>
         c.run(`COPY (
           WITH s AS (SELECT customer_id, ${title(trim("name"))} AS name, nullif(lower(${trim("email")}), '') AS email, country, amount, file_row_number AS pos
                      FROM read_parquet('${parquetIn}', file_row_number = true)),
@@ -151,7 +150,7 @@ export async function dataChainBench(): Promise<void> {
       if (r % 2) await n().then(h);
       else await h().then(n);
     }
-    const check = await withConnection(async (c) =>
+    const check = await withConnectionIn(dir, async (c) =>
       (await c.runAndReadAll(`SELECT (SELECT sum(customers) FROM read_parquet('${path.join(dir, result!.path)}')) AS a, (SELECT sum(customers) FROM read_parquet('${path.join(dir, "hand.parquet")}')) AS b`)).getRowObjectsJS(),
     );
     console.log(

@@ -5,13 +5,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { models, openSqliteStore } from "../db/store";
-import { withConnection } from "../db/dataset-store";
 import { projectRoot } from "../lib/paths";
 import { loadRegistry } from "../nodes/registry";
 import type { DatasetRef, ModelRef } from "../nodes/sdk/types";
 import { createNodeContext } from "../workflows/activities/context";
 import { executeNode } from "../workflows/activities/execute-node";
-import { fmt, median, timed } from "./stats";
+import { fmt, median, timed, withConnectionIn } from "./stats";
 
 const silent = { info() {}, warn() {}, error() {} };
 const ROUNDS = 3;
@@ -38,7 +37,7 @@ export async function modelsBench(): Promise<void> {
     for (const t of tables) {
       const scan: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {
-        scan.push((await timed(() => withConnection(async (c) => (await c.runAndReadAll(`SELECT * FROM ${ctx("q").datasets.from(t.ref)}`)).getRowObjectsJS().length)))[0]);
+        scan.push((await timed(() => withConnectionIn(dir, async (c) => (await c.runAndReadAll(`SELECT * FROM ${ctx("q").datasets.from(t.ref)}`)).getRowObjectsJS().length)))[0]);
       }
       const scanRate = t.ref.rows / (median(scan) / 1000);
       for (const algorithm of ["logistic", "neural"] as const) {

@@ -142,7 +142,7 @@ async function load(url: string): Promise<Load> {
 }
 
 async function createFlow(webUrl: string): Promise<string> {
-  const res = await fetch(`${webUrl}/api/trpc/flow.create`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: { name: "Bench" } }) });
+  const res = await fetch(`${webUrl}/api/trpc/flow.create`, { method: "POST", headers: { "content-type": "application/json", origin: webUrl }, body: JSON.stringify({ json: { name: "Bench" } }) });
   if (!res.ok) throw new Error(`flow.create answered ${res.status}: ${await res.text()}`);
   const body = (await res.json()) as { result: { data: { json: { flowId: string } } } };
   return body.result.data.json.flowId;

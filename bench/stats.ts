@@ -1,3 +1,5 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { withConnection } from "../db/dataset-store";
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -11,3 +13,11 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
 }
 
 export const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * A DuckDB connection allowed to read and write `dir` (the benchmark's own temporary folder): the
+ * same locked-down engine the nodes get, so baselines and nodes are measured alike.
+ */
+export function withConnectionIn<T>(dir: string, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  return withConnection(fn, dir);
+}

@@ -149,7 +149,8 @@ export function createApi(base: string, opts: { timeoutMs?: number } = {}) {
     return res;
   };
   return createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${base}/api/trpc`, transformer: superjson, fetch: apiFetch as typeof fetch })],
+    // The app refuses state-changing requests that do not name it as their origin (CSRF).
+    links: [httpLink({ url: `${base}/api/trpc`, transformer: superjson, fetch: apiFetch as typeof fetch, headers: { origin: new URL(base).origin } })],
   });
 }
 

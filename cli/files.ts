@@ -83,7 +83,7 @@ export async function upload(base: string, file: string): Promise<number> {
   const res = await send(
     base,
     endpoint,
-    { method: "POST", headers: { "x-file-name": encodeURIComponent(name), "content-length": String(info.size), "content-type": "application/octet-stream" }, body, duplex: "half" } as RequestInit,
+    { method: "POST", headers: { origin: new URL(base).origin, "x-file-name": encodeURIComponent(name), "content-length": String(info.size), "content-type": "application/octet-stream" }, body, duplex: "half" } as RequestInit,
     60 * 60_000,
   );
   if (res.status === 201) {

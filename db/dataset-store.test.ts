@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { harness, type Harness } from "../tests/harness";
-import { sweepScratch, SCRATCH_MAX_AGE_MS } from "./dataset-store";
+import { duckdbMemoryLimit, sweepScratch, SCRATCH_MAX_AGE_MS } from "./dataset-store";
 import { datasets } from "./store";
 
 describe("the Parquet dataset store", () => {
@@ -17,6 +19,9 @@ describe("the Parquet dataset store", () => {
     expect(ref.id).toMatch(/^ds_[0-9a-f]{32}$/);
     expect(ref.path).toBe(path.join("datasets", `${ref.id}.parquet`));
     expect(existsSync(path.join(h.dataDir, ref.path))).toBe(true);
+    // Customers' rows: readable by the app's own user only.
+    expect(statSync(path.join(h.dataDir, ref.path)).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(h.dataDir, "datasets")).mode & 0o777).toBe(0o700);
     const meta = await datasets.get(h.store, ref.id);
     expect(meta).toMatchObject({ rows: 3, runId: "run-1", nodeId: "make", columns: ref.columns });
     expect(meta.bytes).toBeGreaterThan(0);
@@ -150,5 +155,91 @@ describe("sweeping scratch files", () => {
     } finally {
       h.close();
     }
+  });
+});
+
+describe("DuckDB where it runs for flows", () => {
+  let h: Harness;
+  let outside: string;
+  beforeEach(() => {
+    h = harness();
+    // A temporary folder beside the harness's data directory, but not a file root.
+    outside = mkdtempSync(path.join(os.tmpdir(), "loopwright-outside-"));
+    writeFileSync(path.join(outside, "secret.csv"), "token\nhunter2\n");
+    writeFileSync(path.join(h.dataDir, "inside.csv"), "n\n1\n2\n");
+  });
+  afterEach(async () => {
+    await h.close();
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it("reads files inside the data directory and the project, and nothing outside the file roots", async () => {
+    const store = h.ctx("q").datasets;
+    expect(await store.query(`SELECT sum(n)::INTEGER AS s FROM read_csv(${store.filePath(path.join(h.dataDir, "inside.csv"))})`)).toEqual([{ s: 3 }]);
+    const secret = path.join(outside, "secret.csv");
+    for (const sql of [
+      `SELECT * FROM read_csv(${store.filePath(secret)})`,
+      `SELECT * FROM read_text(${store.literal(secret)})`,
+      `SELECT * FROM read_csv(${store.literal(path.join(h.dataDir, "..", path.basename(outside), "secret.csv"))})`,
+      `SELECT * FROM glob(${store.literal(path.join(outside, "*"))})`,
+      "SELECT * FROM read_text('/etc/passwd')",
+      `COPY (SELECT 1 AS x) TO ${store.literal(path.join(outside, "out.csv"))}`,
+      `ATTACH ${store.literal(path.join(outside, "other.duckdb"))}`,
+    ]) {
+      await expect(store.query(sql), sql).rejects.toThrow(/Permission Error/);
+    }
+    // No network either: httpfs is neither built in nor loaded on demand.
+    await expect(store.query("SELECT * FROM read_csv('https://example.com/data.csv')")).rejects.toThrow(/requires the extension httpfs/);
+    expect(readdirSync(outside)).toEqual(["secret.csv"]);
+    // Datasets still go through the data directory, streamed reads included.
+    const ref = await store.create(`SELECT * FROM read_csv(${store.filePath(path.join(h.dataDir, "inside.csv"))})`);
+    const seen: unknown[] = [];
+    for await (const batch of store.batches(`SELECT n FROM ${store.from(ref)}`)) seen.push(...batch);
+    expect(seen).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it("refuses SQL that changes a setting, installs or loads an extension", async () => {
+    const store = h.ctx("q").datasets;
+    for (const sql of [
+      "SET enable_external_access = true",
+      "SET GLOBAL autoinstall_known_extensions = true",
+      "SET autoload_known_extensions = true",
+      "SET allowed_directories = ['/']",
+      "SET memory_limit = '1TB'",
+      "PRAGMA threads = 64",
+      "RESET lock_configuration",
+    ]) {
+      await expect(store.query(sql), sql).rejects.toThrow(/the configuration has been locked/);
+    }
+    await expect(store.query("INSTALL httpfs")).rejects.toThrow(/Permission Error/);
+    await expect(store.query("LOAD httpfs")).rejects.toThrow(/disabled/);
+    await expect(store.query(`LOAD ${store.literal(path.join(h.dataDir, "evil.duckdb_extension"))}`)).rejects.toThrow(/disabled/);
+    const [settings] = await store.query<Record<string, unknown>>(
+      `SELECT current_setting('enable_external_access') AS external, current_setting('autoinstall_known_extensions') AS install,
+              current_setting('autoload_known_extensions') AS load, current_setting('lock_configuration') AS locked,
+              current_setting('temp_directory') AS temp`,
+    );
+    expect(settings).toMatchObject({ external: false, install: false, load: false, locked: true });
+    // Spills go to the data directory's tmp/, in a folder of this process's own.
+    expect(String(settings!.temp)).toMatch(new RegExp(`^${path.join(h.dataDir, "tmp", "duckdb-")}${process.pid}-\\d+$`));
+  });
+
+  it("has a memory limit: LOOPWRIGHT_DUCKDB_MEMORY_LIMIT, else half the machine's memory", () => {
+    expect(duckdbMemoryLimit({ LOOPWRIGHT_DUCKDB_MEMORY_LIMIT: "3GB" })).toBe("3GB");
+    const mib = Number(/^(\d+)MiB$/.exec(duckdbMemoryLimit({}))![1]);
+    expect(mib * 2 ** 20).toBeLessThanOrEqual(os.totalmem() / 2);
+    expect(mib).toBeGreaterThanOrEqual(256);
+  });
+
+  it("sweeps the spill folders of processes that died, and keeps this process's", async () => {
+    const tmp = path.join(h.dataDir, "tmp");
+    mkdirSync(tmp, { recursive: true });
+    // A process id that was in use and is not any more.
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout;
+    mkdirSync(path.join(tmp, `duckdb-${dead}-1`));
+    writeFileSync(path.join(tmp, `duckdb-${dead}-1`, "duckdb_temp_storage_DEFAULT-0.tmp"), "spill");
+    mkdirSync(path.join(tmp, `duckdb-${process.pid}-99`));
+    expect(await sweepScratch(h.dataDir)).toBe(1);
+    expect(readdirSync(tmp)).toEqual([`duckdb-${process.pid}-99`]);
   });
 });

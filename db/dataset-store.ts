@@ -3,30 +3,175 @@
 // the control-plane store.
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, mkdirSync } from "node:fs";
-import { readdir, rename, rm, stat } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { chmod, readdir, rename, rm, stat } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
+import { dataDirPath, FILE_MODE, fileRoots, privateDir, realOrResolved, sharedDirPath } from "../lib/paths";
 import { DataError } from "../nodes/sdk/errors";
 import type { Column, DatasetRef, DatasetStore, NewColumn } from "../nodes/sdk/types";
 import { datasets, type Store } from "./store";
 
-let instance: Promise<DuckDBInstance> | undefined;
+/**
+ * What a DuckDB instance may touch. SQL that nodes build runs with these settings, so they are
+ * the wall between a flow and the server's disk and memory:
+ * - files only under `roots` (allowed_directories with enable_external_access off: no other
+ *   path, no URL, no ATTACH, no extension directory);
+ * - no extension installed or loaded on demand (json, parquet and icu are built in);
+ * - a memory limit, spilling to `tempDirectory` beyond it;
+ * - the configuration locked, so no statement (SET, PRAGMA, RESET) can change any of it.
+ */
+export interface DuckDBScope {
+  roots: string[];
+  tempDirectory: string;
+}
 
-/** One DuckDB engine per process; every operation takes its own connection from it. */
-export function duckdb(): Promise<DuckDBInstance> {
-  instance ??= DuckDBInstance.create(":memory:", {
-    ...(process.env.LOOPWRIGHT_DUCKDB_MEMORY_LIMIT ? { memory_limit: process.env.LOOPWRIGHT_DUCKDB_MEMORY_LIMIT } : {}),
-    ...(process.env.LOOPWRIGHT_DUCKDB_THREADS ? { threads: process.env.LOOPWRIGHT_DUCKDB_THREADS } : {}),
-  });
+/** LOOPWRIGHT_DUCKDB_MEMORY_LIMIT (DuckDB syntax: "4GB", "512MiB"), else half of this machine's memory (or of the container's limit). */
+export function duckdbMemoryLimit(env: Record<string, string | undefined> = process.env): string {
+  const set = env.LOOPWRIGHT_DUCKDB_MEMORY_LIMIT?.trim();
+  if (set) return set;
+  const total = os.totalmem();
+  const constrained = process.constrainedMemory?.() ?? 0;
+  const available = constrained > 0 && constrained < total ? constrained : total;
+  return `${Math.max(256, Math.floor(available / 2 / 2 ** 20))}MiB`;
+}
+
+/**
+ * The instance options and the statements that finish the lock-down (allowed_directories cannot
+ * be given as an option, and must be set before external access is switched off). Exported for
+ * the upload reader, which runs DuckDB in a child process with the same settings.
+ */
+export function lockdown(scope: DuckDBScope, env: NodeJS.ProcessEnv = process.env): { options: Record<string, string>; statements: string[] } {
+  return {
+    options: {
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "false",
+      allow_community_extensions: "false",
+      memory_limit: duckdbMemoryLimit(env),
+      temp_directory: scope.tempDirectory,
+      ...(env.LOOPWRIGHT_DUCKDB_THREADS ? { threads: env.LOOPWRIGHT_DUCKDB_THREADS } : {}),
+    },
+    statements: [
+      `SET allowed_directories = [${scope.roots.map(sqlLiteral).join(", ")}]`,
+      "SET enable_external_access = false",
+      "SET lock_configuration = true",
+    ],
+  };
+}
+
+let tempSeq = 0;
+
+/**
+ * A fresh spill folder for one DuckDB instance: `<data dir>/tmp/duckdb-<pid>-<n>` (DuckDB creates
+ * it when it first spills and removes it when the instance closes; sweepScratch removes those of
+ * processes that died). In the process's own data directory, never on a shared mount.
+ */
+export function duckdbTempDirectory(dir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const onShared = env.LOOPWRIGHT_SHARED_DIR && realOrResolved(dir) === realOrResolved(sharedDirPath(env));
+  const tmp = privateDir(path.join(onShared ? dataDirPath(env) : dir, "tmp"));
+  return path.join(tmp, `duckdb-${process.pid}-${++tempSeq}`);
+}
+
+/**
+ * The folders DuckDB working for the data (shared) folder `dir` may reach: what node configs may
+ * name (fileRoots, as ctx.resolvePath allows them, for this process's data directory and for
+ * `dir`) plus the folders the store itself reads and writes (datasets, uploads, scratch files).
+ */
+export function duckdbRoots(dir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const own = dataDirPath(env);
+  const roots = [
+    ...fileRoots(own, env),
+    ...fileRoots(dir, env),
+    ...[path.join(dir, "datasets"), path.join(dir, "uploads"), path.join(dir, "tmp"), path.join(own, "tmp")].map(realOrResolved),
+  ];
+  return [...new Set(roots)].sort();
+}
+
+interface Engine {
+  instance: Promise<DuckDBInstance>;
+  /** Connections open now: an engine in use is never closed. */
+  active: number;
+  used: number;
+}
+
+/** Engines by the folders they may reach and their settings: one per process in practice (tests make one per data directory). */
+const engines = new Map<string, Engine>();
+const MAX_IDLE_ENGINES = 4;
+
+async function openEngine(scope: DuckDBScope): Promise<DuckDBInstance> {
+  const { options, statements } = lockdown(scope);
+  const instance = await DuckDBInstance.create(":memory:", options);
+  try {
+    const conn = await instance.connect();
+    try {
+      for (const sql of statements) await conn.run(sql);
+    } finally {
+      conn.closeSync();
+    }
+  } catch (err) {
+    instance.closeSync();
+    throw err;
+  }
   return instance;
 }
 
-export async function withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  const conn = await (await duckdb()).connect();
+function engineFor(dir: string): Engine {
+  const roots = duckdbRoots(dir);
+  // Settings are fixed once an engine starts: other settings in the environment make another one.
+  const key = JSON.stringify([roots, duckdbMemoryLimit(), process.env.LOOPWRIGHT_DUCKDB_THREADS ?? ""]);
+  let engine = engines.get(key);
+  if (!engine) {
+    const opened: Engine = { instance: openEngine({ roots, tempDirectory: duckdbTempDirectory(dir) }), active: 0, used: 0 };
+    // A failed start is not kept: the next caller tries again.
+    opened.instance.catch(() => {
+      if (engines.get(key) === opened) engines.delete(key);
+    });
+    engines.set(key, opened);
+    // Close the least recently used engines nobody is using, beyond a few.
+    const idle = [...engines].filter(([k, e]) => k !== key && e.active === 0).sort((a, b) => a[1].used - b[1].used);
+    for (const [k, e] of idle.slice(0, Math.max(0, engines.size - 1 - MAX_IDLE_ENGINES))) {
+      engines.delete(k);
+      e.instance.then((i) => i.closeSync()).catch(() => undefined);
+    }
+    engine = opened;
+  }
+  engine.used = Date.now();
+  return engine;
+}
+
+/**
+ * The DuckDB engine for the data folder `dir` (default: the shared folder), locked down to it and
+ * the file roots (see DuckDBScope). Every operation takes its own connection from it.
+ */
+export function duckdb(dir: string = sharedDirPath()): Promise<DuckDBInstance> {
+  return engineFor(dir).instance;
+}
+
+async function connect(dir: string): Promise<{ conn: DuckDBConnection; release(): void }> {
+  const engine = engineFor(dir);
+  engine.active++;
+  try {
+    const conn = await (await engine.instance).connect();
+    return {
+      conn,
+      release: () => {
+        engine.active--;
+        conn.closeSync();
+      },
+    };
+  } catch (err) {
+    engine.active--;
+    throw err;
+  }
+}
+
+/** A connection to the engine of `dir` (default: the shared folder) for the length of `fn`. */
+export async function withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>, dir: string = sharedDirPath()): Promise<T> {
+  const { conn, release } = await connect(dir);
   try {
     return await fn(conn);
   } finally {
-    conn.closeSync();
+    release();
   }
 }
 
@@ -81,9 +226,10 @@ export const SCRATCH_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /**
  * Remove the scratch files a killed process left behind: `<data>/tmp/*` (sources' transcoded
  * copies, HTTP pages, SQL batches) and `<data>/datasets/.tmp-*` (datasets being written), when
- * they were last written more than `maxAgeMs` ago. Nodes remove their own scratch files when they
- * finish, fail or are cancelled; this is for the ones a crash or a kill -9 left. Returns how many
- * files it removed.
+ * they were last written more than `maxAgeMs` ago, and DuckDB's spill folders `<data>/tmp/duckdb-<pid>-*`
+ * of processes that no longer run. Nodes remove their own scratch files when they finish, fail or
+ * are cancelled; this is for the ones a crash or a kill -9 left. Returns how many files and
+ * folders it removed.
  */
 export async function sweepScratch(dataDir: string, maxAgeMs = SCRATCH_MAX_AGE_MS, now = Date.now()): Promise<number> {
   const candidates: string[] = [];
@@ -99,11 +245,29 @@ export async function sweepScratch(dataDir: string, maxAgeMs = SCRATCH_MAX_AGE_M
   let removed = 0;
   for (const file of candidates) {
     const info = await stat(file).catch(() => null);
+    // DuckDB's spill folders: gone with their process, whatever their age.
+    const spill = /^duckdb-(\d+)-\w+$/.exec(path.basename(file));
+    if (info?.isDirectory() && spill && !alive(Number(spill[1]))) {
+      await rm(file, { recursive: true, force: true });
+      removed++;
+      continue;
+    }
     if (!info?.isFile() || now - info.mtimeMs <= maxAgeMs) continue;
     await rm(file, { force: true });
     removed++;
   }
   return removed;
+}
+
+/** Whether a process with this id runs on this machine (the data directory's tmp/ is this machine's). */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export class ParquetDatasetStore implements DatasetStore {
@@ -115,8 +279,7 @@ export class ParquetDatasetStore implements DatasetStore {
     private readonly store: Store,
     private readonly owner: DatasetOwner = {},
   ) {
-    this.dir = path.join(dataDir, "datasets");
-    mkdirSync(this.dir, { recursive: true });
+    this.dir = privateDir(path.join(dataDir, "datasets"));
   }
 
   absolutePath(ref: Pick<DatasetRef, "path">): string {
@@ -146,7 +309,7 @@ export class ParquetDatasetStore implements DatasetStore {
   async create(selectSql: string): Promise<DatasetRef> {
     const tmp = path.join(this.dir, `.tmp-${randomUUID()}.parquet`);
     try {
-      await withConnection((c) => c.run(`COPY (${selectSql}) TO ${sqlLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`));
+      await withConnection((c) => c.run(`COPY (${selectSql}) TO ${sqlLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`), this.dataDir);
       return await this.adopt(tmp);
     } finally {
       await rm(tmp, { force: true });
@@ -164,7 +327,9 @@ export class ParquetDatasetStore implements DatasetStore {
       const cols = described.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
       const count = await c.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${src}`);
       return [cols, Number(count.getRowObjectsJS()[0]!.n)] as const;
-    });
+    }, this.dataDir);
+    // DuckDB writes with the process's umask; datasets hold customers' rows.
+    await chmod(tmp, FILE_MODE);
     await rename(tmp, path.join(this.dataDir, rel));
     await datasets.record(this.store, { id, path: rel, rows, bytes: size, columns, runId: this.owner.runId ?? null, nodeId: this.owner.nodeId ?? null });
     return { kind: "table", id, path: rel, rows, columns };
@@ -175,11 +340,11 @@ export class ParquetDatasetStore implements DatasetStore {
       const reader = await c.runAndReadAll(sql);
       const names = reader.columnNames();
       return reader.getRowsJS().map((values) => rowObject<T>(names, values));
-    });
+    }, this.dataDir);
   }
 
   async *batches<T = Record<string, unknown>>(sql: string, batchSize = 10_000): AsyncIterable<T[]> {
-    const conn = await (await duckdb()).connect();
+    const { conn, release } = await connect(this.dataDir);
     try {
       const result = await conn.stream(sql);
       const names = result.columnNames();
@@ -195,7 +360,7 @@ export class ParquetDatasetStore implements DatasetStore {
       }
       if (batch.length) yield batch;
     } finally {
-      conn.closeSync();
+      release();
     }
   }
 
@@ -243,7 +408,7 @@ export class ParquetDatasetStore implements DatasetStore {
            TO ${sqlLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
         );
         await c.run(`DROP TABLE ${table}`);
-      });
+      }, this.dataDir);
       return await this.adopt(tmp);
     } finally {
       await rm(tmp, { force: true });

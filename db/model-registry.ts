@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { FILE_MODE } from "../lib/paths";
 import { NotFoundError, type ModelInputColumn, type ModelRef, type ModelRegistry, type ModelStatus, type SavedModel } from "../nodes/sdk";
 import type { DatasetOwner } from "./dataset-store";
 import { models, type Store } from "./store";
@@ -64,7 +65,7 @@ export class StoreModelRegistry implements ModelRegistry {
     await mkdir(path.dirname(file), { recursive: true });
     // Complete before it has a name: a reader never sees half a file, on a shared mount either.
     const tmp = path.join(path.dirname(file), `.tmp-${id}.json`);
-    await writeFile(tmp, JSON.stringify(model.artifact));
+    await writeFile(tmp, JSON.stringify(model.artifact), { mode: FILE_MODE });
     await rename(tmp, file);
     try {
       return await models.insert(this.store, {

@@ -1,30 +1,66 @@
-// Where things live. One data directory holds everything a deployment writes.
-import { mkdirSync, realpathSync } from "node:fs";
+// Where things live. One data directory holds everything a deployment writes. It is private to the
+// user the app runs as: created 0700 (and narrowed to 0700 when found wider), with the files in it
+// written 0600 by the code that writes them.
+import { chmodSync, mkdirSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The project directory (where package.json is). Relative file paths in node configs start here. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** `LOOPWRIGHT_DATA_DIR`, or `./.loopwright` in the project directory. */
-export function dataDir(): string {
-  const dir = path.resolve(projectRoot, process.env.LOOPWRIGHT_DATA_DIR || ".loopwright");
-  mkdirSync(dir, { recursive: true });
+/** Folders only the app's own user may enter; files in them are written with FILE_MODE. */
+export const DIR_MODE = 0o700;
+/** Files in the data and shared folders: readable and writable by the app's own user only. */
+export const FILE_MODE = 0o600;
+
+/** `LOOPWRIGHT_DATA_DIR`, or `./.loopwright` in the project directory, without creating it. */
+export function dataDirPath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(projectRoot, env.LOOPWRIGHT_DATA_DIR || ".loopwright");
+}
+
+/** The shared folder's path (see sharedDir), without creating it. */
+export function sharedDirPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LOOPWRIGHT_SHARED_DIR ? path.resolve(projectRoot, env.LOOPWRIGHT_SHARED_DIR) : dataDirPath(env);
+}
+
+const narrowed = new Set<string>();
+
+/**
+ * Creates `dir` (and missing parents) 0700. A folder that already exists is left as it is unless
+ * `narrow`: then group and other bits are taken away (once per process and folder), so a data
+ * directory made by an older version or by hand stops being readable by other users.
+ */
+export function privateDir(dir: string, narrow = false): string {
+  const created = mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  if (created === undefined && narrow && !narrowed.has(dir)) {
+    const mode = statSync(dir).mode & 0o777;
+    try {
+      if (mode & 0o077) chmodSync(dir, mode & DIR_MODE);
+    } catch (err) {
+      // Another user's folder that we may write to: not ours to change.
+      if ((err as NodeJS.ErrnoException).code !== "EPERM") throw err;
+    }
+    narrowed.add(dir);
+  }
   return dir;
+}
+
+/** `LOOPWRIGHT_DATA_DIR`, or `./.loopwright` in the project directory; created 0700, narrowed to it. */
+export function dataDir(): string {
+  return privateDir(dataDirPath(), true);
 }
 
 /**
  * The folder every process shares: `datasets/` (immutable Parquet files), `uploads/` and `models/`
  * (artifacts). `LOOPWRIGHT_SHARED_DIR` points it at a shared mount so workers on other machines
  * read and write the same files (immutable files are safe there); by default it is the data
- * directory. Paths stored in the control plane are relative to it.
+ * directory. Paths stored in the control plane are relative to it. Created 0700 when missing.
  */
 export function sharedDir(): string {
-  const shared = process.env.LOOPWRIGHT_SHARED_DIR;
-  if (!shared) return dataDir();
-  const dir = path.resolve(projectRoot, shared);
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  if (!process.env.LOOPWRIGHT_SHARED_DIR) return dataDir();
+  // Created 0700, but an existing shared mount keeps its modes: other machines' workers may reach
+  // it through group permissions an admin set up on purpose.
+  return privateDir(sharedDirPath());
 }
 
 export function dbPath(dir = dataDir()): string {

@@ -14,7 +14,9 @@ import { telcoFlow, writeFlow } from "./flows";
 import { lastJsonLine, runCli, testEnv, type CliResult } from "./support";
 import { startWebApp } from "./support-web";
 
-const api = () => createTRPCClient<AppRouter>({ links: [httpLink({ url: `${inject("webUrl")}/api/trpc`, transformer: superjson })] });
+// Mutations name the app as their origin, as the CLI does (the app refuses cross-site ones).
+const api = () =>
+  createTRPCClient<AppRouter>({ links: [httpLink({ url: `${inject("webUrl")}/api/trpc`, transformer: superjson, headers: { origin: new URL(inject("webUrl")).origin } })] });
 
 /** A line of a Node stack trace ("    at fn (file:line:col)"). */
 const STACK_LINE = /^\s+at .+[:(]/m;

@@ -22,7 +22,7 @@ describe("web app home page", () => {
   it("answers the API with readable errors, never stack traces", async () => {
     const res = await fetch(`${url()}/api/trpc/flow.save`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", origin: url() },
       body: JSON.stringify({ json: { graph: { name: "Bad", nodes: [{ id: "a", type: "source.csv-file@1", config: {} }], edges: [] } } }),
     });
     const body = await res.json();

@@ -39,6 +39,8 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
         }),
         httpBatchLink({
           url: `${baseUrl()}/api/trpc`,
+          // The server refuses batches of more than 20 calls (app/api/trpc/[trpc]/route.ts).
+          maxItems: 20,
           transformer: superjson,
           headers: () => ({ "x-trpc-source": "react" }),
         }),

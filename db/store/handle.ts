@@ -9,9 +9,10 @@ import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
 import { migrate as migrateSqlite } from "drizzle-orm/better-sqlite3/migrator";
 import { drizzle as drizzlePg, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import { chmodSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { dbPath, projectRoot } from "../../lib/paths";
+import { dbPath, FILE_MODE, projectRoot } from "../../lib/paths";
 import * as pgSchema from "../schema/pg";
 import * as sqliteSchema from "../schema/sqlite";
 
@@ -76,6 +77,9 @@ const sqliteTurns = new Map<string, ReturnType<typeof serial>>();
 /** The SQLite store, opened synchronously (for tests and tools that cannot wait). */
 export function openSqliteStore(file: string): Store {
   const sqlite = new Database(file);
+  // The control database holds every flow, run and record: the app's user only. Narrowed before
+  // WAL mode is set, so the -wal and -shm files SQLite creates next take the same mode.
+  privateFile(file);
   // WAL lets the web app read while a worker writes; busy_timeout rides out short write locks
   // between processes on this machine instead of failing.
   sqlite.pragma("journal_mode = WAL");
@@ -113,6 +117,19 @@ export function openSqliteStore(file: string): Store {
       await turn(async () => sqlite.close());
     },
   };
+}
+
+/** chmod 0600 the SQLite file and its WAL files if they are there (not an in-memory database). */
+function privateFile(file: string): void {
+  if (!file || file === ":memory:" || file.startsWith("file:")) return;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      chmodSync(f, FILE_MODE);
+    } catch (err) {
+      // Missing (no WAL yet), or not ours to change (a file another user owns and lets us write).
+      if (!["ENOENT", "EPERM"].includes((err as NodeJS.ErrnoException).code ?? "")) throw err;
+    }
+  }
 }
 
 /** Any number for pg_advisory_lock, as long as every process uses the same one for migrations. */

@@ -106,17 +106,20 @@ describe("transform.sample-split", () => {
     const ds = h.ctx("setup").datasets;
     // 300,000 rows: several Parquet row groups, so DuckDB reads them in parallel when it can.
     const big = await ds.create(`SELECT range AS id, range % 7 AS g FROM range(300000)`);
-    const [{ threads }] = (await ds.query<{ threads: number }>(`SELECT current_setting('threads') AS threads`)) as [{ threads: number }];
+    // DuckDB's settings are locked once it starts; a different thread count is its own instance.
+    const before = process.env.LOOPWRIGHT_DUCKDB_THREADS;
     const picks: number[][] = [];
     try {
       for (const n of [1, 4]) {
-        await ds.query(`SET threads = ${n}`);
+        process.env.LOOPWRIGHT_DUCKDB_THREADS = String(n);
         const res = await h.run(sampleSplit, { mode: "sample", fraction: 0.01, stratifyBy: "g", seed: 99 }, { rows: big });
         const q = h.ctx("q").datasets;
+        expect(await q.query(`SELECT current_setting('threads') AS threads`)).toEqual([{ threads: n }]);
         picks.push((await q.query<{ id: number }>(`SELECT id FROM ${q.from(res.outputs.rows as DatasetRef)}`)).map((r) => r.id));
       }
     } finally {
-      await ds.query(`SET threads = ${Number(threads)}`);
+      if (before === undefined) delete process.env.LOOPWRIGHT_DUCKDB_THREADS;
+      else process.env.LOOPWRIGHT_DUCKDB_THREADS = before;
     }
     expect(picks[0]).toHaveLength(3000);
     expect(picks[1]).toEqual(picks[0]);

@@ -1,14 +1,18 @@
-// Uploaded files: streamed to <data dir>/uploads/ with a byte limit, described by DuckDB (rows,
-// columns) and recorded in the `files` table. The web upload route and the CLI both come here, so
-// every stored file has been read once by the engine that will read it in a flow.
+// Uploaded files: streamed to <data dir>/uploads/ (0600) with a byte limit, checked for nesting
+// (JSON), described by DuckDB (rows, columns) in a child process and recorded in the `files` table.
+// The web upload route and the CLI both come here, so every stored file has been read once by the
+// engine that will read it in a flow, without that engine running inside the web server.
 import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { copyFile, mkdir, rm, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { sqlLiteral, withConnection } from "../../db/dataset-store";
+import { duckdbTempDirectory, sqlLiteral } from "../../db/dataset-store";
 import { files, type Store } from "../../db/store";
 import { AppError } from "../../lib/errors";
+import { FILE_MODE, privateDir } from "../../lib/paths";
+import { JsonDepthGuard, MAX_JSON_DEPTH, tooDeepMessage } from "./json-depth";
+import { ReaderCrashed, ReaderTimedOut, runReader, type ReaderOptions } from "./reader-process";
 
 export interface FileColumn {
   name: string;
@@ -122,20 +126,55 @@ export function duckdbReason(err: unknown, absPath: string, name: string): strin
     .join(name);
 }
 
-/** Rows and columns as DuckDB reads them; deletes the file and names it when DuckDB cannot. */
-async function describe(absPath: string, name: string): Promise<{ rows: number; columns: FileColumn[] }> {
-  const src = fileSource(absPath);
+/**
+ * Runs `queries` (built from the stored file's table function, `src`) over one stored upload in a
+ * DuckDB child process that may read only the uploads folder. Refusals are UploadErrors (400)
+ * naming the file: DuckDB's reason, or that the reader crashed or ran out of time. The upload
+ * itself is left where it is. Exported for the dataset preview, which reads uploads too.
+ */
+export async function queryUpload(
+  dataDir: string,
+  absPath: string,
+  name: string,
+  queries: (src: string) => string[],
+  opts: ReaderOptions = {},
+): Promise<Record<string, unknown>[][]> {
+  const scope = { roots: [path.dirname(absPath)], tempDirectory: duckdbTempDirectory(dataDir) };
   try {
-    return await withConnection(async (c) => {
-      const described = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
-      const columns = described.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-      const counted = await c.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${src}`);
-      return { rows: Number(counted.getRowObjectsJS()[0]!.n), columns };
-    });
+    return await runReader(scope, queries(fileSource(absPath)), opts);
   } catch (err) {
-    await rm(absPath, { force: true });
+    if (err instanceof ReaderCrashed) {
+      console.error(`[uploads] reading ${name} (${path.basename(absPath)}) crashed the reader: ${err.message}`);
+      throw new UploadError(`${name} could not be read: the reader crashed on it`, 400);
+    }
+    if (err instanceof ReaderTimedOut) throw new UploadError(`${name} could not be read: ${err.message}`, 400);
     throw new UploadError(`Cannot read ${name}: ${duckdbReason(err, absPath, name)}`, 400);
   }
+}
+
+/**
+ * Rows and columns of a stored upload as DuckDB reads them (in a child process, see queryUpload);
+ * deletes the file and names it when DuckDB cannot read it or crashes on it.
+ */
+export async function describeUpload(dataDir: string, absPath: string, name: string, opts: ReaderOptions = {}): Promise<{ rows: number; columns: FileColumn[] }> {
+  try {
+    const [described, counted] = await queryUpload(dataDir, absPath, name, (src) => [`DESCRIBE SELECT * FROM ${src}`, `SELECT count(*)::BIGINT AS n FROM ${src}`], opts);
+    const columns = described!.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+    return { rows: Number(counted![0]!.n), columns };
+  } catch (err) {
+    await rm(absPath, { force: true });
+    throw err;
+  }
+}
+
+/** A JSON or NDJSON file nested deeper than MAX_JSON_DEPTH is refused before DuckDB sees it. */
+function depthGuard(reader: Reader, name: string): ((chunk: Uint8Array) => void) | undefined {
+  if (reader !== "json" && reader !== "ndjson") return undefined;
+  const guard = new JsonDepthGuard(MAX_JSON_DEPTH);
+  return (chunk) => {
+    const line = guard.push(chunk);
+    if (line !== undefined) throw new UploadError(tooDeepMessage(name, line, guard.limit), 400);
+  };
 }
 
 function newFileId(): string {
@@ -158,7 +197,7 @@ async function record(store: Store, dataDir: string, p: { id: string; name: stri
   try {
     const { size } = await stat(abs);
     if (size === 0) throw new UploadError(`${p.name} is empty`, 400);
-    const { rows, columns } = await describe(abs, p.name);
+    const { rows, columns } = await describeUpload(dataDir, abs, p.name);
     const format = p.reader === "csv" || p.reader === "tsv" ? "csv" : "json";
     const row = await files.record(store, { id: p.id, name: p.name, path: p.rel, bytes: size, rows, columns, format });
     return { id: p.id, name: p.name, bytes: size, rows, columns, format, createdAt: row.createdAt };
@@ -216,7 +255,8 @@ export async function receiveUpload(store: Store, dataDir: string, input: Upload
   const id = newFileId();
   const rel = path.join("uploads", `${id}${ext}`);
   const abs = path.join(dataDir, rel);
-  await mkdir(path.dirname(abs), { recursive: true });
+  privateDir(path.dirname(abs));
+  const checkDepth = depthGuard(reader, name);
 
   let received = 0;
   let bodyFailed = false;
@@ -225,6 +265,7 @@ export async function receiveUpload(store: Store, dataDir: string, input: Upload
       for await (const chunk of source) {
         received += chunk.byteLength;
         if (received > input.maxBytes) throw new UploadError(`${name} is larger than ${formatBytes(input.maxBytes)}; ${limit}`, 413);
+        checkDepth?.(chunk);
         yield chunk;
       }
     } catch (err) {
@@ -233,7 +274,7 @@ export async function receiveUpload(store: Store, dataDir: string, input: Upload
     }
   };
   try {
-    await pipeline(chunksOf(input.body), counted, createWriteStream(abs, { flags: "wx" }));
+    await pipeline(chunksOf(input.body), counted, createWriteStream(abs, { flags: "wx", mode: FILE_MODE }));
   } catch (err) {
     await rm(abs, { force: true });
     if (err instanceof UploadError) throw err;
@@ -255,7 +296,20 @@ export async function registerFile(store: Store, dataDir: string, sourcePath: st
 
   const id = newFileId();
   const rel = path.join("uploads", `${id}${ext}`);
-  await mkdir(path.join(dataDir, "uploads"), { recursive: true });
-  await copyFile(sourcePath, path.join(dataDir, rel));
+  const abs = path.join(dataDir, rel);
+  privateDir(path.dirname(abs));
+  const checkDepth = depthGuard(reader, clean);
+  const checked = async function* (source: AsyncIterable<Uint8Array>) {
+    for await (const chunk of source) {
+      checkDepth?.(chunk);
+      yield chunk;
+    }
+  };
+  try {
+    await pipeline(createReadStream(sourcePath), checked, createWriteStream(abs, { flags: "wx", mode: FILE_MODE }));
+  } catch (err) {
+    await rm(abs, { force: true });
+    throw err;
+  }
   return record(store, dataDir, { id, name: clean, rel, reader });
 }

@@ -69,7 +69,7 @@ export function createNodeContext(o: ContextOptions): NodeContext {
       return path.resolve(o.sharedDir, row.path);
     },
     scratchFile: (extension = "") => {
-      mkdirSync(scratch, { recursive: true });
+      mkdirSync(scratch, { recursive: true, mode: 0o700 });
       return path.join(scratch, `${o.nodeId.replace(/[^A-Za-z0-9_-]/g, "_")}-${randomUUID()}${extension}`);
     },
     fetch: (url, init) => guardedFetch(url, { ...init, signal: init?.signal ?? o.signal }),

@@ -3,11 +3,11 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { ParquetDatasetStore, withConnection } from "../../../db/dataset-store";
+import { ParquetDatasetStore } from "../../../db/dataset-store";
 import { datasets, files, type Store } from "../../../db/store";
-import { BadRequest, NotFound } from "../../../lib/errors";
-import { sharedDir } from "../../../lib/paths";
-import { duckdbReason, fileSource } from "../../services/uploads";
+import { NotFound } from "../../../lib/errors";
+import { dataDir, sharedDir } from "../../../lib/paths";
+import { queryUpload } from "../../services/uploads";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 const PREVIEW_ROWS = 100;
@@ -46,20 +46,18 @@ async function previewFile(id: string, store: Store): Promise<Preview> {
   const row = await files.get(store, id);
   const abs = path.resolve(sharedDir(), row.path);
   await present(abs, `${row.name} (${id})`);
-  const src = fileSource(abs);
-  try {
-    return await withConnection(async (c) => {
-      // Files uploaded before uploads were described have no columns or count yet.
-      const columns =
-        row.columns ??
-        (await c.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`)).getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-      const totalRows = row.rows ?? Number((await c.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${src}`)).getRowObjectsJS()[0]!.n);
-      const rows = (await c.runAndReadAll(`SELECT * FROM ${src} LIMIT ${PREVIEW_ROWS}`)).getRowObjectsJS() as Record<string, unknown>[];
-      return { columns, rows: cells(rows), totalRows };
-    });
-  } catch (err) {
-    throw new BadRequest(`Cannot read ${row.name}: ${duckdbReason(err, abs, row.name)}`, { cause: err });
-  }
+  // In a child process, like describing an upload: a file that crashes DuckDB costs this request only.
+  const queries = (src: string) => [
+    // Files uploaded before uploads were described have no columns or count yet.
+    ...(row.columns ? [] : [`DESCRIBE SELECT * FROM ${src}`]),
+    ...(row.rows === null ? [`SELECT count(*)::BIGINT AS n FROM ${src}`] : []),
+    `SELECT * FROM ${src} LIMIT ${PREVIEW_ROWS}`,
+  ];
+  const results = await queryUpload(dataDir(), abs, row.name, queries);
+  const rows = results.pop()!;
+  const columns = row.columns ?? results.shift()!.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  const totalRows = row.rows ?? Number(results.shift()![0]!.n);
+  return { columns, rows: cells(rows), totalRows };
 }
 
 export const datasetRouter = createTRPCRouter({

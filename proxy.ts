@@ -1,0 +1,17 @@
+// Runs before every route: requests under a foreign Host name (DNS rebinding) and state-changing
+// requests from other sites (CSRF) are refused here, once for the pages, tRPC and the upload route.
+import { NextResponse, type NextRequest } from "next/server";
+import { allowedHosts, checkRequest } from "./lib/request-guard";
+
+const allowed = allowedHosts();
+
+export function proxy(request: NextRequest) {
+  const refusal = checkRequest(request, allowed);
+  if (refusal) return NextResponse.json({ error: refusal.message }, { status: refusal.status });
+  return NextResponse.next();
+}
+
+export const config = {
+  // Everything but the build's static files (they change nothing and hold no data).
+  matcher: ["/((?!_next/static|_next/image).*)"],
+};
