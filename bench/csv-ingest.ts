@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { once } from "node:events";
 import { openSqliteStore } from "../db/store";
-import { sqlLiteral } from "../db/dataset-store";
+import { sqlLiteral } from "../db/duckdb";
 import csvFile from "../nodes/source/csv-file.node.ts";
 import { createNodeContext } from "../workflows/activities/context";
 import { executeNode } from "../workflows/activities/execute-node";

@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { harness, type Harness } from "../tests/harness";
-import { duckdbMemoryLimit, sweepScratch, SCRATCH_MAX_AGE_MS } from "./dataset-store";
+import { duckdbMemoryLimit } from "./duckdb";
+import { sweepScratch, SCRATCH_MAX_AGE_MS } from "./scratch";
 import { datasets } from "./store";
 
 describe("the Parquet dataset store", () => {

@@ -5,7 +5,7 @@
 import { NativeConnection, Worker } from "@temporalio/worker";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { sweepScratch } from "../db/dataset-store";
+import { sweepScratch } from "../db/scratch";
 import { openStore } from "../db/store";
 import { dataDir, sharedDir } from "../lib/paths";
 import { connectionOptions, temporalSettings } from "../lib/temporal";

@@ -3,7 +3,7 @@
 import { fork } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { lockdown, type DuckDBScope } from "../../db/dataset-store";
+import { lockdown, type DuckDBScope } from "../../db/duckdb";
 import { projectRoot } from "../../lib/paths";
 
 /** The child script. Plain JavaScript beside this file, found from the project folder so it also works from the Next server bundle. */

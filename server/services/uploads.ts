@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { duckdbTempDirectory, sqlLiteral } from "../../db/dataset-store";
+import { duckdbTempDirectory, sqlLiteral } from "../../db/duckdb";
 import { files, type Store } from "../../db/store";
 import { AppError } from "../../lib/errors";
 import { FILE_MODE, privateDir } from "../../lib/paths";
