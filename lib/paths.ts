@@ -78,6 +78,18 @@ export function fileRoots(data = dataDir(), env: NodeJS.ProcessEnv = process.env
   return [projectRoot, data, ...shared, ...extra].map((r) => realOrResolved(path.resolve(projectRoot, r)));
 }
 
+/**
+ * Loopwright's own files inside the data and shared folders, which no flow may read or write by
+ * path even though those folders are file roots: the control database (and its WAL), the
+ * embedded Temporal server's state, logs, other nodes' scratch files, key files, and the stores
+ * that nodes reach only through the context (datasets, uploads, model artifacts).
+ */
+export function internalPaths(data: string, shared: string = data): string[] {
+  const inData = ["loopwright.sqlite", "loopwright.sqlite-wal", "loopwright.sqlite-shm", "loopwright.sqlite-journal", "temporal", "logs", "tmp", "keys"];
+  const inShared = ["datasets", "uploads", "models"];
+  return [...inData.map((p) => path.join(data, p)), ...inShared.map((p) => path.join(shared, p))].map(realOrResolved);
+}
+
 /** The real path (symlinks followed) of the longest part of `p` that exists, plus the rest. */
 export function realOrResolved(p: string): string {
   const rest: string[] = [];

@@ -8,7 +8,7 @@ import { StoreModelRegistry } from "../../db/model-registry";
 import { files, type Store } from "../../db/store";
 import { isAppError } from "../../lib/errors";
 import { guardedFetch } from "../../lib/http-guard";
-import { fileRoots, isInside, projectRoot, realOrResolved } from "../../lib/paths";
+import { fileRoots, internalPaths, isInside, projectRoot, realOrResolved } from "../../lib/paths";
 import { ConfigError, NotFoundError } from "../../nodes/sdk/errors";
 import type { Logger, NodeContext } from "../../nodes/sdk/types";
 
@@ -57,6 +57,9 @@ export function createNodeContext(o: ContextOptions): NodeContext {
       if (!fileRoots(o.dataDir).some((root) => isInside(file, root) && visible(root))) {
         throw new ConfigError(`"${p}" is outside the folders flows may use (the project and data directories, without hidden files; an admin can add more with LOOPWRIGHT_FILE_ROOTS)`);
       }
+      if (internalPaths(o.dataDir, o.sharedDir).some((own) => isInside(file, own))) {
+        throw new ConfigError(`"${p}" is part of Loopwright's own data (its database, logs, scratch files, datasets, uploads or models), which flows may not read or write by path; use an uploaded file instead`);
+      }
       return file;
     },
     resolveUpload: async (fileId) => {
@@ -66,7 +69,13 @@ export function createNodeContext(o: ContextOptions): NodeContext {
         if (isAppError(err) && err.code === "NOT_FOUND") throw new NotFoundError(err.message, { where: "fileId", cause: err });
         throw err;
       });
-      return path.resolve(o.sharedDir, row.path);
+      // The record's path must lead into the uploads folder: a record pointing anywhere else
+      // (written by hand, or by a flow before flows were kept out of the database) is not followed.
+      const file = realOrResolved(path.resolve(o.sharedDir, row.path));
+      if (!isInside(file, realOrResolved(path.join(o.sharedDir, "uploads")))) {
+        throw new NotFoundError(`Uploaded file "${fileId}" is not in the uploads folder, so it is not read`, { where: "fileId" });
+      }
+      return file;
     },
     scratchFile: (extension = "") => {
       mkdirSync(scratch, { recursive: true, mode: 0o700 });
