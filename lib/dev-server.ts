@@ -63,15 +63,16 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   args.push("--dynamic-config-value", "matching.numTaskqueueReadPartitions=1", "--dynamic-config-value", "matching.numTaskqueueWritePartitions=1");
   args.push("--dynamic-config-value", "system.enableActivityEagerExecution=true");
   if (o.dbFile) {
-    mkdirSync(path.dirname(o.dbFile), { recursive: true });
+    // The server's state is for this machine's operator only (it holds every run's inputs).
+    mkdirSync(path.dirname(o.dbFile), { recursive: true, mode: 0o700 });
     args.push("--db-filename", o.dbFile);
   }
   if (o.uiPort) args.push("--ui-ip", "127.0.0.1", "--ui-port", String(o.uiPort));
   else args.push("--headless");
   let stdio: Array<"ignore" | number> = ["ignore", "ignore", "ignore"];
   if (o.logFile) {
-    mkdirSync(path.dirname(o.logFile), { recursive: true });
-    const fd = openSync(o.logFile, "a");
+    mkdirSync(path.dirname(o.logFile), { recursive: true, mode: 0o700 });
+    const fd = openSync(o.logFile, "a", 0o600);
     stdio = ["ignore", fd, fd];
   }
   const child = spawn(o.binary, args, { stdio, env: { ...process.env, TEMPORAL_DISABLE_VERSION_CHECK: "1" }, detached: o.detached ?? false });

@@ -1,5 +1,5 @@
 import { Client, Connection } from "@temporalio/client";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -21,7 +21,11 @@ describe("embedded Temporal dev server", () => {
     const port = await freePort();
     const settings = temporalSettings({ ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
 
-    server = await startDevServer({ binary: temporalBinary()!, dbFile, port });
+    const logFile = path.join(dir, "logs", "temporal.log");
+    server = await startDevServer({ binary: temporalBinary()!, dbFile, port, logFile });
+    // Its state and log are for this machine's operator only.
+    expect(statSync(path.dirname(dbFile)).mode & 0o777).toBe(0o700);
+    expect(statSync(logFile).mode & 0o777).toBe(0o600);
     let connection = await Connection.connect({ address: settings.address });
     // No worker polls this queue: the run stays open, which is what must survive.
     await new Client({ connection }).workflow.start("runFlow", { taskQueue: "nobody-polls", workflowId: "survivor", args: [] });
