@@ -66,7 +66,7 @@ async function turn<T>(fn: () => Promise<T>): Promise<T> {
 
 /**
  * Runs `queries` in a fresh DuckDB in a child process, locked down to `scope` (see
- * db/dataset-store.ts lockdown), and returns each query's rows (bigints, dates and nested values
+ * db/duckdb.ts lockdown), and returns each query's rows (bigints, dates and nested values
  * come back as they are: the IPC channel uses structured clone). DuckDB's own errors reject with
  * its message; a crash rejects with ReaderCrashed, a reader past its time with ReaderTimedOut.
  * The spill folder is removed afterwards, also when the child could not.
