@@ -4,7 +4,7 @@
 // alone, whichever way the parent was built (next start, tsx, vitest).
 //
 // It receives one job over IPC: { options, statements, queries } — instance options, statements
-// that finish the lock-down (db/dataset-store.ts lockdown()), then the queries to run — answers
+// that finish the lock-down (db/duckdb.ts lockdown()), then the queries to run — answers
 // { ok: true, results: rows[] per query } or { ok: false, error: DuckDB's message }, and exits.
 import { DuckDBInstance } from "@duckdb/node-api";
 
