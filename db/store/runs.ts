@@ -2,8 +2,8 @@
 // reports (pages read these, never Temporal history).
 import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { NotFound } from "../../lib/errors";
-import { ACTIVE_STATUSES, isFinished, type NodeStatus, type RunStatus } from "../../workflows/graph/status";
-import type { Store } from "./handle";
+import { ACTIVE_STATUSES, isActive, isFinished, type NodeStatus, type RunStatus } from "../../workflows/graph/status";
+import type { Q, Store } from "./handle";
 
 type Tables = Store["t"];
 export type RunRow = Tables["runs"]["$inferSelect"];
@@ -152,28 +152,44 @@ export interface RunReport {
 }
 
 /** The workflow's report on the whole run; at the end, nodes still queued or running did not finish. */
-export function report(s: Store, { runId, status, error, nodes }: RunReport): Promise<void> {
+export function report(s: Store, r: RunReport): Promise<void> {
+  return s.tx((q) => apply(q, s, r));
+}
+
+/**
+ * The end of a run whose workflow closed without reporting it (terminated or timed out in
+ * Temporal), recorded only if the run is still queued or running: a report the workflow made
+ * meanwhile is never overwritten. True when it recorded something.
+ */
+export function settleUnreported(s: Store, r: RunReport): Promise<boolean> {
   return s.tx(async (q) => {
-    const { runs, nodeRuns } = s.t;
-    const now = Date.now();
-    const terminal = isFinished(status);
-    await q
-      .update(runs)
-      .set({ status, error: error ?? null, ...(status === "running" ? { startedAt: now } : {}), ...(terminal ? { finishedAt: now } : {}) })
-      .where(eq(runs.id, runId));
-    for (const n of nodes ?? []) {
-      await q
-        .update(nodeRuns)
-        .set({ status: n.status, error: n.error ?? null, finishedAt: now, progress: null })
-        .where(and(eq(nodeRuns.runId, runId), eq(nodeRuns.nodeId, n.id)));
-    }
-    if (terminal) {
-      await q
-        .update(nodeRuns)
-        .set({ status: status === "cancelled" ? "cancelled" : "skipped", finishedAt: now })
-        .where(and(eq(nodeRuns.runId, runId), inArray(nodeRuns.status, [...ACTIVE_STATUSES])));
-    }
+    const [row] = await q.select({ status: s.t.runs.status }).from(s.t.runs).where(eq(s.t.runs.id, r.runId));
+    if (!row || !isActive(row.status)) return false;
+    await apply(q, s, r);
+    return true;
   });
+}
+
+async function apply(q: Q, s: Store, { runId, status, error, nodes }: RunReport): Promise<void> {
+  const { runs, nodeRuns } = s.t;
+  const now = Date.now();
+  const terminal = isFinished(status);
+  await q
+    .update(runs)
+    .set({ status, error: error ?? null, ...(status === "running" ? { startedAt: now } : {}), ...(terminal ? { finishedAt: now } : {}) })
+    .where(eq(runs.id, runId));
+  for (const n of nodes ?? []) {
+    await q
+      .update(nodeRuns)
+      .set({ status: n.status, error: n.error ?? null, finishedAt: now, progress: null })
+      .where(and(eq(nodeRuns.runId, runId), eq(nodeRuns.nodeId, n.id)));
+  }
+  if (terminal) {
+    await q
+      .update(nodeRuns)
+      .set({ status: status === "cancelled" ? "cancelled" : "skipped", finishedAt: now })
+      .where(and(eq(nodeRuns.runId, runId), inArray(nodeRuns.status, [...ACTIVE_STATUSES])));
+  }
 }
 
 export function total(s: Store): Promise<number> {

@@ -185,6 +185,18 @@ describe.each(["sqlite", "postgres"])("store on %s", (backend) => {
     expect(Object.fromEntries(nodes.map((n) => [n.nodeId, [n.status, n.error]]))).toEqual({ a: ["failed", "bad"], b: ["skipped", null] });
   });
 
+  it("settles a run whose workflow ended unreported, but never overwrites the workflow's own report", async () => {
+    await flows.saveVersion(s, graph("Orphan", 2));
+    await startedRun(s, "orphan", "run-o", ["a", "b"]);
+    await startedRun(s, "orphan", "run-done", ["a", "b"]);
+    await runs.report(s, { runId: "run-done", status: "succeeded" });
+    expect(await runs.settleUnreported(s, { runId: "run-o", status: "failed", error: "terminated" })).toBe(true);
+    expect(await runs.settleUnreported(s, { runId: "run-done", status: "failed", error: "terminated" })).toBe(false);
+    expect((await runs.row(s, "run-o")).status).toBe("failed");
+    expect((await runs.get(s, "run-o")).nodes.map((n) => n.status)).toEqual(["skipped", "skipped"]);
+    expect(await runs.row(s, "run-done")).toMatchObject({ status: "succeeded", error: null });
+  });
+
   it("numbers model versions, keeps one current, and refuses to archive it", async () => {
     const base = { kind: "binary-classifier/logistic", metrics: { rocAuc: 0.84 }, artifactPath: "models/x.json", inputSchema: [{ name: "tenure", type: "BIGINT" }] };
     const v1 = await models.insert(s, { ...base, id: "m1", name: "churn" });

@@ -10,6 +10,7 @@ import { sharedDir } from "../../../lib/paths";
 import type { DatasetRef } from "../../../nodes/sdk/types";
 import { isFinished } from "../../../workflows/graph/status";
 import { startRun } from "../../services/flows";
+import { settleIfEnded } from "../../services/unreported-runs";
 import { createTRPCRouter, publicProcedure, type Context } from "../trpc";
 import { flowIdSchema } from "./flow";
 
@@ -36,10 +37,18 @@ export const runRouter = createTRPCRouter({
   /** Newest first, with a per-status count of each run's nodes. */
   list: publicProcedure
     .input(z.object({ flowId: flowIdSchema.optional(), limit: z.number().int().min(1).max(200).default(50) }).optional())
-    .query(({ ctx, input }) => runs.list(ctx.store, { flowId: input?.flowId, limit: input?.limit })),
+    .query(async ({ ctx, input }) => {
+      const list = () => runs.list(ctx.store, { flowId: input?.flowId, limit: input?.limit });
+      const listed = await list();
+      const settled = await Promise.all(listed.map((r) => settleIfEnded(ctx.store, ctx.temporal, r)));
+      return settled.some(Boolean) ? list() : listed;
+    }),
 
   /** A run and its nodes (started ones first, in start order). */
-  get: publicProcedure.input(z.object({ runId: runIdSchema })).query(({ ctx, input }) => runs.get(ctx.store, input.runId)),
+  get: publicProcedure.input(z.object({ runId: runIdSchema })).query(async ({ ctx, input }) => {
+    const detail = await runs.get(ctx.store, input.runId);
+    return (await settleIfEnded(ctx.store, ctx.temporal, detail.run)) ? runs.get(ctx.store, input.runId) : detail;
+  }),
 
   /** The first rows of one of a node's table outputs (the first one unless `port` is given). */
   preview: publicProcedure
