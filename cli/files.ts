@@ -4,6 +4,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { CliError, NotLoopwrightError, createApi, formatProblem, send } from "./api";
+import { formatBytes } from "../lib/format-bytes";
 
 export function readFlowFile(file: string): { id?: unknown; nodes?: unknown; edges?: unknown } & Record<string, unknown> {
   let text: string;
@@ -30,18 +31,6 @@ export async function validate(base: string, file: string): Promise<number> {
   }
   console.error(`${file}: ${result.problems.length} problem(s)\n${result.problems.map(formatProblem).join("\n")}`);
   return 2;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let v = bytes / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 10 ? Math.round(v) : Math.round(v * 10) / 10} ${units[i]}`;
 }
 
 async function errorOf(res: Response): Promise<string | undefined> {

@@ -108,10 +108,27 @@ async function openEngine(scope: DuckDBScope): Promise<DuckDBInstance> {
   return instance;
 }
 
+/**
+ * The roots and engine key for `dir` under the current environment. Every query asks, so the
+ * answer (which resolves a dozen paths on disk) is kept per folder and per setting that shapes it.
+ */
+const scopes = new Map<string, { roots: string[]; key: string }>();
+
+function scopeFor(dir: string): { roots: string[]; key: string } {
+  const env = process.env;
+  const inputs = JSON.stringify([dir, env.LOOPWRIGHT_DATA_DIR, env.LOOPWRIGHT_SHARED_DIR, env.LOOPWRIGHT_FILE_ROOTS, env.LOOPWRIGHT_DUCKDB_MEMORY_LIMIT, env.LOOPWRIGHT_DUCKDB_THREADS]);
+  let scope = scopes.get(inputs);
+  if (!scope) {
+    const roots = duckdbRoots(dir);
+    // Settings are fixed once an engine starts: other settings in the environment make another one.
+    scope = { roots, key: JSON.stringify([roots, duckdbMemoryLimit(), env.LOOPWRIGHT_DUCKDB_THREADS ?? ""]) };
+    scopes.set(inputs, scope);
+  }
+  return scope;
+}
+
 function engineFor(dir: string): Engine {
-  const roots = duckdbRoots(dir);
-  // Settings are fixed once an engine starts: other settings in the environment make another one.
-  const key = JSON.stringify([roots, duckdbMemoryLimit(), process.env.LOOPWRIGHT_DUCKDB_THREADS ?? ""]);
+  const { roots, key } = scopeFor(dir);
   let engine = engines.get(key);
   if (!engine) {
     const opened: Engine = { instance: openEngine({ roots, tempDirectory: duckdbTempDirectory(dir) }), active: 0, used: 0 };

@@ -13,6 +13,7 @@ import { AppError } from "../../lib/errors";
 import { FILE_MODE, privateDir } from "../../lib/paths";
 import { JsonDepthGuard, MAX_JSON_DEPTH, tooDeepMessage } from "./json-depth";
 import { ReaderCrashed, ReaderTimedOut, runReader, type ReaderOptions } from "./reader-process";
+import { formatBytes } from "../../lib/format-bytes";
 
 export interface FileColumn {
   name: string;
@@ -62,19 +63,6 @@ export function maxUploadBytes(env: Record<string, string | undefined> = process
   const mb = Number(raw);
   if (!Number.isFinite(mb) || mb <= 0) throw new Error(`LOOPWRIGHT_MAX_UPLOAD_MB must be a positive number of megabytes, not "${raw}"`);
   return Math.floor(mb * 1024 * 1024);
-}
-
-/** Human size, binary units: what the limit message and the pages show. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let v = bytes / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 10 ? Math.round(v) : Math.round(v * 10) / 10} ${units[i]}`;
 }
 
 /** The reader for a file name, by extension; refuses anything else before a byte is stored. */
