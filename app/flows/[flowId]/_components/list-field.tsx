@@ -2,7 +2,7 @@
 // A list of texts or numbers as chips, with suggestions of upstream columns for column lists.
 import { X } from "lucide-react";
 import { useState, type KeyboardEvent } from "react";
-import { formatValue, parseNumberInput } from "../_lib/json-schema-form";
+import { formatValue, parseNumberInput } from "../_lib/field-format";
 import { SUGGESTIONS_SHOWN, inputClass, BUTTON, describedBy, listDefault, emptied, type FieldProps, Shell, requiredAttr, ColumnOptions } from "./config-field-parts";
 
 export function ListField(p: FieldProps) {

@@ -2,21 +2,10 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { column, uploadedFile } from "../../../../nodes/sdk/index.ts";
 import { loadRegistry } from "../../../../nodes/registry.ts";
-import {
-  allFields,
-  defaultPlaceholder,
-  describeBounds,
-  fieldsOf,
-  formatValue,
-  getAt,
-  groupErrors,
-  hasAt,
-  humanise,
-  numberInputAttrs,
-  parseNumberInput,
-  setAt,
-  type FieldDescriptor,
-} from "./json-schema-form.ts";
+import { allFields, fieldsOf, humanise, type FieldDescriptor } from "./json-schema-form.ts";
+import { defaultPlaceholder, describeBounds, formatValue, numberInputAttrs, parseNumberInput } from "./field-format.ts";
+import { groupErrors } from "./group-errors.ts";
+import { getAt, hasAt, setAt } from "./value-path.ts";
 
 const schemaOf = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
 const byKey = (fields: FieldDescriptor[]) => Object.fromEntries(fields.map((f) => [f.key, f]));
