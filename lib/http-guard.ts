@@ -10,24 +10,21 @@
 // Admins permit specific hosts with LOOPWRIGHT_HTTP_ALLOW (comma-separated `host`, `ip` or
 // `host:port`); a caller may pass `allowHosts` too. Cloud metadata is only ever permitted by the
 // admin's list, never by a caller's.
-import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
-import net from "node:net";
 import { pipeline } from "node:stream";
 import zlib from "node:zlib";
-import { ConfigError, DataError, NodeError, NotFoundError, TransientError } from "../nodes/sdk/errors";
-import { METADATA_NAMES, addressVerdict, canonicalHost } from "./ip-address";
+import { ConfigError, DataError } from "../nodes/sdk/errors";
+import { ResponseTooLargeError, TooManyRedirectsError, networkError, type Failing } from "./http-errors";
+import { check, envAllowList, parseAllowList, pinnedLookup, type Env, type Target } from "./http-url-check";
 import { SECRET_NAME, redactUrl } from "../nodes/sdk/redact";
 export { addressVerdict, canonicalHost, type AddressVerdict } from "./ip-address";
+export { BlockedAddressError, ResponseTooLargeError, TooManyRedirectsError } from "./http-errors";
+export { ALLOW_ENV, parseAllowList, type Env } from "./http-url-check";
 
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_MAX_REDIRECTS = 5;
 export const DEFAULT_TIMEOUT_MS = 30_000;
-export const ALLOW_ENV = "LOOPWRIGHT_HTTP_ALLOW";
-
-/** Where LOOPWRIGHT_HTTP_ALLOW is read from (process.env unless a caller passes another). */
-export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface GuardOptions {
   /**
@@ -49,41 +46,6 @@ export interface GuardOptions {
 export type GuardedRequestInit = Omit<RequestInit, "body" | "redirect" | "window"> &
   GuardOptions & { body?: string | Uint8Array | URLSearchParams | null };
 
-/** A host or address the guard will not connect to. Never retried; `where` is "url". */
-export class BlockedAddressError extends ConfigError {
-  readonly host: string;
-  readonly address?: string;
-  readonly reason: string;
-  constructor(message: string, d: { host: string; address?: string; reason: string }) {
-    super(message, { field: "url" });
-    this.host = d.host;
-    this.address = d.address;
-    this.reason = d.reason;
-  }
-}
-
-/** The body was larger than `maxBytes`. */
-export class ResponseTooLargeError extends DataError {
-  readonly maxBytes: number;
-  constructor(url: string, maxBytes: number) {
-    super(`The response from ${url} is larger than ${formatBytes(maxBytes)}`, { where: "url" });
-    this.maxBytes = maxBytes;
-  }
-}
-
-/** More redirects than `maxRedirects`. */
-export class TooManyRedirectsError extends DataError {
-  constructor(url: string, max: number) {
-    super(`${url} redirected more than ${max} times`, { where: "url" });
-  }
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MB`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KB`;
-  return `${n} bytes`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Secrets in URLs and headers
 
@@ -97,141 +59,6 @@ export function redactHeaders(headers: Iterable<[string, string]> | Array<{ name
     out[name] = SECRET_NAME.test(name) ? "REDACTED" : value;
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Allow-list
-
-interface AllowEntry {
-  host: string;
-  port?: number;
-  /** From the admin's LOOPWRIGHT_HTTP_ALLOW (only these may permit cloud metadata). */
-  admin: boolean;
-}
-
-/** Parses `host`, `host:port`, `ip`, `[v6]`, `[v6]:port` and bare IPv6 entries; blanks are skipped. */
-export function parseAllowList(entries: Iterable<string>, admin = false): AllowEntry[] {
-  const out: AllowEntry[] = [];
-  for (const raw of entries) {
-    const e = raw.trim();
-    if (!e) continue;
-    let host = e;
-    let port: string | undefined;
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(e);
-    if (bracketed) [, host, port] = bracketed as unknown as [string, string, string | undefined];
-    else if (e.split(":").length === 2) [host, port] = e.split(":") as [string, string];
-    if (port !== undefined && !/^\d{1,5}$/.test(port)) continue;
-    out.push({ host: canonicalHost(host), port: port === undefined ? undefined : Number(port), admin });
-  }
-  return out;
-}
-
-function envAllowList(env: Env): AllowEntry[] {
-  return parseAllowList((env[ALLOW_ENV] ?? "").split(","), true);
-}
-
-function allowedBy(list: AllowEntry[], names: string[], port: number, metadata: boolean): boolean {
-  return list.some((e) => (!metadata || e.admin) && names.includes(e.host) && (e.port === undefined || e.port === port));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Checking a URL
-
-interface Target {
-  url: URL;
-  /** Host without brackets, as given to http.request. */
-  host: string;
-  port: number;
-  /** The checked addresses; the connection may only use these. */
-  addresses: LookupAddress[];
-}
-
-function refusal(what: string, d: { host: string; address?: string; reason: string; metadata: boolean }): BlockedAddressError {
-  const subject = d.address === undefined || d.address === d.host ? `${d.host} is ${d.reason}` : `${d.host} resolves to ${d.address}, ${d.reason}`;
-  const hint = d.metadata
-    ? "cloud metadata is only reachable when an admin lists it in LOOPWRIGHT_HTTP_ALLOW"
-    : "list the host in allowHosts or LOOPWRIGHT_HTTP_ALLOW to permit it";
-  return new BlockedAddressError(`Refused ${what}: ${subject} (${hint})`, d);
-}
-
-function lookupAll(host: string, signal: AbortSignal): Promise<LookupAddress[]> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => {
-      signal.removeEventListener("abort", onAbort);
-      if (err) reject(err);
-      else resolve(addresses);
-    });
-  });
-}
-
-async function check(url: URL, allow: AllowEntry[], what: string, signal: AbortSignal): Promise<Target> {
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new BlockedAddressError(`Refused ${what}: only http and https URLs are allowed, not ${url.protocol}`, {
-      host: url.hostname,
-      reason: `the scheme ${url.protocol} is not allowed`,
-    });
-  }
-  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  const name = canonicalHost(host);
-  const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
-
-  if (net.isIP(host)) {
-    const verdict = addressVerdict(host);
-    if (verdict && !allowedBy(allow, [name], port, verdict.metadata)) throw refusal(what, { host, address: host, ...verdict });
-    return { url, host, port, addresses: [{ address: host, family: net.isIP(host) }] };
-  }
-  if (METADATA_NAMES.has(name) && !allowedBy(allow, [name], port, true)) {
-    throw refusal(what, { host: name, reason: "the name of a cloud metadata service", metadata: true });
-  }
-  const addresses = await lookupAll(host, signal);
-  if (!addresses.length) throw new NotFoundError(`Host ${name} has no addresses`, { where: "url" });
-  for (const a of addresses) {
-    const verdict = addressVerdict(a.address);
-    if (verdict && !allowedBy(allow, [name, canonicalHost(a.address)], port, verdict.metadata)) {
-      throw refusal(what, { host: name, address: a.address, ...verdict });
-    }
-  }
-  return { url, host, port, addresses };
-}
-
-/** A `lookup` for http.request that answers with the checked addresses only. */
-function pinnedLookup(addresses: LookupAddress[]): net.LookupFunction {
-  return (hostname, options, callback) => {
-    const family = typeof options === "object" ? options.family : undefined;
-    const list = family === 4 || family === 6 ? addresses.filter((a) => a.family === family) : addresses;
-    if (!list.length) {
-      const err = Object.assign(new Error(`No checked ${family === 6 ? "IPv6" : "IPv4"} address for ${hostname}`), { code: "ENOTFOUND" });
-      return callback(err, "", 0);
-    }
-    if (typeof options === "object" && options.all) return (callback as (e: null, a: LookupAddress[]) => void)(null, list);
-    callback(null, list[0]!.address, list[0]!.family);
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Errors from the network
-
-const TLS_CODE = /^(CERT_|ERR_TLS_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT|UNABLE_TO_(GET|VERIFY)_)/;
-
-interface Failing {
-  url: URL;
-  userSignal?: AbortSignal;
-  timedOut: () => boolean;
-  timeoutMs: number;
-}
-
-function networkError(err: unknown, f: Failing): unknown {
-  if (f.userSignal?.aborted) return f.userSignal.reason ?? err;
-  if (err instanceof NodeError) return err;
-  const host = f.url.host;
-  if (f.timedOut()) return new TransientError(`${host} did not answer within ${+(f.timeoutMs / 1000).toFixed(3)} s`, { cause: err });
-  const code = (err as NodeJS.ErrnoException)?.code;
-  if (code === "ENOTFOUND") return new NotFoundError(`Host ${f.url.hostname} was not found (DNS)`, { where: "url", cause: err });
-  if (code && TLS_CODE.test(code)) return new ConfigError(`The TLS certificate of ${host} is not valid (${code})`, { field: "url", cause: err });
-  return new TransientError(`Could not reach ${host}: ${code ?? (err instanceof Error ? err.message : String(err))}`, { cause: err });
 }
 
 // ---------------------------------------------------------------------------------------------
