@@ -5,6 +5,8 @@ import { TRPCClientError, createTRPCClient, httpLink } from "@trpc/client";
 import type { inferRouterOutputs } from "@trpc/server";
 import superjson from "superjson";
 import type { AppRouter } from "../server/api/root";
+import { problemsText } from "../workflows/graph/problems";
+import type { GraphProblem } from "../workflows/graph/validate";
 
 export const DEFAULT_URL = "http://localhost:3000";
 
@@ -158,15 +160,8 @@ export function createApi(base: string, opts: { timeoutMs?: number } = {}) {
 export interface ServerErrorData {
   code?: string;
   httpStatus?: number;
-  problems?: ProblemLike[] | null;
+  problems?: GraphProblem[] | null;
   zodError?: { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined> } | null;
-}
-
-export interface ProblemLike {
-  nodeId?: string;
-  edgeId?: string;
-  field?: string;
-  message: string;
 }
 
 /** Our own CliError, wherever in the cause chain it is (the tRPC client wraps what fetch throws). */
@@ -217,15 +212,4 @@ export function explain(err: unknown, base: string): { message: string; exitCode
     return { message: err.message, exitCode: 1 };
   }
   return { message: err instanceof Error ? (err.stack ?? err.message) : String(err), exitCode: 1 };
-}
-
-/** The line of one problem, as workflows/graph/compile.ts formats it (copied: the CLI stays off the compiler). */
-export function formatProblem(p: ProblemLike): string {
-  const where = [p.nodeId && `node "${p.nodeId}"`, p.edgeId && !p.nodeId && `edge "${p.edgeId}"`, p.field && `field "${p.field}"`].filter(Boolean).join(", ");
-  return `  - ${where ? `${where}: ` : ""}${p.message}`;
-}
-
-/** The same text as GraphInvalidError's message. */
-export function problemsText(problems: ProblemLike[]): string {
-  return `The flow has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map(formatProblem).join("\n")}`;
 }

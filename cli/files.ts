@@ -3,7 +3,8 @@ import { createReadStream, readFileSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { CliError, NotLoopwrightError, createApi, formatProblem, send } from "./api";
+import { formatProblem } from "../workflows/graph/problems";
+import { CliError, NotLoopwrightError, createApi, send } from "./api";
 import { formatBytes } from "../lib/format-bytes";
 
 export function readFlowFile(file: string): { id?: unknown; nodes?: unknown; edges?: unknown } & Record<string, unknown> {

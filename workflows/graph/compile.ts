@@ -4,22 +4,17 @@ import { BadRequest } from "../../lib/errors";
 import temporalConfig from "../../temporal.config";
 import { parseTypeRef } from "./schema";
 import type { Plan, PlanNode } from "./plan";
+import { problemsText } from "./problems";
 import { validateGraph, type GraphProblem, type NodeLookup } from "./validate";
 
 export class GraphInvalidError extends BadRequest {
   readonly problems: GraphProblem[];
   constructor(problems: GraphProblem[]) {
-    super(`The flow has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map(formatProblem).join("\n")}`);
+    super(problemsText(problems));
     this.problems = problems;
   }
 }
 
-export function formatProblem(p: GraphProblem): string {
-  const where = [p.nodeId && `node "${p.nodeId}"`, p.edgeId && !p.nodeId && `edge "${p.edgeId}"`, p.field && `field "${p.field}"`]
-    .filter(Boolean)
-    .join(", ");
-  return `  - ${where ? `${where}: ` : ""}${p.message}`;
-}
 
 export function compileGraph(raw: unknown, nodes: NodeLookup, flow: { id: string; version: number }): Plan {
   const result = validateGraph(raw, nodes);
