@@ -2,24 +2,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { harness, datasetFile } from "../../tests/harness";
 import { NeuralNetwork } from "brain.js";
 import { DataError } from "../sdk";
-import {
-  CLASSIFIER_KIND,
-  classifierFromArtifact,
-  encodedWidth,
-  encodeRow,
-  fitFeatures,
-  isIdentifierLike,
-  LOGISTIC_CLASSIFIER_KIND,
-  looksNumeric,
-  missingInputs,
-  MULTICLASS_LOGISTIC_KIND,
-  MULTICLASS_NET_KIND,
-  netOutputs,
-  NumericTextAudit,
-  schemaMismatches,
-  selectInFileOrder,
-  typeFamily,
-} from "./features";
+import { encodedWidth, encodeRow, fitFeatures, isIdentifierLike, looksNumeric, missingInputs, selectInFileOrder } from "./features";
+import { NumericTextAudit, schemaMismatches, typeFamily } from "./feature-checks";
+import { CLASSIFIER_KIND, classifierFromArtifact, LOGISTIC_CLASSIFIER_KIND, MULTICLASS_LOGISTIC_KIND, MULTICLASS_NET_KIND, netOutputs } from "./saved-classifiers";
 import { fitLogistic } from "./logistic";
 
 const col = (name: string, type: string) => ({ name, type });

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { ConfigError, DataError, defineNode, type DatasetRef } from "../sdk";
 import { modelFromInputOrName } from "./saved-model";
-import { CLASSIFIER_KINDS, classifierFromArtifact, encodedWidth, encodeInto, missingInputs, NumericTextAudit, schemaMismatches, selectInFileOrder } from "./features";
+import { encodedWidth, encodeInto, missingInputs, selectInFileOrder } from "./features";
+import { NumericTextAudit, schemaMismatches } from "./feature-checks";
+import { CLASSIFIER_KINDS, classifierFromArtifact } from "./saved-classifiers";
 import { argmax } from "./metrics";
 
 const BATCH_ROWS = 5_000;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, DataError, NotFoundError, type DatasetRef, type ModelRef } from "../sdk";
 import { harness, datasetFile } from "../../tests/harness";
-import type { ClassifierArtifact } from "./features";
+import type { ClassifierArtifact } from "./saved-classifiers";
 import { rocAuc, stratifiedSplit } from "./metrics";
 import score from "./score.node.ts";
 import trainClassifier from "./train-classifier.node.ts";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, DataError, NotFoundError, type DatasetRef, type ModelRef } from "../sdk";
 import { harness, datasetFile } from "../../tests/harness";
-import type { ClassifierArtifact, LogisticClassifierArtifact, MultiClassLogisticArtifact } from "./features";
+import type { ClassifierArtifact, LogisticClassifierArtifact, MultiClassLogisticArtifact } from "./saved-classifiers";
 import trainClassifier from "./train-classifier.node.ts";
 
 const csv = datasetFile("telco-customer-churn.csv");
