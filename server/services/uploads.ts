@@ -3,7 +3,7 @@
 // The web upload route and the CLI both come here, so every stored file has been read once by the
 // engine that will read it in a flow, without that engine running inside the web server.
 import { randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -261,16 +261,28 @@ export async function receiveUpload(store: Store, dataDir: string, input: Upload
       throw err;
     }
   };
+  let out: WriteStream | undefined;
   try {
-    await pipeline(chunksOf(input.body), counted, createWriteStream(abs, { flags: "wx", mode: FILE_MODE }));
+    await pipeline(chunksOf(input.body), counted, (out = newUploadFile(abs)));
   } catch (err) {
-    await rm(abs, { force: true });
+    await discard(out, abs);
     if (err instanceof UploadError) throw err;
     // A client that goes away mid-upload shows up as a failed body; a failed write (disk full) is ours.
     if (bodyFailed) throw new UploadError(`${name}: the upload stopped after ${formatBytes(received)} (${err instanceof Error ? err.message : String(err)})`, 400);
     throw err;
   }
   return record(store, dataDir, { id, name, rel, reader });
+}
+
+const newUploadFile = (file: string) => createWriteStream(file, { flags: "wx", mode: FILE_MODE });
+
+/**
+ * Removes a refused upload's file. The file may still be opening when the body is refused on its
+ * first chunk: wait until the stream has closed, or the removal would come before the file exists.
+ */
+async function discard(out: WriteStream | undefined, file: string): Promise<void> {
+  if (out && !out.closed) await new Promise<void>((resolve) => out.once("close", () => resolve()));
+  await rm(file, { force: true });
 }
 
 /** The CLI's upload: copies a local file into uploads/, then the same description and record. */
@@ -293,10 +305,11 @@ export async function registerFile(store: Store, dataDir: string, sourcePath: st
       yield chunk;
     }
   };
+  let out: WriteStream | undefined;
   try {
-    await pipeline(createReadStream(sourcePath), checked, createWriteStream(abs, { flags: "wx", mode: FILE_MODE }));
+    await pipeline(createReadStream(sourcePath), checked, (out = newUploadFile(abs)));
   } catch (err) {
-    await rm(abs, { force: true });
+    await discard(out, abs);
     throw err;
   }
   return record(store, dataDir, { id, name: clean, rel, reader });
