@@ -1,14 +1,26 @@
 // The server's errors: one base class with a code, which the tRPC layer maps to its own codes in
 // one place (server/api/trpc.ts) and HTTP routes map to a status. Pure: no imports.
 
-export type AppErrorCode = "BAD_REQUEST" | "NOT_FOUND" | "CONFLICT" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "SERVICE_UNAVAILABLE";
+export type AppErrorCode =
+  | "BAD_REQUEST"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "PRECONDITION_FAILED"
+  | "PAYLOAD_TOO_LARGE"
+  | "TOO_MANY_REQUESTS"
+  | "SERVICE_UNAVAILABLE";
 
 const HTTP_STATUS: Record<AppErrorCode, number> = {
   BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
+  TOO_MANY_REQUESTS: 429,
   SERVICE_UNAVAILABLE: 503,
 };
 
@@ -55,5 +67,28 @@ export class Precondition extends AppError {
 export class BadRequest extends AppError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("BAD_REQUEST", message, options);
+  }
+}
+
+/** No one signed in, or a key that is unknown, revoked or expired. */
+export class Unauthorized extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("UNAUTHORIZED", message, options);
+  }
+}
+
+/** Signed in, but the role does not allow it. */
+export class Forbidden extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("FORBIDDEN", message, options);
+  }
+}
+
+export class TooManyRequests extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("TOO_MANY_REQUESTS", message);
   }
 }

@@ -63,6 +63,11 @@ export function sharedDir(): string {
   return privateDir(sharedDirPath());
 }
 
+/** The data directory's keys/ folder (the auth secret, the connections' encryption key), created 0700. */
+export function keysDir(data = dataDir()): string {
+  return privateDir(path.join(data, "keys"));
+}
+
 export function dbPath(dir = dataDir()): string {
   return path.join(dir, "loopwright.sqlite");
 }

@@ -108,14 +108,18 @@ export function DataCard({ data }: { data: Health["data"] }) {
   ];
   return (
     <Card title="Data">
-      <dl>
-        <Field label="Directory">
-          <code className="text-[13px] break-all">{data.dir}</code>
-        </Field>
-        <Field label="Database">
-          <code className="text-[13px] break-all">{data.database.startsWith(data.dir) ? data.database.slice(data.dir.length + 1) : data.database}</code>
-        </Field>
-      </dl>
+      {data.dir !== null && data.database !== null ? (
+        <dl>
+          <Field label="Directory">
+            <code className="text-[13px] break-all">{data.dir}</code>
+          </Field>
+          <Field label="Database">
+            <code className="text-[13px] break-all">{data.database.startsWith(data.dir) ? data.database.slice(data.dir.length + 1) : data.database}</code>
+          </Field>
+        </dl>
+      ) : (
+        <p className="text-sm text-ink-muted">{data.databaseKind === "postgres" ? "PostgreSQL" : "SQLite"} store; where it lives is shown to admins.</p>
+      )}
       <div className="mt-auto grid grid-cols-4 gap-2 pt-4">
         {stats.map(([label, n]) => (
           <div key={label} className="rounded-lg bg-sunken px-2 py-2 text-center">

@@ -115,3 +115,4 @@ export const files = pgTable("files", {
   format: text("format", { enum: FILE_FORMATS }),
   createdAt: time("created_at").notNull().default(now),
 });
+export * from "./pg-access";

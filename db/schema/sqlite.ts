@@ -129,3 +129,4 @@ export const files = sqliteTable("files", {
   format: text("format", { enum: FILE_FORMATS }),
   createdAt: integer("created_at").notNull().default(now),
 });
+export * from "./sqlite-access";

@@ -4,3 +4,9 @@
 export const MODEL_STATUSES = ["candidate", "current", "archived"] as const;
 
 export const FILE_FORMATS = ["csv", "json"] as const;
+
+/** Roles, lowest first: each can do everything the ones before it can. */
+export const ROLES = ["viewer", "editor", "admin"] as const;
+
+/** What a connection connects to; a node asks for a connection of one kind. */
+export const CONNECTION_KINDS = ["postgres", "sqlite", "smtp", "http"] as const;

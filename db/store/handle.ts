@@ -9,6 +9,7 @@ import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
 import { migrate as migrateSqlite } from "drizzle-orm/better-sqlite3/migrator";
 import { drizzle as drizzlePg, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { chmodSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -35,6 +36,8 @@ export interface Store {
    */
   tx<T>(fn: (q: Q) => Promise<T>, locks?: readonly string[]): Promise<T>;
   close(): Promise<void>;
+  /** The drizzle database itself, for the auth library's adapter only (db/store/auth-adapter.ts). */
+  readonly db: unknown;
 }
 
 const MIGRATIONS = path.join(projectRoot, "db", "migrations");
@@ -73,6 +76,8 @@ function serial(): <T>(fn: () => Promise<T>) => Promise<T> {
 }
 
 const sqliteTurns = new Map<string, ReturnType<typeof serial>>();
+/** Set while a call holds its file's turn, so a store call made inside it runs in that turn instead of waiting for it. */
+const inTurn = new AsyncLocalStorage<string>();
 
 /** The SQLite store, opened synchronously (for tests and tools that cannot wait). */
 export function openSqliteStore(file: string): Store {
@@ -94,7 +99,8 @@ export function openSqliteStore(file: string): Store {
   // Turns are per file, not per handle: a second handle on the same file in this process would
   // otherwise wait (blocking the event loop) for a lock the first can never release.
   const key = path.resolve(file);
-  const turn = (sqliteTurns.get(key) ?? sqliteTurns.set(key, serial()).get(key))!;
+  const serialTurn = (sqliteTurns.get(key) ?? sqliteTurns.set(key, serial()).get(key))!;
+  const turn = <T>(fn: () => Promise<T>): Promise<T> => (inTurn.getStore() === key ? fn() : serialTurn(() => inTurn.run(key, fn)));
   const q = db as unknown as Q;
   return {
     dialect: "sqlite",
@@ -116,6 +122,7 @@ export function openSqliteStore(file: string): Store {
     close: async () => {
       await turn(async () => sqlite.close());
     },
+    db,
   };
 }
 
@@ -172,5 +179,6 @@ async function openPostgres(url: string): Promise<Store> {
         return fn(tx as unknown as Q);
       }),
     close: () => pool.end(),
+    db,
   };
 }

@@ -6,3 +6,7 @@ export * as runs from "./runs";
 export * as datasets from "./datasets";
 export * as models from "./models";
 export * as files from "./files";
+export * as access from "./access";
+export * as audit from "./audit";
+export * as settings from "./settings";
+export * as connections from "./connections";

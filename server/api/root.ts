@@ -1,10 +1,15 @@
 // All routers. A new noun (dataset, model, trigger, ...) is one file in routers/ and one line here.
+import { accountRouter } from "./routers/account";
+import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
+import { connectionRouter } from "./routers/connection";
 import { datasetRouter } from "./routers/dataset";
 import { flowRouter } from "./routers/flow";
 import { healthRouter } from "./routers/health";
 import { modelRouter } from "./routers/model";
 import { runRouter } from "./routers/run";
+import { setupRouter } from "./routers/setup";
+import { usersRouter } from "./routers/users";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -14,6 +19,11 @@ export const appRouter = createTRPCRouter({
   run: runRouter,
   dataset: datasetRouter,
   model: modelRouter,
+  setup: setupRouter,
+  account: accountRouter,
+  users: usersRouter,
+  audit: auditRouter,
+  connection: connectionRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,6 +13,8 @@ import { loadRegistry } from "../../nodes/registry";
 import { isNodeError } from "../../nodes/sdk";
 import { GraphInvalidError } from "../../workflows/graph/compile";
 import type { GraphProblem } from "../../workflows/graph/validate";
+import type { Role } from "../../lib/roles";
+import { authenticate, requireRole, type Principal } from "../access";
 import type { TemporalAccess } from "../temporal-client";
 
 export interface Context {
@@ -21,11 +23,31 @@ export interface Context {
   /** Temporal on demand: routers that never start or cancel a run never dial it. */
   temporal: TemporalAccess;
   headers: Headers;
+  /** Who is asking (session cookie or API key), looked up once per request; null when anonymous. */
+  principal: () => Promise<Principal | null>;
 }
 
-export async function createTRPCContext(opts: { store: Store; temporal: TemporalAccess; headers?: Headers; registry?: NodeRegistry }): Promise<Context> {
-  return { store: opts.store, registry: opts.registry ?? (await loadRegistry()), temporal: opts.temporal, headers: opts.headers ?? new Headers() };
+export async function createTRPCContext(opts: {
+  store: Store;
+  temporal: TemporalAccess;
+  headers?: Headers;
+  registry?: NodeRegistry;
+  /** Who is asking, when the caller already knows (server-side calls, tests); else from the headers. */
+  principal?: Principal | null;
+}): Promise<Context> {
+  const headers = opts.headers ?? new Headers();
+  let who: Promise<Principal | null> | undefined = opts.principal !== undefined ? Promise.resolve(opts.principal) : undefined;
+  return {
+    store: opts.store,
+    registry: opts.registry ?? (await loadRegistry()),
+    temporal: opts.temporal,
+    headers,
+    principal: () => (who ??= authenticate(opts.store, headers)),
+  };
 }
+
+/** Who may call a procedure: anyone (signing in, accepting an invite) or a role and those above it. */
+export type Access = "public" | Role;
 
 // Bundling can give a class two identities (one per chunk); the error name is the stable part.
 const is = <T extends abstract new (...args: never[]) => unknown>(err: unknown, cls: T, name: string): err is InstanceType<T> =>
@@ -50,7 +72,7 @@ function mapError(err: unknown): TRPC_ERROR_CODE_KEY | undefined {
   return undefined;
 }
 
-const t = initTRPC.context<Context>().create({
+const t = initTRPC.context<Context>().meta<{ access: Access }>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     // Stack traces stay on the server, in development too.
@@ -85,8 +107,20 @@ const errorMapping = t.middleware(async ({ next }) => {
   return result;
 });
 
+const base = t.procedure.use(errorMapping);
+
 /**
- * The one base procedure. Every router uses it, so authentication (or auditing) is added here
- * once, when Loopwright gets users.
+ * The one role check. Every procedure is built from one of these four, and its access is also in
+ * its meta, which the role matrix test (server/api/access.test.ts) reads.
  */
-export const publicProcedure = t.procedure.use(errorMapping);
+const withRole = (role: Role) =>
+  base.meta({ access: role }).use(async ({ ctx, path, next }) => {
+    const user = requireRole(await ctx.principal(), role, `use ${path}`);
+    return next({ ctx: { user } });
+  });
+
+/** Open to anyone: the caller may be anonymous (`ctx.user` null). */
+export const publicProcedure = base.meta({ access: "public" }).use(async ({ ctx, next }) => next({ ctx: { user: await ctx.principal().catch(() => null) } }));
+export const viewerProcedure = withRole("viewer");
+export const editorProcedure = withRole("editor");
+export const adminProcedure = withRole("admin");

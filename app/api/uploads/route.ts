@@ -5,6 +5,9 @@ import { sharedDir } from "@/lib/paths";
 import { getStore } from "@/server/store";
 import { isAppError } from "@/lib/errors";
 import { maxUploadBytes, receiveUpload } from "@/server/services/uploads";
+import { record } from "@/server/access";
+import { takeLimit } from "@/server/limits";
+import { errorResponse, routeUser } from "@/server/route-access";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -23,15 +26,23 @@ function fileName(req: Request): string | undefined {
 
 /** The size limit, so the browser can refuse a large file before sending it (a refusal sent while
  * the browser is still uploading often reaches it as a reset connection, not as the message). */
-export function GET() {
+export async function GET(req: Request) {
   try {
+    await routeUser(req, "editor", "upload files");
     return NextResponse.json({ maxBytes: maxUploadBytes() });
   } catch (err) {
-    return fail(500, (err as Error).message);
+    return errorResponse(err, "uploads");
   }
 }
 
 export async function POST(req: Request) {
+  let user;
+  try {
+    user = await routeUser(req, "editor", "upload files");
+    takeLimit("upload", user);
+  } catch (err) {
+    return errorResponse(err, "uploads");
+  }
   const name = fileName(req);
   if (!name) return fail(400, "Send the file name in the x-file-name header (URI-encoded)");
   if (!req.body) return fail(400, `${name}: the request has no body`);
@@ -47,7 +58,9 @@ export async function POST(req: Request) {
   const length = req.headers.get("content-length");
   const declared = length !== null && /^\d+$/.test(length) ? Number(length) : undefined;
   try {
-    const file = await receiveUpload(await getStore(), sharedDir(), { name, body: req.body, declaredBytes: declared, maxBytes });
+    const store = await getStore();
+    const file = await receiveUpload(store, sharedDir(), { name, body: req.body, declaredBytes: declared, maxBytes });
+    await record(store, user, "file.upload", { target: file.name, detail: { file: file.id, bytes: file.bytes } });
     return NextResponse.json(file, { status: 201 });
   } catch (err) {
     if (isAppError(err)) return fail(err.httpStatus, err.message);

@@ -1,6 +1,6 @@
 // The node catalog: plain JSON (ports, config JSON Schema) for the palette and config forms.
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, viewerProcedure } from "../trpc";
 
 export const catalogRouter = createTRPCRouter({
-  list: publicProcedure.query(({ ctx }) => ctx.registry.catalog()),
+  list: viewerProcedure.query(({ ctx }) => ctx.registry.catalog()),
 });

@@ -13,7 +13,7 @@ import { projectRoot } from "../../../lib/paths";
 import { registerFile } from "../../services/uploads";
 import { createCaller } from "../root";
 import { createTRPCContext } from "../trpc";
-import { noTemporal, rejection } from "./test-support";
+import { noTemporal, rejection, asRole } from "./test-support";
 
 const TELCO = path.join(projectRoot, "examples", "data", "telco-customer-churn.csv");
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-o'dataset-router-"));
   process.env.LOOPWRIGHT_DATA_DIR = dir;
   db = openSqliteStore(path.join(dir, "loopwright.sqlite"));
-  caller = createCaller(await createTRPCContext({ store: db, temporal: noTemporal }));
+  caller = createCaller(await createTRPCContext({ store: db, temporal: noTemporal, principal: asRole("editor") }));
 });
 
 afterAll(async () => {

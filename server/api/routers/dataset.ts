@@ -8,7 +8,7 @@ import { datasets, files, type Store } from "../../../db/store";
 import { NotFound } from "../../../lib/errors";
 import { dataDir, sharedDir } from "../../../lib/paths";
 import { queryUpload } from "../../services/uploads";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
 
 const PREVIEW_ROWS = 100;
 
@@ -62,10 +62,10 @@ async function previewFile(id: string, store: Store): Promise<Preview> {
 
 export const datasetRouter = createTRPCRouter({
   /** Uploaded files, newest first. */
-  files: publicProcedure.query(async ({ ctx }) => (await files.list(ctx.store)).map(({ path: _path, ...file }) => file)),
+  files: viewerProcedure.query(async ({ ctx }) => (await files.list(ctx.store)).map(({ path: _path, ...file }) => file)),
 
   /** Parquet tables written by runs, newest first. */
-  list: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).optional()).query(async ({ ctx, input }) =>
+  list: viewerProcedure.input(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).optional()).query(async ({ ctx, input }) =>
     (await datasets.list(ctx.store, input?.limit ?? 200)).map((d) => ({
       id: d.id,
       rows: d.rows,
@@ -78,7 +78,7 @@ export const datasetRouter = createTRPCRouter({
   ),
 
   /** The first rows of an uploaded file (`file_…`) or a run's dataset (`ds_…`), with every column's type. */
-  preview: publicProcedure.input(z.object({ id: z.string().min(1).max(200) })).query(async ({ ctx, input }): Promise<Preview> => {
+  preview: editorProcedure.input(z.object({ id: z.string().min(1).max(200) })).query(async ({ ctx, input }): Promise<Preview> => {
     if (input.id.startsWith("file_")) return previewFile(input.id, ctx.store);
     if (!input.id.startsWith("ds_")) throw new NotFound(`No uploaded file or dataset with id "${input.id}"`);
     const row = await datasets.get(ctx.store, input.id);

@@ -11,7 +11,7 @@ import { openSqliteStore, type Store } from "../../../db/store";
 import type { GraphProblem } from "../../../workflows/graph/validate";
 import { appRouter, createCaller } from "../root";
 import { createTRPCContext } from "../trpc";
-import { noTemporal, rejection } from "./test-support";
+import { noTemporal, rejection, asRole } from "./test-support";
 
 const graph = (keys: string[] = ["customerID"]) => ({
   name: "Web API test",
@@ -38,7 +38,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-flow-router-"));
   db = openSqliteStore(path.join(dir, "loopwright.sqlite"));
   raw = new Database(path.join(dir, "loopwright.sqlite"));
-  caller = createCaller(await createTRPCContext({ store: db, temporal: noTemporal }));
+  caller = createCaller(await createTRPCContext({ store: db, temporal: noTemporal, principal: asRole("editor") }));
 });
 
 afterAll(async () => {
@@ -90,7 +90,7 @@ describe("flow router", () => {
           body: JSON.stringify(superjson.serialize(input)),
         }),
         router: appRouter,
-        createContext: () => createTRPCContext({ store: db, temporal: noTemporal }),
+        createContext: () => createTRPCContext({ store: db, temporal: noTemporal, principal: asRole("editor") }),
       });
       const body = (await res.json()) as { error: Parameters<typeof superjson.deserialize>[0] };
       return { status: res.status, error: superjson.deserialize<{ message: string; data: Record<string, unknown> }>(body.error) };

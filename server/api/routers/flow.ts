@@ -4,7 +4,8 @@ import { flows } from "../../../db/store";
 import { FLOW_ID } from "../../../workflows/graph/schema";
 import { validateGraph } from "../../../workflows/graph/validate";
 import { createFlow, duplicateFlow, renameFlow, saveFlowVersion } from "../../services/flows";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { record } from "../../access";
+import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
 
 export const flowIdSchema = z.string().regex(FLOW_ID, "lower-case letters, digits and - (at most 64), starting with a letter or digit");
 
@@ -18,30 +19,46 @@ export type { LastRun } from "../../../db/store/flows";
 
 export const flowRouter = createTRPCRouter({
   /** Most recently edited first, each with its latest version's node count and its newest run. */
-  list: publicProcedure.query(({ ctx }) => flows.list(ctx.store)),
+  list: viewerProcedure.query(({ ctx }) => flows.list(ctx.store)),
 
   /** A new, empty flow under a fresh id derived from its name. */
-  create: publicProcedure.input(z.object({ name: nameSchema })).mutation(({ ctx, input }) => createFlow(ctx.store, input.name)),
+  create: editorProcedure.input(z.object({ name: nameSchema })).mutation(async ({ ctx, input }) => {
+    const flow = await createFlow(ctx.store, input.name);
+    await record(ctx.store, ctx.user, "flow.create", { target: flow.flowId, detail: { name: input.name } });
+    return flow;
+  }),
 
   /** The latest graph under a new name, saved as a new version (stale `expectedVersion`: CONFLICT). */
-  rename: publicProcedure
+  rename: editorProcedure
     .input(z.object({ flowId: flowIdSchema, name: nameSchema, expectedVersion: z.number().int().min(0).optional() }))
-    .mutation(({ ctx, input }) => renameFlow(ctx.store, ctx.registry, input.flowId, input.name, input.expectedVersion)),
+    .mutation(async ({ ctx, input }) => {
+      const saved = await renameFlow(ctx.store, ctx.registry, input.flowId, input.name, input.expectedVersion);
+      await record(ctx.store, ctx.user, "flow.save", { target: input.flowId, detail: { version: saved.version, renamedTo: input.name } });
+      return saved;
+    }),
 
   /** A new flow "<name> (copy)" with the latest graph. */
-  duplicate: publicProcedure.input(z.object({ flowId: flowIdSchema })).mutation(({ ctx, input }) => duplicateFlow(ctx.store, ctx.registry, input.flowId)),
+  duplicate: editorProcedure.input(z.object({ flowId: flowIdSchema })).mutation(async ({ ctx, input }) => {
+    const copy = await duplicateFlow(ctx.store, ctx.registry, input.flowId);
+    await record(ctx.store, ctx.user, "flow.create", { target: copy.flowId, detail: { duplicateOf: input.flowId } });
+    return copy;
+  }),
 
   /** The flow with its versions and runs; PRECONDITION_FAILED while a run is queued or running. */
-  delete: publicProcedure.input(z.object({ flowId: flowIdSchema })).mutation(({ ctx, input }) => flows.remove(ctx.store, input.flowId)),
+  delete: editorProcedure.input(z.object({ flowId: flowIdSchema })).mutation(async ({ ctx, input }) => {
+    const removed = await flows.remove(ctx.store, input.flowId);
+    await record(ctx.store, ctx.user, "flow.delete", { target: input.flowId });
+    return removed;
+  }),
 
   /** One version of a flow: the latest unless `version` is given. */
-  get: publicProcedure
+  get: viewerProcedure
     .input(z.object({ flowId: flowIdSchema, version: z.number().int().min(1).optional() }))
     .query(({ ctx, input }) => flows.get(ctx.store, input.flowId, input.version)),
 
   // A mutation although it changes nothing: graphs can be large, and mutations travel in the
   // request body rather than the URL.
-  validate: publicProcedure.input(z.object({ graph: graphInput })).mutation(({ ctx, input }) => {
+  validate: viewerProcedure.input(z.object({ graph: graphInput })).mutation(({ ctx, input }) => {
     const result = validateGraph(input.graph, ctx.registry);
     return { ok: result.ok, problems: result.problems };
   }),
@@ -51,7 +68,11 @@ export const flowRouter = createTRPCRouter({
    * `expectedVersion` is the version the editor started from: a newer one saved meanwhile is a
    * CONFLICT rather than a silent overwrite.
    */
-  save: publicProcedure
+  save: editorProcedure
     .input(z.object({ graph: graphInput, flowId: flowIdSchema.optional(), expectedVersion: z.number().int().min(0).optional() }))
-    .mutation(({ ctx, input }) => saveFlowVersion(ctx.store, ctx.registry, input.graph, { flowId: input.flowId, expectedVersion: input.expectedVersion })),
+    .mutation(async ({ ctx, input }) => {
+      const saved = await saveFlowVersion(ctx.store, ctx.registry, input.graph, { flowId: input.flowId, expectedVersion: input.expectedVersion });
+      await record(ctx.store, ctx.user, "flow.save", { target: saved.flowId, detail: { version: saved.version } });
+      return saved;
+    }),
 });

@@ -11,7 +11,7 @@ import { StoreModelRegistry } from "../../../db/model-registry";
 import { openSqliteStore, type Store } from "../../../db/store";
 import { appRouter, createCaller } from "../root";
 import { createTRPCContext, type Context } from "../trpc";
-import { noTemporal, rejection } from "./test-support";
+import { noTemporal, rejection, asRole } from "./test-support";
 
 let dir: string;
 let db: Store;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-model-router-"));
   db = openSqliteStore(path.join(dir, "loopwright.sqlite"));
   raw = new Database(path.join(dir, "loopwright.sqlite"));
-  ctx = await createTRPCContext({ store: db, temporal: noTemporal });
+  ctx = await createTRPCContext({ store: db, temporal: noTemporal, principal: asRole("editor") });
   caller = createCaller(ctx);
   registry = new StoreModelRegistry(db, dir, { runId: "run_1", nodeId: "train" });
 });

@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { models } from "../../../db/store";
 import type { ModelInputColumn, ModelRef, ModelStatus } from "../../../nodes/sdk";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { record } from "../../access";
+import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
 
 export interface ModelVersion {
   id: string;
@@ -38,7 +39,7 @@ const versionInput = z.object({
 
 export const modelRouter = createTRPCRouter({
   /** Every model name with its versions newest first; the most recently trained name first. */
-  list: publicProcedure.query(async ({ ctx }): Promise<ModelGroup[]> => {
+  list: viewerProcedure.query(async ({ ctx }): Promise<ModelGroup[]> => {
     const groups = new Map<string, ModelGroup>();
     for (const { name, ...v } of await models.list(ctx.store)) {
       const metrics = v.metrics && typeof v.metrics === "object" && !Array.isArray(v.metrics) ? v.metrics : {};
@@ -58,13 +59,19 @@ export const modelRouter = createTRPCRouter({
    * Makes a version the current one of its name (what scoring by name uses); the previous current
    * one becomes a candidate. NOT_FOUND names the model and the versions it has.
    */
-  promote: publicProcedure
-    .input(versionInput)
-    .mutation(({ ctx, input }): Promise<{ current: ModelRef; previous: ModelRef | null }> => models.promote(ctx.store, input.name, input.version)),
+  promote: editorProcedure.input(versionInput).mutation(async ({ ctx, input }): Promise<{ current: ModelRef; previous: ModelRef | null }> => {
+    const done = await models.promote(ctx.store, input.name, input.version);
+    await record(ctx.store, ctx.user, "model.promote", { target: `${input.name} v${input.version}`, detail: { previous: done.previous?.version ?? null } });
+    return done;
+  }),
 
   /**
    * Archives a version: loading by name skips it, pinning it still works. PRECONDITION_FAILED for
    * the current version (promote another first); NOT_FOUND for an unknown model or version.
    */
-  archive: publicProcedure.input(versionInput).mutation(({ ctx, input }): Promise<ModelRef> => models.archive(ctx.store, input.name, input.version)),
+  archive: editorProcedure.input(versionInput).mutation(async ({ ctx, input }): Promise<ModelRef> => {
+    const done = await models.archive(ctx.store, input.name, input.version);
+    await record(ctx.store, ctx.user, "model.archive", { target: `${input.name} v${input.version}` });
+    return done;
+  }),
 });

@@ -10,7 +10,7 @@ import type { DatasetRef } from "../../../nodes/sdk/types";
 import { createFlow } from "../../services/flows";
 import { createCaller } from "../root";
 import { createTRPCContext } from "../trpc";
-import { noTemporal, rejection } from "./test-support";
+import { noTemporal, rejection, asRole } from "./test-support";
 
 let dir: string;
 let db: Store;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   // The router finds datasets through dataDir(), which reads this variable.
   process.env.LOOPWRIGHT_DATA_DIR = dir;
   db = openSqliteStore(path.join(dir, "loopwright.sqlite"));
-  caller = createCaller(await createTRPCContext({ store: db, temporal: noTemporal }));
+  caller = createCaller(await createTRPCContext({ store: db, temporal: noTemporal, principal: asRole("editor") }));
 
   const store = new ParquetDatasetStore(dir, db);
   scored = await store.create("SELECT range AS id, 'c' || range AS name, range / 250.0 AS score FROM range(250)");

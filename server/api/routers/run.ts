@@ -11,7 +11,9 @@ import type { DatasetRef } from "../../../nodes/sdk/types";
 import { isFinished } from "../../../workflows/graph/status";
 import { startRun } from "../../services/flows";
 import { settleIfEnded } from "../../services/unreported-runs";
-import { createTRPCRouter, publicProcedure, type Context } from "../trpc";
+import { record } from "../../access";
+import { takeLimit } from "../../limits";
+import { createTRPCRouter, editorProcedure, viewerProcedure, type Context } from "../trpc";
 import { flowIdSchema } from "./flow";
 
 const PREVIEW_ROWS = 100;
@@ -35,7 +37,7 @@ const runIdSchema = z.string().min(1).max(200);
 
 export const runRouter = createTRPCRouter({
   /** Newest first, with a per-status count of each run's nodes. */
-  list: publicProcedure
+  list: viewerProcedure
     .input(z.object({ flowId: flowIdSchema.optional(), limit: z.number().int().min(1).max(200).default(50) }).optional())
     .query(async ({ ctx, input }) => {
       const list = () => runs.list(ctx.store, { flowId: input?.flowId, limit: input?.limit });
@@ -45,13 +47,13 @@ export const runRouter = createTRPCRouter({
     }),
 
   /** A run and its nodes (started ones first, in start order). */
-  get: publicProcedure.input(z.object({ runId: runIdSchema })).query(async ({ ctx, input }) => {
+  get: viewerProcedure.input(z.object({ runId: runIdSchema })).query(async ({ ctx, input }) => {
     const detail = await runs.get(ctx.store, input.runId);
     return (await settleIfEnded(ctx.store, ctx.temporal, detail.run)) ? runs.get(ctx.store, input.runId) : detail;
   }),
 
   /** The first rows of one of a node's table outputs (the first one unless `port` is given). */
-  preview: publicProcedure
+  preview: editorProcedure
     .input(z.object({ runId: runIdSchema, nodeId: z.string().min(1).max(200), port: z.string().min(1).max(200).optional() }))
     .query(async ({ ctx, input }) => {
       const node = await runs.node(ctx.store, input.runId, input.nodeId);
@@ -72,23 +74,26 @@ export const runRouter = createTRPCRouter({
     }),
 
   /** Run a saved version (the latest unless `version` is given). */
-  start: publicProcedure
+  start: editorProcedure
     .input(z.object({ flowId: flowIdSchema, version: z.number().int().min(1).optional(), triggerKind: z.enum(["manual", "cli"]).default("manual") }))
     .mutation(async ({ ctx, input }) => {
+      takeLimit("run", ctx.user);
       const saved = await flows.get(ctx.store, input.flowId, input.version);
       const status = await requireTemporal(ctx);
       const started = await startRun(ctx.store, ctx.registry, ctx.temporal.client(), ctx.temporal.settings(), { versionId: saved.versionId, triggerKind: input.triggerKind });
       // The run is queued either way; without a worker it waits, and the UI should say why.
       const workerPolling = Boolean(status.pollers?.workflow.length && status.pollers.activity.length);
+      await record(ctx.store, ctx.user, "run.start", { target: started.runId, detail: { flowId: input.flowId, version: saved.version, trigger: input.triggerKind } });
       return { ...started, flowId: input.flowId, version: saved.version, workerPolling };
     }),
 
   /** Ask the run's workflow to cancel; it records "cancelled" itself once its nodes have stopped. */
-  cancel: publicProcedure.input(z.object({ runId: runIdSchema })).mutation(async ({ ctx, input }) => {
+  cancel: editorProcedure.input(z.object({ runId: runIdSchema })).mutation(async ({ ctx, input }) => {
     const run = await runs.row(ctx.store, input.runId);
     if (isFinished(run.status)) throw new Precondition(`Run "${run.id}" has already ${run.status === "cancelled" ? "been cancelled" : run.status}`);
     await requireTemporal(ctx);
     await ctx.temporal.client().workflow.getHandle(run.workflowId).cancel();
+    await record(ctx.store, ctx.user, "run.cancel", { target: run.id, detail: { flowId: run.flowId } });
     return { runId: run.id, workflowId: run.workflowId, cancelRequested: true };
   }),
 });

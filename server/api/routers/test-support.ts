@@ -2,6 +2,8 @@
 // TRPCError a call rejects with.
 import { TRPCError } from "@trpc/server";
 import { expect } from "vitest";
+import type { Role } from "../../../lib/roles";
+import type { Principal } from "../../access";
 import type { TemporalAccess } from "../../temporal-client";
 
 const unused = () => {
@@ -18,4 +20,9 @@ export async function rejection(p: Promise<unknown>): Promise<TRPCError> {
   );
   expect(err).toBeInstanceOf(TRPCError);
   return err as TRPCError;
+}
+
+/** A signed-in caller with this role, for tests that call routers directly (no cookie, no key). */
+export function asRole(role: Role): Principal {
+  return { userId: `test-${role}`, email: `${role}@test.example`, name: `Test ${role}`, role, via: "session" };
 }
