@@ -69,3 +69,66 @@ export function checkRequest(req: { method: string; headers: Headers }, allowed:
       : "Refused: a request that changes something must come from this app (send an Origin header naming it).",
   };
 }
+
+// ---- sign-in for pages ----
+// A page asked for without a session cookie is sent to /login, which comes back to it afterwards.
+// Only the cookie's presence is checked here (no database in front of every request); the page's
+// own calls check the session, and the navigation sends a visitor with a stale cookie to /login.
+
+/** better-auth's session cookie (server/auth.ts: cookie prefix "loopwright"), plain and over https. */
+export const SESSION_COOKIES = ["loopwright.session_token", "__Secure-loopwright.session_token"] as const;
+
+/** Pages anyone may open: signing in, the first-run setup link, invite links. */
+const PUBLIC_PAGES = [/^\/login\/?$/, /^\/setup\/?$/, /^\/invite(\/.*)?$/];
+/** Not pages: API routes answer 401 themselves; Next's own files; /.well-known. */
+const NOT_PAGES = [/^\/api(\/|$)/, /^\/_next(\/|$)/, /^\/__next/, /^\/\.well-known(\/|$)/];
+/** Files in public/ and the like (favicon.ico, icon.svg, robots.txt, ...). */
+const STATIC_FILE = /\.(ico|png|svg|jpe?g|gif|webp|avif|txt|xml|json|webmanifest|woff2?|ttf|css|js|map)$/i;
+
+export function hasSessionCookie(headers: Headers): boolean {
+  const cookie = headers.get("cookie");
+  if (!cookie) return false;
+  return cookie.split(";").some((part) => {
+    const eq = part.indexOf("=");
+    if (eq < 0) return false;
+    const name = part.slice(0, eq).trim();
+    return (SESSION_COOKIES as readonly string[]).includes(name) && part.slice(eq + 1).trim() !== "";
+  });
+}
+
+/**
+ * Where to go after signing in: `next` when it is a path on this site ("/flows?x=1"), else "/".
+ * Refused: other sites ("https://..."), protocol-relative ("//evil.example", "/\\evil.example"),
+ * control characters, and the sign-in page itself.
+ */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  if ([...next].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return "/";
+  try {
+    const url = new URL(next, "http://loopwright.invalid");
+    if (url.origin !== "http://loopwright.invalid" || url.pathname === "/login") return "/";
+    return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    return "/";
+  }
+}
+
+/**
+ * The sign-in page to send this request to (`/login?next=<path and query>`), or null to let it
+ * through: only GET and HEAD for pages, without a session cookie, are sent.
+ */
+export function signInRedirect(req: { method: string; url: string; headers: Headers }): string | null {
+  const method = req.method.toUpperCase();
+  if (method !== "GET" && method !== "HEAD") return null;
+  let url: URL;
+  try {
+    url = new URL(req.url, "http://loopwright.invalid");
+  } catch {
+    return null;
+  }
+  const path = url.pathname;
+  if (NOT_PAGES.some((re) => re.test(path)) || PUBLIC_PAGES.some((re) => re.test(path)) || STATIC_FILE.test(path)) return null;
+  if (hasSessionCookie(req.headers)) return null;
+  const back = `${path}${url.search}`;
+  return back === "/" ? "/login" : `/login?next=${encodeURIComponent(back)}`;
+}

@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { ensureNamespace, searchAttributesReady, startDevServer, temporalBinary } from "../lib/dev-server";
-import { databaseUrl, redact } from "../db/store/handle";
+import { databaseUrl, openStore, redact } from "../db/store/handle";
+import { newSetupLink } from "../server/services/accounts";
 import { dataDir, dbPath, projectRoot, sharedDir } from "../lib/paths";
 import { StoppedError, Supervisor } from "../lib/supervisor";
 import { temporalSettings } from "../lib/temporal";
@@ -213,6 +214,18 @@ async function main(): Promise<void> {
 
   const webReady = await waitForPort(webPort, "localhost", 120_000);
   if (stopping) return;
+  const webUrl = (process.env.LOOPWRIGHT_PUBLIC_URL?.trim() || `http://localhost:${webPort}`).replace(/\/$/, "");
+  let setupLink: string | null = null;
+  try {
+    const store = await openStore();
+    try {
+      setupLink = await newSetupLink(store, webUrl);
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    shout(`Could not check for accounts: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const rule = "-".repeat(72);
   const pgUrl = databaseUrl();
   console.log(
@@ -221,7 +234,7 @@ async function main(): Promise<void> {
       rule,
       `  Loopwright is running${webReady ? "" : " (the web app is still starting)"}`,
       "",
-      `  Web app          http://localhost:${webPort}  (${devMode ? "next dev, hot reload" : "production build"})`,
+      `  Web app          ${webUrl}  (${devMode ? "next dev, hot reload" : "production build"})`,
       `  Temporal UI      ${embedded ? `http://localhost:${uiPort}` : settings.uiUrl}`,
       `  Temporal gRPC    ${settings.address}  (namespace ${settings.namespace}, task queue ${settings.taskQueue}${embedded ? "" : ", external"})`,
       `  Data directory   ${dir}`,
@@ -229,7 +242,17 @@ async function main(): Promise<void> {
       ...(sharedDir() !== dir ? [`  Shared folder    ${sharedDir()}`] : []),
       ...(embedded ? [`  Temporal log     ${logFile}`] : []),
       "",
-      "  Try it:  npx loopwright run examples/flows/telco-churn.flow.json",
+      ...(setupLink
+        ? [
+            "  First run: create the owner (admin) account with this one-time link",
+            `  (valid 24 hours; a new one is printed at each start until then):`,
+            `    ${setupLink}`,
+            "  On the server itself you can instead run: npx loopwright admin create --email you@example.com --name You",
+            "",
+          ]
+        : [`  Sign in:  ${webUrl}/login`]),
+      "  Try it:  create an API key under Account > API keys, then",
+      "           LOOPWRIGHT_API_KEY=<key> npx loopwright run examples/flows/telco-churn.flow.json",
       "  Stop:    Ctrl-C   (a process that dies is restarted)",
       rule,
       "",

@@ -45,13 +45,11 @@ function createAuth(store: Store, env: NodeJS.ProcessEnv = process.env) {
       return host ? [`http://${host}`, `https://${host}`] : [];
     },
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: MIN_PASSWORD, maxPasswordLength: 256, revokeSessionsOnPasswordReset: true },
+    // Table names are the plural ones (the adapter's usePlural): users, sessions, accounts, verifications.
     user: {
-      modelName: "users",
       additionalFields: { role: { type: [...ROLES], required: false, input: false, defaultValue: "viewer" } },
     },
-    session: { modelName: "sessions", expiresIn: 7 * 24 * 3600, updateAge: 24 * 3600 },
-    account: { modelName: "accounts" },
-    verification: { modelName: "verifications" },
+    session: { expiresIn: 7 * 24 * 3600, updateAge: 24 * 3600 },
     rateLimit: { enabled: true, storage: "memory", window: 60, max: 300, customRules: { "/sign-in/email": { window: 60, max: 20 }, "/change-password": { window: 60, max: 10 } } },
     advanced: {
       cookiePrefix: SESSION_COOKIE_PREFIX,

@@ -11,12 +11,12 @@ import { freePort } from "../lib/dev-server";
 import { projectRoot } from "../lib/paths";
 import type { AppRouter } from "../server/api/root";
 import { telcoFlow, writeFlow } from "./flows";
-import { lastJsonLine, runCli, testEnv, type CliResult } from "./support";
+import { authHeaders, lastJsonLine, runCli, testEnv, type CliResult } from "./support";
 import { startWebApp } from "./support-web";
 
 // Mutations name the app as their origin, as the CLI does (the app refuses cross-site ones).
 const api = () =>
-  createTRPCClient<AppRouter>({ links: [httpLink({ url: `${inject("webUrl")}/api/trpc`, transformer: superjson, headers: { origin: new URL(inject("webUrl")).origin } })] });
+  createTRPCClient<AppRouter>({ links: [httpLink({ url: `${inject("webUrl")}/api/trpc`, transformer: superjson, headers: authHeaders() })] });
 
 /** A line of a Node stack trace ("    at fn (file:line:col)"). */
 const STACK_LINE = /^\s+at .+[:(]/m;

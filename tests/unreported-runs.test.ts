@@ -10,7 +10,7 @@ import { loadRegistry } from "../nodes/registry";
 import type { AppRouter } from "../server/api/root";
 import { saveFlowVersion, startRun } from "../server/services/flows";
 import { telcoFlow } from "./flows";
-import { testEnv, testStore } from "./support";
+import { authHeaders, testEnv, testStore } from "./support";
 
 describe("a run stopped from outside Loopwright", () => {
   it("is recorded as failed, with the reason, the next time it is read", async () => {
@@ -21,7 +21,7 @@ describe("a run stopped from outside Loopwright", () => {
     const flow = telcoFlow({ crm: "unused.sqlite", id: "telco-terminated" });
     const saved = await saveFlowVersion(store, registry, flow, { flowId: flow.id });
     const connection = await Connection.connect({ address: settings.address });
-    const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${inject("webUrl")}/api/trpc`, transformer: superjson })] });
+    const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${inject("webUrl")}/api/trpc`, transformer: superjson, headers: authHeaders() })] });
     try {
       const client = new Client({ connection, namespace: settings.namespace });
       const started = await startRun(store, registry, client, settings, { versionId: saved.versionId });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "../lib/browser";
 import { projectRoot } from "../lib/paths";
 import { lastJsonLine, runCli } from "./support";
+import { signedInContext } from "./support-browser";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -30,7 +31,7 @@ describe("insight charts on the run page", () => {
     expect(rate).toEqual({ "No E-Mail": "0.106", "Mens E-Mail": "0.183", "Womens E-Mail": "0.151" });
     for (const c of ab.metrics.comparisons) expect(c.ciLow).toBeGreaterThan(0);
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await (await signedInContext(browser, "viewer", { viewport: { width: 1280, height: 900 } })).newPage();
     await page.goto(`${inject("webUrl")}/runs/${summary.runId}`);
     const chart = page.getByRole("figure", { name: "A/B arms" });
     await chart.waitFor({ timeout: 20_000 });
@@ -62,7 +63,7 @@ describe("insight charts on the run page", () => {
     console.log(`CDNOW RFM segments: k = ${k}; ${profile.segments.map((s) => `segment ${s.segment}: ${s.size} customers, mean monetary $${s.features.monetary!.mean.toFixed(2)}`).join("; ")}`);
     expect(Math.max(...spend) / Math.min(...spend)).toBeGreaterThan(3); // the segments differ in monetary value
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await (await signedInContext(browser, "viewer", { viewport: { width: 1280, height: 900 } })).newPage();
     await page.goto(`${inject("webUrl")}/runs/${summary.runId}`);
     const shares = page.getByRole("figure", { name: "Segment shares" });
     await shares.waitFor({ timeout: 20_000 });
@@ -101,7 +102,7 @@ describe("insight charts on the run page", () => {
       const { labels, matrix } = train.metrics.confusion as { labels: string[]; matrix: number[][] };
       expect(labels).toEqual(["Month-to-month", "One year", "Two year"]);
 
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await (await signedInContext(browser, "viewer", { viewport: { width: 1280, height: 900 } })).newPage();
       await page.goto(`${inject("webUrl")}/runs/${summary.runId}`);
       const table = page.getByRole("table", { name: "Confusion matrix" });
       await table.waitFor({ timeout: 20_000 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "v
 import { launchChromium } from "../lib/browser";
 import { projectRoot } from "../lib/paths";
 import { datasetFile } from "./harness";
+import { signedInContext } from "./support-browser";
 
 const ARTIFACTS = path.join(projectRoot, "test-artifacts");
 const FLOW = "telco-churn-e2e";
@@ -65,7 +66,7 @@ const waitForEdges = (n: number) => page.waitForFunction((count) => document.que
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  context = await signedInContext(browser, "editor", { viewport: { width: 1920, height: 1080 } });
   context.setDefaultTimeout(20_000);
   page = await context.newPage();
 });

@@ -3,6 +3,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "../lib/browser";
+import { authHeaders, sessionCookie } from "./support";
+import { signedInContext } from "./support-browser";
 
 const url = (p: string) => `${inject("webUrl")}${p}`;
 
@@ -53,7 +55,7 @@ let created: Response;
 beforeAll(async () => {
   const res = (created = await fetch(url("/api/trpc/flow.create"), {
     method: "POST",
-    headers: { "content-type": "application/json", origin: inject("webUrl") },
+    headers: { "content-type": "application/json", ...authHeaders() },
     body: JSON.stringify({ json: { name: flowName } }),
   }));
   const body = (await res.json()) as { result?: { data?: { json?: { flowId?: string } } } };
@@ -64,7 +66,7 @@ beforeAll(async () => {
 
 describe("security headers", () => {
   it.each(["/", "/flows", "/api/trpc/health.status"])("on GET %s", async (path) => {
-    const res = await fetch(url(path), { redirect: "manual" });
+    const res = await fetch(url(path), { redirect: "manual", headers: { cookie: await sessionCookie() } });
     expect(res.status).toBe(200);
     expectSecurityHeaders(res, `GET ${path}`);
   });
@@ -74,13 +76,14 @@ describe("security headers", () => {
   });
 
   it("on the editor, a missing page and the static files a page loads", async () => {
-    const editor = await fetch(url(`/flows/${encodeURIComponent(flowId)}`));
+    const cookie = { headers: { cookie: await sessionCookie() } };
+    const editor = await fetch(url(`/flows/${encodeURIComponent(flowId)}`), cookie);
     expect(editor.status).toBe(200);
     expectSecurityHeaders(editor, "the editor");
-    const missing = await fetch(url("/no-such-page"));
+    const missing = await fetch(url("/no-such-page"), cookie);
     expect(missing.status).toBe(404);
     expectSecurityHeaders(missing, "a 404");
-    const html = await (await fetch(url("/flows"))).text();
+    const html = await (await fetch(url("/flows"), cookie)).text();
     const script = /<script[^>]+src="(\/_next\/static\/[^"]+\.js)"/.exec(html)?.[1];
     expect(script, "a script under /_next/static in /flows").toBeDefined();
     const asset = await fetch(url(script!));
@@ -97,7 +100,7 @@ describe("pages under the Content-Security-Policy in Chromium", () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const context = await signedInContext(browser, "editor", { viewport: { width: 1600, height: 1000 } });
     context.setDefaultTimeout(20_000);
     // Violations are also events, whether or not the browser logs them.
     await context.addInitScript(() => {

@@ -1,12 +1,13 @@
 import { describe, expect, inject, it } from "vitest";
+import { authHeaders, sessionCookie } from "./support";
 
 // The home page of the production build (started by the global setup), against the test Temporal
 // server and worker.
 describe("web app home page", () => {
   const url = () => inject("webUrl");
 
-  it("says what is running: Temporal reachable, a worker polling, the data directory, the node catalog", async () => {
-    const res = await fetch(`${url()}/`);
+  it("says what is running (to an admin): Temporal reachable, a worker polling, the data directory, the node catalog", async () => {
+    const res = await fetch(`${url()}/`, { headers: { cookie: await sessionCookie("admin") } });
     const html = await res.text();
     expect(res.status).toBe(200);
     expect(html).toContain("Reachable");
@@ -22,7 +23,7 @@ describe("web app home page", () => {
   it("answers the API with readable errors, never stack traces", async () => {
     const res = await fetch(`${url()}/api/trpc/flow.save`, {
       method: "POST",
-      headers: { "content-type": "application/json", origin: url() },
+      headers: { "content-type": "application/json", ...authHeaders("editor") },
       body: JSON.stringify({ json: { graph: { name: "Bad", nodes: [{ id: "a", type: "source.csv-file@1", config: {} }], edges: [] } } }),
     });
     const body = await res.json();
