@@ -1,13 +1,16 @@
 // Runs before every route: requests under a foreign Host name (DNS rebinding) and state-changing
 // requests from other sites (CSRF) are refused here, once for the pages, tRPC and the upload route.
+// Then pages (not API routes, which answer 401 themselves) need a session cookie, or go to /login.
 import { NextResponse, type NextRequest } from "next/server";
-import { allowedHosts, checkRequest } from "./lib/request-guard";
+import { allowedHosts, checkRequest, signInRedirect } from "./lib/request-guard";
 
 const allowed = allowedHosts();
 
 export function proxy(request: NextRequest) {
   const refusal = checkRequest(request, allowed);
   if (refusal) return NextResponse.json({ error: refusal.message }, { status: refusal.status });
+  const signIn = signInRedirect(request);
+  if (signIn) return NextResponse.redirect(new URL(signIn, request.url), 307);
   return NextResponse.next();
 }
 

@@ -1,9 +1,12 @@
 // The CLI's way to the web app: tRPC over HTTP (and plain fetch for uploads), with every failure
-// turned into one sentence a user can act on. Only the router's *type* comes from server/: the CLI
-// never opens the database or dials Temporal itself.
+// turned into one sentence a user can act on. Every request carries the API key
+// (`Authorization: Bearer lw_...`). Only the router's *type* comes from server/: these commands
+// never open the database or dial Temporal themselves (`admin create` and `connections rekey`,
+// which run on the server machine, do, in cli/admin.ts).
 import { TRPCClientError, createTRPCClient, httpLink } from "@trpc/client";
 import type { inferRouterOutputs } from "@trpc/server";
 import superjson from "superjson";
+import { isAppError } from "../lib/errors";
 import type { AppRouter } from "../server/api/root";
 import { problemsText } from "../workflows/graph/problems";
 import type { GraphProblem } from "../workflows/graph/validate";
@@ -50,6 +53,54 @@ export class NotLoopwrightError extends CliError {
     );
     this.name = "NotLoopwrightError";
   }
+}
+
+/** Said when the app wants an API key and none was given. */
+export const MISSING_KEY_MESSAGE = [
+  "Loopwright needs an API key for this. Create one:",
+  "  - in the app: Account > API keys",
+  "  - with an admin's key: loopwright keys create --role editor",
+  "  - on the server machine: loopwright admin create --email you@example.com --name \"Your Name\"",
+  "then set LOOPWRIGHT_API_KEY to it (export LOOPWRIGHT_API_KEY=lw_...), or pass --api-key.",
+].join("\n");
+
+/** The app answered UNAUTHORIZED and the CLI sent no key. */
+export class MissingKeyError extends CliError {
+  constructor() {
+    super(MISSING_KEY_MESSAGE);
+    this.name = "MissingKeyError";
+  }
+}
+
+let apiKey: string | undefined;
+
+/**
+ * The key every request sends from now on: --api-key, else LOOPWRIGHT_API_KEY (blank is none).
+ * A value that cannot be a header (spaces, line breaks) is refused here rather than sent.
+ */
+export function useApiKey(key: string | undefined, from = "LOOPWRIGHT_API_KEY"): void {
+  const k = key?.trim();
+  if (k && !/^[\x21-\x7e]+$/.test(k)) throw new CliError(`${from} is not an API key: it holds spaces or other characters a key never has (keys look like lw_...)`);
+  apiKey = k || undefined;
+}
+
+export function currentApiKey(): string | undefined {
+  return apiKey;
+}
+
+/** The Authorization header for the current key, or nothing without one. */
+export function authHeaders(): Record<string, string> {
+  return apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+}
+
+/**
+ * A refusal of a plain (non-tRPC) request: 401 without a key says how to get one; 401 with a key
+ * and 403 are the server's message (it names the revoked key or the role needed).
+ */
+export function refusal(status: number, message: string | undefined): CliError | undefined {
+  if (status === 401 && !apiKey) return new MissingKeyError();
+  if ((status === 401 || status === 403) && message) return new CliError(message);
+  return undefined;
 }
 
 /** LOOPWRIGHT_URL (default http://localhost:3000) without a trailing slash; a path prefix is kept. */
@@ -152,7 +203,7 @@ export function createApi(base: string, opts: { timeoutMs?: number } = {}) {
   };
   return createTRPCClient<AppRouter>({
     // The app refuses state-changing requests that do not name it as their origin (CSRF).
-    links: [httpLink({ url: `${base}/api/trpc`, transformer: superjson, fetch: apiFetch as typeof fetch, headers: { origin: new URL(base).origin } })],
+    links: [httpLink({ url: `${base}/api/trpc`, transformer: superjson, fetch: apiFetch as typeof fetch, headers: () => ({ origin: new URL(base).origin, ...authHeaders() }) })],
   });
 }
 
@@ -205,11 +256,16 @@ export function explain(err: unknown, base: string): { message: string; exitCode
   if (reason) return { message: new UnreachableError(base, reason).message, exitCode: 1 };
   if (err instanceof TRPCClientError) {
     const data = serverData(err);
+    // Without a key: how to get one. With one (unknown, revoked) or a role too low (FORBIDDEN):
+    // the server's message says which key or which role.
+    if (data?.code === "UNAUTHORIZED" && !apiKey) return { message: MISSING_KEY_MESSAGE, exitCode: 1 };
     if (data?.problems?.length) return { message: problemsText(data.problems), exitCode: 2 };
     const fields = Object.entries(data?.zodError?.fieldErrors ?? {}).flatMap(([field, msgs]) => (msgs ?? []).map((m) => `  - ${field}: ${m}`));
     const form = (data?.zodError?.formErrors ?? []).map((m) => `  - ${m}`);
     if (fields.length || form.length) return { message: `Loopwright refused the request:\n${[...form, ...fields].join("\n")}`, exitCode: 1 };
     return { message: err.message, exitCode: 1 };
   }
+  // The server's own errors, met by the commands that open the store directly (admin create, rekey).
+  if (isAppError(err)) return { message: err.message, exitCode: 1 };
   return { message: err instanceof Error ? (err.stack ?? err.message) : String(err), exitCode: 1 };
 }

@@ -4,7 +4,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { formatProblem } from "../workflows/graph/problems";
-import { CliError, NotLoopwrightError, createApi, send } from "./api";
+import { CliError, NotLoopwrightError, authHeaders, createApi, refusal, send } from "./api";
 import { formatBytes } from "../lib/format-bytes";
 
 export function readFlowFile(file: string): { id?: unknown; nodes?: unknown; edges?: unknown } & Record<string, unknown> {
@@ -57,7 +57,12 @@ export async function upload(base: string, file: string): Promise<number> {
 
   // The server's size limit first: a refusal sent while a large body is still going up often
   // arrives as a reset connection instead of the message.
-  const limits = await send(base, endpoint, { method: "GET" }, 30_000);
+  const limits = await send(base, endpoint, { method: "GET", headers: authHeaders() }, 30_000);
+  // Without a key (or with a revoked one, or a viewer's) the upload would be refused: say so now.
+  if (limits.status === 401 || limits.status === 403) {
+    const refused = refusal(limits.status, await errorOf(limits));
+    if (refused) throw refused;
+  }
   if (limits.ok && (limits.headers.get("content-type") ?? "").includes("json")) {
     const { maxBytes } = (await limits.json()) as { maxBytes?: unknown };
     if (typeof maxBytes === "number" && info.size > maxBytes) {
@@ -73,7 +78,7 @@ export async function upload(base: string, file: string): Promise<number> {
   const res = await send(
     base,
     endpoint,
-    { method: "POST", headers: { origin: new URL(base).origin, "x-file-name": encodeURIComponent(name), "content-length": String(info.size), "content-type": "application/octet-stream" }, body, duplex: "half" } as RequestInit,
+    { method: "POST", headers: { ...authHeaders(), origin: new URL(base).origin, "x-file-name": encodeURIComponent(name), "content-length": String(info.size), "content-type": "application/octet-stream" }, body, duplex: "half" } as RequestInit,
     60 * 60_000,
   );
   if (res.status === 201) {
@@ -82,7 +87,22 @@ export async function upload(base: string, file: string): Promise<number> {
     return 0;
   }
   const message = await errorOf(res);
+  const refused = refusal(res.status, message);
+  if (refused) throw refused;
   if (message) throw new CliError(message);
   if (res.status === 404) throw new NotLoopwrightError(base, 404, endpoint);
   throw new CliError(`${base} refused the upload of ${name} (HTTP ${res.status} ${res.statusText})`);
+}
+
+/**
+ * A secret (password, token) from standard input, so it never appears in the shell history or in
+ * `ps`: everything up to the end of input, without the one line break `echo` or a file ends with.
+ */
+export async function readStdin(what: string): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write(`Type the ${what}, then press Enter and Ctrl-D:\n`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  if (!text) throw new CliError(`No ${what} on standard input (pipe it in, e.g. \`printf %s "$VALUE" | loopwright ...\`)`);
+  return text;
 }

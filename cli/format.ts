@@ -57,3 +57,20 @@ export function summaryJson(detail: RunDetail, extra: Record<string, unknown> = 
     ...extra,
   };
 }
+
+/** A moment as "2026-12-01 22:28 UTC" (the same on every machine, so scripts and logs agree). */
+export function fmtTime(ms: number | null | undefined): string {
+  if (ms == null) return "";
+  return new Date(ms).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+}
+
+/** Rows under a header, each column as wide as its widest cell (the last one not padded). */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}

@@ -4,7 +4,7 @@ import type { NodeDefinition, PortSpec, PortType } from "./types";
 
 export * from "./types";
 export * from "./errors";
-export * from "./secrets";
+export * from "./connections";
 export * from "./redact";
 
 const TYPE_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/;
@@ -30,9 +30,10 @@ export function portOptional(spec: PortSpec): boolean {
  * Hints for the config form (they reach the browser as `"widget"` in the JSON Schema):
  * `column(z.string())` names a column of the input, so the form offers the upstream columns;
  * `uploadedFile(z.string(), ["csv"])` is the id of an uploaded file, so the form offers the uploads
- * of those formats ("csv", "json"; all when none are given).
+ * of those formats ("csv", "json"; all when none are given); `connectionField(z.string(), ["postgres"])`
+ * (nodes/sdk/connections.ts) names a connection, so the form offers the connections of those kinds.
  */
-export type FormWidget = "column" | "file";
+export type FormWidget = "column" | "file" | "connection";
 
 export function column<T extends z.ZodType>(schema: T): T {
   return schema.meta({ widget: "column" satisfies FormWidget });

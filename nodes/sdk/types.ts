@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { ConnectionKind, ConnectionLookup, ConnectionOf } from "./connections";
 
 export type NodeKind = "source" | "transform" | "model" | "insight" | "action" | "control";
 export const NODE_KINDS: readonly NodeKind[] = ["source", "transform", "model", "insight", "action", "control"];
@@ -173,6 +174,18 @@ export interface NodeContext {
    * time and size are limited. Guard refusals are ConfigErrors, network trouble TransientErrors.
    */
   fetch(url: string | URL, init?: GuardedFetchInit): Promise<Response>;
+  /**
+   * The connection (credentials kept by the admin) named `name`, decrypted, as an object of its
+   * kind. A missing connection, or one of another kind, is a ConfigError naming `lookup.field`
+   * (default "connection"). Each use is written to the audit log (run, node, flow). Secrets never
+   * go into messages, metrics or logs.
+   */
+  connection<K extends ConnectionKind>(name: string, kind: K, lookup?: ConnectionLookup): Promise<ConnectionOf<K>>;
+  /**
+   * Where a node writes a file of its own making for people to collect: `<shared>/exports/<name>`
+   * (folder created 0700). `name` is a plain file name (letters, digits, . _ -), never a path.
+   */
+  exportFile(name: string, lookup?: ConnectionLookup): string;
 }
 
 export interface NodeResult<O extends Record<string, PortSpec> = Record<string, PortSpec>> {
