@@ -267,5 +267,7 @@ export function explain(err: unknown, base: string): { message: string; exitCode
   }
   // The server's own errors, met by the commands that open the store directly (admin create, rekey).
   if (isAppError(err)) return { message: err.message, exitCode: 1 };
-  return { message: err instanceof Error ? (err.stack ?? err.message) : String(err), exitCode: 1 };
+  // (Some libraries' errors have an empty stack, or one without the message.)
+  if (err instanceof Error) return { message: err.stack?.includes(err.message) ? err.stack : `${err.name}: ${err.message}\n${err.stack ?? ""}`.trim(), exitCode: 1 };
+  return { message: String(err), exitCode: 1 };
 }
