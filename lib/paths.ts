@@ -72,15 +72,19 @@ export function dbPath(dir = dataDir()): string {
   return path.join(dir, "loopwright.sqlite");
 }
 
+/** The project's example data and flows: the one part of the project folder flows may read by path. */
+export const examplesDir = path.join(projectRoot, "examples");
+
 /**
- * Folders that node configs may read and write by path: the project, the data directory, the
- * shared folder, and any listed in `LOOPWRIGHT_FILE_ROOTS` (separated by the platform's path
- * delimiter). A path typed in the browser must not reach the rest of the server's disk.
+ * Folders that node configs may read and write by path: the project's examples (not the rest of
+ * the project: its code, configuration and .env files are no business of a flow), the data
+ * directory, the shared folder, and any listed in `LOOPWRIGHT_FILE_ROOTS` (separated by the
+ * platform's path delimiter). A path typed in the browser must not reach the rest of the disk.
  */
 export function fileRoots(data = dataDir(), env: NodeJS.ProcessEnv = process.env): string[] {
   const extra = (env.LOOPWRIGHT_FILE_ROOTS ?? "").split(path.delimiter).filter(Boolean);
   const shared = env.LOOPWRIGHT_SHARED_DIR ? [env.LOOPWRIGHT_SHARED_DIR] : [];
-  return [projectRoot, data, ...shared, ...extra].map((r) => realOrResolved(path.resolve(projectRoot, r)));
+  return [examplesDir, data, ...shared, ...extra].map((r) => realOrResolved(path.resolve(projectRoot, r)));
 }
 
 /**

@@ -53,6 +53,16 @@ describe("a flow and Loopwright's own data", () => {
     expect(((await h.run(csvFile, { path: path.join(h.dataDir, "mine.csv") })).outputs.rows as DatasetRef).rows).toBe(1);
   });
 
+  it("cannot read the project folder's code and settings, only its examples", async () => {
+    for (const file of ["package.json", "db/schema/sqlite.ts", "next.config.js", "../main/package.json"]) {
+      const err = await failure(h.run(csvFile, { path: file }));
+      expect(err, file).toBeInstanceOf(ConfigError);
+      expect(err.message, file).toContain("is outside the folders flows may use");
+    }
+    const example = await h.run(csvFile, { path: "examples/data/telco-customer-churn.csv" });
+    expect((example.outputs.rows as DatasetRef).rows).toBe(7043);
+  });
+
   it("does not follow an upload record that points outside the uploads folder", async () => {
     await files.record(h.store, { id: "file_abs", name: "innocent.csv", path: secret, bytes: 10, rows: null, columns: null, format: null });
     await files.record(h.store, { id: "file_up", name: "innocent.csv", path: path.relative(h.dataDir, secret), bytes: 10, rows: null, columns: null, format: null });
