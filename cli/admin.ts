@@ -45,7 +45,12 @@ export async function adminCreate(opts: { email?: string; name?: string; passwor
   // The auth library wants the app's address (for links it never sends here); without it, it warns.
   process.env.BETTER_AUTH_URL ??= process.env.LOOPWRIGHT_PUBLIC_URL?.trim() || process.env.LOOPWRIGHT_URL?.trim() || DEFAULT_URL;
   const made = await withStore(async (store) => {
-    const user = await createAccount(store, { email, name, password, role: "admin" });
+    const user = await createAccount(store, { email, name, password, role: "admin" }).catch((err: unknown) => {
+      if (err instanceof Error && err.message.endsWith("already has an account")) {
+        throw new CliError(`${err.message}; give another --email (to make that account an admin, change its role in the app's user list)`);
+      }
+      throw err;
+    });
     await record(store, null, "user.create", { target: user.email, detail: { role: "admin", via: "cli" } });
     const principal: Principal = { userId: user.id, email: user.email, name: user.name, role: "admin", via: "session" };
     const key = await createApiKey(store, principal, { name: ADMIN_KEY_NAME, role: "admin" });
