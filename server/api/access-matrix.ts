@@ -1,0 +1,64 @@
+// The role matrix: every tRPC procedure and every route handler with the lowest role that may use
+// it. The matrix test (server/api/access.test.ts) checks the code against it and tries each entry as
+// anonymous, viewer, editor and admin; tests/access-routes.test.ts does the same over HTTP. A new
+// procedure or route needs a line here, or those tests fail.
+import type { Access } from "./trpc";
+
+/** Every procedure and who may call it. */
+export const PROCEDURES: Record<string, Access> = {
+  "health.status": "viewer",
+  "catalog.list": "viewer",
+  "flow.list": "viewer",
+  "flow.get": "viewer",
+  "flow.validate": "viewer",
+  "flow.create": "editor",
+  "flow.rename": "editor",
+  "flow.duplicate": "editor",
+  "flow.delete": "editor",
+  "flow.save": "editor",
+  "run.list": "viewer",
+  "run.get": "viewer",
+  "run.preview": "editor",
+  "run.start": "editor",
+  "run.cancel": "editor",
+  "dataset.files": "viewer",
+  "dataset.list": "viewer",
+  "dataset.preview": "editor",
+  "model.list": "viewer",
+  "model.promote": "editor",
+  "model.archive": "editor",
+  "setup.state": "public",
+  "setup.complete": "public",
+  "setup.invite": "public",
+  "setup.acceptInvite": "public",
+  "account.me": "public",
+  "account.changePassword": "viewer",
+  "account.signOutEverywhere": "viewer",
+  "account.keys": "viewer",
+  "account.createKey": "viewer",
+  "account.revokeKey": "viewer",
+  "users.list": "admin",
+  "users.setRole": "admin",
+  "users.remove": "admin",
+  "users.invites": "admin",
+  "users.invite": "admin",
+  "users.revokeInvite": "admin",
+  "users.keys": "admin",
+  "users.revokeKey": "admin",
+  "audit.list": "admin",
+  "connection.kinds": "viewer",
+  "connection.list": "editor",
+  "connection.adminList": "admin",
+  "connection.create": "admin",
+  "connection.update": "admin",
+  "connection.remove": "admin",
+  "connection.test": "admin",
+};
+
+/** Every route handler (app/**\/route.ts, by URL) and who may call each method. */
+export const ROUTES: Record<string, Record<string, Access | "per procedure">> = {
+  "/api/trpc/[trpc]": { GET: "per procedure", POST: "per procedure" },
+  "/api/auth/[...all]": { GET: "public", POST: "public" },
+  "/api/uploads": { GET: "editor", POST: "editor" },
+  "/api/audit.csv": { GET: "admin" },
+};
