@@ -35,7 +35,7 @@ describe("seal and open", () => {
     const parts = sealed.split(":");
     for (const i of [2, 3, 4]) {
       const bytes = Buffer.from(parts[i]!, "base64");
-      bytes[0] ^= 0x01;
+      bytes[0] = bytes[0]! ^ 0x01;
       const tampered = [...parts.slice(0, i), bytes.toString("base64"), ...parts.slice(i + 1)].join(":");
       expect(() => open(tampered, key), `part ${i}`).toThrow(/changed or damaged/);
     }

@@ -15,6 +15,8 @@ import { decodeKey, readOrCreateKeyFile } from "./key-file";
 import { dataDirPath, FILE_MODE, keysDir, privateDir } from "./paths";
 
 export const ENCRYPTION_KEY_ENV = "LOOPWRIGHT_ENCRYPTION_KEY";
+/** Where settings are read from: process.env unless a caller passes another. */
+export type Env = Readonly<Record<string, string | undefined>>;
 export const KEY_FILE_NAME = "encryption.key";
 const VERSION = "v1";
 const NONCE_BYTES = 12;
@@ -85,14 +87,14 @@ export interface KeyOptions {
 }
 
 /** The key file's path (its folder is created 0700 when `create`). */
-export function keyFilePath(env: NodeJS.ProcessEnv = process.env, opts: KeyOptions = {}): string {
-  const data = opts.dataDir ?? dataDirPath(env);
+export function keyFilePath(env: Env = process.env, opts: KeyOptions = {}): string {
+  const data = opts.dataDir ?? dataDirPath(env as NodeJS.ProcessEnv);
   const dir = opts.create === false ? path.join(data, "keys") : keysDir(privateDir(data, true));
   return path.join(dir, KEY_FILE_NAME);
 }
 
 /** The key secrets are sealed with: LOOPWRIGHT_ENCRYPTION_KEY, else the data directory's key file. */
-export function encryptionKey(env: NodeJS.ProcessEnv = process.env, opts: KeyOptions = {}): EncryptionKey {
+export function encryptionKey(env: Env = process.env, opts: KeyOptions = {}): EncryptionKey {
   const fromEnv = env[ENCRYPTION_KEY_ENV]?.trim();
   if (fromEnv) {
     const key = decodeKey(fromEnv, ENCRYPTION_KEY_ENV);
@@ -116,7 +118,7 @@ export function encryptionKey(env: NodeJS.ProcessEnv = process.env, opts: KeyOpt
  * caller must set that variable to the new key before the next start. Returns how many secrets
  * were re-encrypted.
  */
-export async function rekey(store: Store, newKey: Buffer, env: NodeJS.ProcessEnv = process.env, opts: KeyOptions = {}): Promise<number> {
+export async function rekey(store: Store, newKey: Buffer, env: Env = process.env, opts: KeyOptions = {}): Promise<number> {
   checkKey(newKey);
   const current = encryptionKey(env, opts);
   const pending = current.file ? `${current.file}.new` : undefined;
