@@ -10,6 +10,7 @@ import { launchChromium } from "../lib/browser";
 import { loadRegistry } from "../nodes/registry";
 import { saveFlowVersion } from "../server/services/flows";
 import { buildWebApp, startWebApp } from "../tests/support-web";
+import { benchAdmin } from "./bench-account";
 import { fmt, median } from "./stats";
 
 const CHAIN = ["source.csv-file@1", "transform.dedupe@1", "model.train-classifier@1", "model.score@1", "action.write-table@1"] as const;
@@ -98,6 +99,7 @@ export async function canvasBench(): Promise<void> {
   await saveFlowVersion(store, registry, chainsFlow("Bench 500", 100), { flowId: "bench-500" });
   await saveFlowVersion(store, registry, chainsFlow("Bench 10", 2), { flowId: "bench-10" });
   await store.close();
+  const account = await benchAdmin(dir);
 
   console.log("canvas: building the web app (next build)...");
   buildWebApp();
@@ -106,6 +108,8 @@ export async function canvasBench(): Promise<void> {
   try {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     await context.addInitScript(PROBE);
+    const signedIn = await context.request.post(`${web.url}/api/auth/sign-in/email`, { data: account, headers: { origin: web.url } });
+    if (signedIn.status() !== 200) throw new Error(`signing in failed: HTTP ${signedIn.status()} ${await signedIn.text()}`);
     const page = await context.newPage();
     // Warm the server's route and the browser cache once, so both sizes start alike.
     await measure(page, `${web.url}/flows/bench-10`, 10);

@@ -17,6 +17,7 @@ import { projectRoot } from "../lib/paths";
 import { taskQueuePollers, temporalSettings } from "../lib/temporal";
 import { readBuildRecord } from "../lib/web-build";
 import { fmt } from "./stats";
+import { benchAdmin, signInCookie } from "./bench-account";
 
 const SKIP = new Set(["node_modules", ".next", ".loopwright", ".tools", ".git", "test-results", "test-artifacts"]);
 const READY_TIMEOUT_MS = 20 * 60_000;
@@ -133,30 +134,30 @@ interface Load {
   status: number;
 }
 
-async function load(url: string): Promise<Load> {
+async function load(url: string, cookie: string): Promise<Load> {
   const t0 = performance.now();
-  const res = await fetch(url, { signal: AbortSignal.timeout(300_000) });
+  const res = await fetch(url, { signal: AbortSignal.timeout(300_000), headers: { cookie } });
   const ttfbMs = performance.now() - t0;
   const body = await res.text();
   return { ttfbMs, fullMs: performance.now() - t0, bytes: Buffer.byteLength(body), status: res.status };
 }
 
-async function createFlow(webUrl: string): Promise<string> {
-  const res = await fetch(`${webUrl}/api/trpc/flow.create`, { method: "POST", headers: { "content-type": "application/json", origin: webUrl }, body: JSON.stringify({ json: { name: "Bench" } }) });
+async function createFlow(webUrl: string, cookie: string): Promise<string> {
+  const res = await fetch(`${webUrl}/api/trpc/flow.create`, { method: "POST", headers: { "content-type": "application/json", origin: webUrl, cookie }, body: JSON.stringify({ json: { name: "Bench" } }) });
   if (!res.ok) throw new Error(`flow.create answered ${res.status}: ${await res.text()}`);
   const body = (await res.json()) as { result: { data: { json: { flowId: string } } } };
   return body.result.data.json.flowId;
 }
 
 /** The first and second load of each page, in this order. */
-async function pageLoads(webUrl: string, flowId: string): Promise<Record<string, { first: Load; second: Load }>> {
+async function pageLoads(webUrl: string, flowId: string, cookie: string): Promise<Record<string, { first: Load; second: Load }>> {
   const out: Record<string, { first: Load; second: Load }> = {};
   for (const [name, p] of [
     ["/flows", "/flows"],
     ["/flows/<id> (editor)", `/flows/${flowId}`],
   ] as const) {
-    const first = await load(webUrl + p);
-    const second = await load(webUrl + p);
+    const first = await load(webUrl + p, cookie);
+    const second = await load(webUrl + p, cookie);
     if (first.status !== 200 || second.status !== 200) throw new Error(`GET ${p} answered ${first.status}/${second.status}`);
     out[name] = { first, second };
   }
@@ -204,13 +205,15 @@ export async function startBench(o: { cold?: boolean } = {}): Promise<void> {
     const buildBefore = readBuildRecord(root)?.buildId;
     const warm = await run("start", path.join(base, "data"), "warm");
     const rebuilt = readBuildRecord(root)?.buildId !== buildBefore;
-    const flowId = await createFlow(warm.webUrl);
-    const prod = await pageLoads(warm.webUrl, flowId);
+    const account = await benchAdmin(path.join(base, "data"));
+    const warmCookie = await signInCookie(warm.webUrl, account);
+    const flowId = await createFlow(warm.webUrl, warmCookie);
+    const prod = await pageLoads(warm.webUrl, flowId, warmCookie);
     starts.push({ label: "warm: build kept (next start)", i: warm, stopMs: await stop(warm), note: rebuilt ? "rebuilt: no current build" : undefined });
 
     console.log("Start: `npm run dev` (next dev)...");
     const dev = await run("dev", path.join(base, "data"), "dev");
-    const devLoads = await pageLoads(dev.webUrl, flowId);
+    const devLoads = await pageLoads(dev.webUrl, flowId, await signInCookie(dev.webUrl, account));
     starts.push({ label: "npm run dev (next dev, no build)", i: dev, stopMs: await stop(dev) });
 
     console.log(`\nStart: until usable (GET / answers 200 and the worker polls), fresh data directory, ${os.cpus().length} CPUs; Ctrl-C: until every process stopped`);
