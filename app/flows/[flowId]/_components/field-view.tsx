@@ -5,6 +5,7 @@ import type { JSX } from "react";
 import type { FieldDescriptor } from "../_lib/json-schema-form";
 import { getAt, hasAt, setAt } from "../_lib/value-path";
 import { type Config, type FormCtx, BUTTON, fieldId, describedBy, listDefault, emptied, type FieldProps, Help, Errors } from "./config-field-parts";
+import { ConnectionField } from "./connection-field";
 import { FileField } from "./file-field";
 import { ListField } from "./list-field";
 import { NumberField } from "./number-field";
@@ -45,7 +46,7 @@ export function FieldView({ field, base, ctx }: { field: FieldDescriptor; base: 
     case "unsupported":
       return <UnsupportedField {...p} />;
     case "string":
-      return field.widget === "file" ? <FileField {...p} /> : <StringField {...p} />;
+      return field.widget === "file" ? <FileField {...p} /> : field.widget === "connection" ? <ConnectionField {...p} /> : <StringField {...p} />;
     case "number":
     case "integer":
       return <NumberField {...p} />;

@@ -147,6 +147,23 @@ describe("fieldsOf with zod schemas", () => {
     expect(f.file).toMatchObject({ kind: "string", widget: "file" });
   });
 
+  it("describes a connection field (a name) with the kinds it accepts", () => {
+    // What nodes/sdk's connectionField(schema, kinds) puts on the property.
+    const fields = byKey(
+      fieldsOf(
+        schemaOf(
+          z.object({
+            connection: z.string().min(1).optional().meta({ widget: "connection", connectionKinds: ["postgres", "sqlite"] }).describe("The database"),
+            mail: z.string().meta({ widget: "connection", connectionKinds: "smtp" }),
+          }),
+        ),
+      ),
+    );
+    expect(fields.connection).toMatchObject({ kind: "string", widget: "connection", connectionKinds: ["postgres", "sqlite"], label: "Connection", required: false, description: "The database" });
+    // A malformed list of kinds is no list: the select then offers every connection.
+    expect(fields.mail).toMatchObject({ kind: "string", widget: "connection", connectionKinds: [], required: true });
+  });
+
   it("falls back to unsupported, with a reason, for what a form cannot edit", () => {
     for (const key of ["lookup", "when", "pair"]) {
       expect(f[key]!.kind, key).toBe("unsupported");

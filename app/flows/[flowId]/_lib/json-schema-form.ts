@@ -18,7 +18,7 @@ export type FieldKind =
   | "object"
   | "unsupported";
 
-export type FormWidget = "column" | "file";
+export type FormWidget = "column" | "file" | "connection";
 
 export type Scalar = string | number | boolean | null;
 
@@ -57,6 +57,8 @@ export interface FieldDescriptor {
   /** "stringList"/"numberList": one item (kind "string", "enum", "number" or "integer", with its bounds). */
   item?: FieldDescriptor;
   widget?: FormWidget;
+  /** widget "connection": the kinds of connection it accepts (e.g. ["postgres", "sqlite"]). */
+  connectionKinds?: string[];
   /** "object": its fields; "objectList": the fields of one item (segments relative to the item). */
   children?: FieldDescriptor[];
   /** "unsupported": why, in words for the form. */
@@ -128,6 +130,10 @@ function describe(key: string, segments: string[], node: unknown, required: bool
   };
   const widget = widgetOf(s);
   if (widget) d.widget = widget;
+  if (widget === "connection") {
+    const kinds = own(s, "connectionKinds");
+    d.connectionKinds = Array.isArray(kinds) ? kinds.filter((k): k is string => typeof k === "string") : [];
+  }
   if (r.problem) return { ...d, reason: r.problem };
   if (ctx.depth > MAX_DEPTH) return { ...d, reason: "This setting is nested too deeply to edit here." };
 
