@@ -39,7 +39,7 @@ function Navigation() {
   const me = useQuery(trpc.account.me.queryOptions(undefined, { staleTime: 60_000, retry: 1 }));
   useSignInWhenSignedOut(me);
   // The pages for signing in show no sections: there is nothing to open before that.
-  if (isPublicPage(path) && !me.data) return <UserMenu me={me} />;
+  if (isPublicPage(path) && !me.data) return null;
   const admin = me.data?.role === "admin";
   return (
     <>
