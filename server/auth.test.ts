@@ -56,11 +56,16 @@ describe.each(["sqlite", "postgres"])("accounts on %s", (backend) => {
     const me = await authenticate(store(), new Headers({ cookie: a.cookie }));
     expect(me).toMatchObject({ email: user.email, role: "editor", via: "session" });
 
-    const api = createCaller(await createTRPCContext({ store: store(), temporal: noTemporal, headers: new Headers({ cookie: a.cookie, origin: BASE, host: "localhost:3000" }) }));
+    const resHeaders = new Headers();
+    const api = createCaller(await createTRPCContext({ store: store(), temporal: noTemporal, resHeaders, headers: new Headers({ cookie: a.cookie, origin: BASE, host: "localhost:3000" }) }));
     await expect(api.account.changePassword({ currentPassword: "not it at all", newPassword: "second password 2" })).rejects.toThrow(/current password is not right/);
     await api.account.changePassword({ currentPassword: "first password 1", newPassword: "second password 2", signOutOthers: true });
     expect((await signIn(user.email, "first password 1")).status).toBe(401);
     expect(await authenticate(store(), new Headers({ cookie: b.cookie }))).toBeNull(); // the other session ended
+    // This browser stays signed in: the answer carries its new session cookie.
+    const renewed = resHeaders.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    expect(renewed).toMatch(/loopwright\.session_token=/);
+    expect(await authenticate(store(), new Headers({ cookie: renewed }))).toMatchObject({ email: user.email });
     const c = await signIn(user.email, "second password 2");
     expect(c.status).toBe(200);
 

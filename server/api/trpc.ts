@@ -25,6 +25,8 @@ export interface Context {
   headers: Headers;
   /** Who is asking (session cookie or API key), looked up once per request; null when anonymous. */
   principal: () => Promise<Principal | null>;
+  /** Headers of the HTTP response (a new session cookie after a password change); absent in server-side calls. */
+  resHeaders?: Headers;
 }
 
 export async function createTRPCContext(opts: {
@@ -34,6 +36,7 @@ export async function createTRPCContext(opts: {
   registry?: NodeRegistry;
   /** Who is asking, when the caller already knows (server-side calls, tests); else from the headers. */
   principal?: Principal | null;
+  resHeaders?: Headers;
 }): Promise<Context> {
   const headers = opts.headers ?? new Headers();
   let who: Promise<Principal | null> | undefined = opts.principal !== undefined ? Promise.resolve(opts.principal) : undefined;
@@ -43,6 +46,7 @@ export async function createTRPCContext(opts: {
     temporal: opts.temporal,
     headers,
     principal: () => (who ??= authenticate(opts.store, headers)),
+    resHeaders: opts.resHeaders,
   };
 }
 

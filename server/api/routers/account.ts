@@ -29,7 +29,13 @@ export const accountRouter = createTRPCRouter({
       if (ctx.user.via !== "session") throw new BadRequest("Change a password while signed in, not with an API key");
       if (input.newPassword.length < MIN_PASSWORD) throw new BadRequest(`The new password must be at least ${MIN_PASSWORD} characters`);
       try {
-        await authFor(ctx.store).api.changePassword({ headers: ctx.headers, body: { currentPassword: input.currentPassword, newPassword: input.newPassword, revokeOtherSessions: input.signOutOthers } });
+        // Signing out the other sessions replaces this one too: its new cookie goes back with the answer.
+        const { headers } = await authFor(ctx.store).api.changePassword({
+          headers: ctx.headers,
+          body: { currentPassword: input.currentPassword, newPassword: input.newPassword, revokeOtherSessions: input.signOutOthers },
+          returnHeaders: true,
+        });
+        for (const cookie of headers.getSetCookie()) ctx.resHeaders?.append("set-cookie", cookie);
       } catch (err) {
         await record(ctx.store, ctx.user, "user.password-change", { outcome: "failed", detail: { reason: (err as Error).message } });
         throw new BadRequest((err as Error).message === "Invalid password" ? "The current password is not right" : (err as Error).message);

@@ -24,7 +24,7 @@ async function handler(incoming: Request) {
     req,
     router: appRouter,
     maxBatchSize: MAX_BATCH,
-    createContext: async () => createTRPCContext({ headers: req.headers, store: await getStore(), temporal: temporalAccess }),
+    createContext: async ({ resHeaders }) => createTRPCContext({ headers: req.headers, resHeaders, store: await getStore(), temporal: temporalAccess }),
     onError({ path, error }) {
       // The client gets the message without a stack; the server log keeps the whole story.
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "<no path>"} failed:`, error.cause ?? error);
