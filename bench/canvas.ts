@@ -13,7 +13,7 @@ import { buildWebApp, startWebApp } from "../tests/support-web";
 import { benchAdmin } from "./bench-account";
 import { fmt, median } from "./stats";
 
-const CHAIN = ["source.csv-file@1", "transform.dedupe@1", "model.train-classifier@1", "model.score@1", "action.write-table@1"] as const;
+const CHAIN = ["source.csv-file@1", "transform.dedupe@1", "model.train-classifier@1", "model.score@1", "action.write-table@2"] as const;
 const ROUNDS = 5;
 
 /** `chains` copies of a five-node churn chain, five chains to a row. */
@@ -23,7 +23,7 @@ function chainsFlow(name: string, chains: number) {
     "transform.dedupe@1": { keys: ["customerID"] },
     "model.train-classifier@1": { target: "Churn" },
     "model.score@1": {},
-    "action.write-table@1": { database: "crm.sqlite", table: "scores", keys: ["customerID"] },
+    "action.write-table@2": { file: "crm.sqlite", table: "scores", keys: ["customerID"] },
   };
   const nodes: { id: string; type: string; position: { x: number; y: number }; config: Record<string, unknown> }[] = [];
   const edges: { source: string; sourceHandle: string; target: string; targetHandle: string }[] = [];

@@ -10,7 +10,7 @@ describe("node registry and catalog", () => {
   it("lists every built-in node with ports and a JSON Schema form for its config", async () => {
     const catalog = (await loadRegistry()).catalog();
     expect(catalog.map((e) => e.ref).sort()).toEqual([
-      "action.write-table@1",
+      "action.write-table@2",
       "control.passthrough@1",
       "insight.ab-test@1",
       "insight.classification-report@1",
@@ -26,10 +26,10 @@ describe("node registry and catalog", () => {
       "model.train-classifier@1",
       "model.train-text-classifier@1",
       "source.csv-file@1",
-      "source.http-json@1",
+      "source.http-json@2",
       "source.json-file@1",
       "source.parquet-file@1",
-      "source.sql-query@1",
+      "source.sql-query@2",
       "transform.aggregate@1",
       "transform.dedupe@1",
       "transform.derived-column@1",

@@ -1,19 +1,18 @@
 import { Client, Connection } from "@temporalio/client";
 import Database from "better-sqlite3";
-import path from "node:path";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runs } from "../db/store";
 import { temporalSettings } from "../lib/temporal";
 import { loadRegistry } from "../nodes/registry";
 import { saveFlowVersion, startRun } from "../server/services/flows";
-import { telcoFlow } from "./flows";
+import { exportedFile, telcoFlow } from "./flows";
 import { startWorker, testStore, testEnv } from "./support";
 
 describe("durability", () => {
   it("finishes the run on a new worker after the worker is killed mid-node", async () => {
     const env = testEnv({ LOOPWRIGHT_TASK_QUEUE: "durability" });
     const settings = temporalSettings(env);
-    const crm = path.join(inject("dataDir"), "crm-durability.sqlite");
+    const crm = exportedFile("crm-durability.sqlite");
     const flow = telcoFlow({ crm, id: "telco-durability" });
     // A short heartbeat timeout so the server notices the dead worker within seconds.
     flow.nodes.find((n: { id: string }) => n.id === "train").options = { heartbeatTimeout: "4 seconds" };

@@ -3,10 +3,13 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Store } from "../db/store";
+import { connections, type Store } from "../db/store";
 import { openSqliteStore } from "../db/store/handle";
 import { projectRoot } from "../lib/paths";
+import { encryptionKey } from "../lib/secret-box";
+import type { ConnectionKind } from "../nodes/sdk/connections";
 import type { NodeContext, NodeDefinition, NodeResult, ValueRef } from "../nodes/sdk/types";
+import { checkConnection, parseSecrets, sealSecrets } from "../server/services/connection-kinds";
 import { createNodeContext, type ContextOptions } from "../workflows/activities/context";
 import { executeNode } from "../workflows/activities/execute-node";
 
@@ -23,6 +26,11 @@ export interface Harness {
   store: Store;
   ctx(nodeId: string, opts?: { runId?: string; attempt?: number; signal?: AbortSignal; onProgress?: ContextOptions["onProgress"] }): NodeContext;
   run(def: NodeDefinition, config: unknown, inputs?: Record<string, ValueRef>, ctx?: NodeContext): Promise<NodeResult>;
+  /**
+   * Adds a connection nodes can use by name, checked and sealed as the app does it (the key file
+   * in this data directory, unless LOOPWRIGHT_ENCRYPTION_KEY is set). Returns its id.
+   */
+  connection(c: { name: string; kind: ConnectionKind; config?: Record<string, unknown>; secrets?: Record<string, string>; hosts?: string[]; plainHttpHosts?: string[] }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -37,6 +45,12 @@ export function harness(): Harness {
     store,
     ctx,
     run: (def, config, inputs = {}, c) => executeNode(def, config, inputs, c ?? ctx(def.type)),
+    async connection(c) {
+      const secrets = parseSecrets(c.kind, c.secrets);
+      const checked = checkConnection(c.kind, c.config ?? {}, secrets, c.hosts, c.plainHttpHosts);
+      const key = encryptionKey(process.env, { dataDir }).key;
+      return (await connections.create(store, { name: c.name, kind: c.kind, ...checked, secret: sealSecrets(secrets, key) })).id;
+    },
     async close() {
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });

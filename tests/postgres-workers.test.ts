@@ -13,7 +13,7 @@ import { startPostgres, type PostgresTestServer } from "../lib/postgres-test-ser
 import { temporalSettings } from "../lib/temporal";
 import { loadRegistry } from "../nodes/registry";
 import { saveFlowVersion, startRun } from "../server/services/flows";
-import { telcoFlow } from "./flows";
+import { exportedFile, telcoFlow } from "./flows";
 import { startWorker, type WorkerProcess } from "./support";
 
 const QUEUE = "postgres-workers";
@@ -59,7 +59,7 @@ afterAll(async () => {
 describe("workers on PostgreSQL with a shared folder", () => {
   it("spread a run over two workers and finish it after one is killed mid-node", async () => {
     const settings = temporalSettings({ ...process.env, TEMPORAL_ADDRESS: inject("temporalAddress"), LOOPWRIGHT_TASK_QUEUE: QUEUE });
-    const crm = path.join(shared, "crm.sqlite");
+    const crm = exportedFile("crm.sqlite", shared);
     const flow = telcoFlow({ crm, id: "telco-postgres" });
     // A short heartbeat timeout on the node that gets killed, so the server notices within seconds.
     flow.nodes.find((n: { id: string }) => n.id === "train").options = { heartbeatTimeout: "4 seconds" };

@@ -1,15 +1,14 @@
 import { Client, Connection } from "@temporalio/client";
 import Database from "better-sqlite3";
-import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { runs } from "../db/store";
 import { nodeStatusQuery } from "../workflows/run-flow";
-import { telcoFlow, writeFlow } from "./flows";
+import { exportedFile, telcoFlow, writeFlow } from "./flows";
 import { lastJsonLine, runCli, testStore } from "./support";
 
 describe("the Telco example through Temporal", () => {
   it("runs every node, learns churn, and writes one score per customer", async () => {
-    const crm = path.join(inject("dataDir"), "crm-telco.sqlite");
+    const crm = exportedFile("crm-telco.sqlite");
     const file = writeFlow("telco", telcoFlow({ crm, id: "telco-e2e" }));
 
     const res = await runCli(["run", file, "--json"]);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { files } from "../../db/store";
+import { connections, files } from "../../db/store";
 import { failure, harness, type Harness } from "../../tests/harness";
 import { ConfigError, NotFoundError, type DatasetRef } from "../sdk";
 import csvFile from "../source/csv-file.node.ts";
@@ -33,9 +33,15 @@ const forgedRow = (id: string, at: string) =>
 describe("a flow and Loopwright's own data", () => {
   it("cannot write rows into the control database", async () => {
     const rows = await forgedRow("file_forged", secret);
-    const err = await failure(h.run(writeTable, { database: path.join(h.dataDir, "loopwright.sqlite"), table: "files", keys: ["id"] }, { rows }));
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(err.message).toContain("is part of Loopwright's own data");
+    // write-table takes a connection or a plain file name in the exports folder, never a path.
+    const byPath = await failure(h.run(writeTable, { file: "../loopwright.sqlite", table: "files", keys: ["id"] }, { rows }));
+    expect(byPath).toBeInstanceOf(ConfigError);
+    expect(byPath.where).toBe("file");
+    // A SQLite connection made to point at it (bypassing the admin form's check) is refused when used.
+    await connections.create(h.store, { name: "control", kind: "sqlite", config: { file: path.join(h.dataDir, "loopwright.sqlite") }, secret: null, hosts: [], plainHttpHosts: [] });
+    const byConnection = await failure(h.run(writeTable, { connection: "control", table: "files", keys: ["id"] }, { rows }));
+    expect(byConnection).toBeInstanceOf(ConfigError);
+    expect(byConnection.message).toContain("points at Loopwright's own data");
     // Nothing reached the database.
     const raw = new Database(path.join(h.dataDir, "loopwright.sqlite"), { readonly: true });
     expect(raw.prepare("SELECT count(*) AS n FROM files WHERE id = 'file_forged'").get()).toEqual({ n: 0 });

@@ -176,11 +176,11 @@ export interface NodeContext {
   fetch(url: string | URL, init?: GuardedFetchInit): Promise<Response>;
   /**
    * The connection (credentials kept by the admin) named `name`, decrypted, as an object of its
-   * kind. A missing connection, or one of another kind, is a ConfigError naming `lookup.field`
-   * (default "connection"). Each use is written to the audit log (run, node, flow). Secrets never
-   * go into messages, metrics or logs.
+   * kind (`kind`, or one of several). A missing connection, or one of another kind, is a
+   * ConfigError naming `lookup.field` (default "connection"). Each use is written to the audit log
+   * (run, node, flow). Secrets never go into messages, metrics or logs.
    */
-  connection<K extends ConnectionKind>(name: string, kind: K, lookup?: ConnectionLookup): Promise<ConnectionOf<K>>;
+  connection<K extends ConnectionKind>(name: string, kind: K | readonly K[], lookup?: ConnectionLookup): Promise<ConnectionOf<K>>;
   /**
    * Where a node writes a file of its own making for people to collect: `<shared>/exports/<name>`
    * (folder created 0700). `name` is a plain file name (letters, digits, . _ -), never a path.

@@ -1,11 +1,12 @@
 // Reads JSON records from an HTTP API, page by page, into a table. Every request goes through the
-// SSRF guard (lib/http-guard.ts). Pages are never all held in memory: each page's records are
+// SSRF guard (lib/http-guard.ts). Credentials come only from a connection (an admin keeps them,
+// encrypted): it adds them to requests to its own hosts and nowhere else; the flow holds its name. Pages are never all held in memory: each page's records are
 // appended as NDJSON lines to a scratch file in the data directory, which DuckDB then reads once.
 import { createWriteStream, type WriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import { z } from "zod";
-import { ConfigError, DataError, defineNode, readSecret, redactUrl, SECRET_ENV_PATTERN, SECRET_ENV_PREFIX, TransientError, type NodeContext } from "../sdk";
+import { connectionField, DataError, defineNode, redactUrl, TransientError, type HttpConnection, type NodeContext } from "../sdk";
 import { backoffDelay, makePager, recordsAt, retryAfterMs, sleep } from "./http-pages";
 
 /** The longest this node waits before one retry, whatever Retry-After asks. */
@@ -34,24 +35,24 @@ const param = (what: string) =>
 
 const config = z
   .object({
-    url: z.string().trim().min(1, "Give the URL").refine(isHttpUrl, "Must be an http:// or https:// URL").describe("The API endpoint (http or https)."),
+    connection: connectionField(z.string().trim().min(1).optional(), ["http"]).describe(
+      "An HTTP API connection (kept by an admin): its credentials are added to every request, which may then only go to its hosts. Empty: no credentials.",
+    ),
+    url: z
+      .string()
+      .trim()
+      .min(1, "Give the URL")
+      .describe("The API endpoint: an http(s):// URL, or with a connection a path below its base URL (e.g. /v1/items)."),
     method: z.literal("GET").default("GET").describe("Only GET: reading never changes anything on the other side."),
     headers: z
       .array(
-        z
-          .object({
-            name: z.string().trim().regex(HEADER_NAME, "Not a valid header name"),
-            value: z.string().regex(HEADER_VALUE, "Header values may only hold Latin-1 characters, without line breaks").optional(),
-            valueFromEnv: z
-              .string()
-              .regex(SECRET_ENV_PATTERN, `the name of an environment variable starting with ${SECRET_ENV_PREFIX}`)
-              .optional()
-              .describe(`For secrets (API keys, tokens): the worker's environment variable holding the value, e.g. ${SECRET_ENV_PREFIX}CRM_API_KEY. The value never goes into the flow.`),
-          })
-          .refine((h) => (h.value === undefined) !== (h.valueFromEnv === undefined), { message: "Give either a value or valueFromEnv", path: ["value"] }),
+        z.object({
+          name: z.string().trim().regex(HEADER_NAME, "Not a valid header name"),
+          value: z.string().regex(HEADER_VALUE, "Header values may only hold Latin-1 characters, without line breaks"),
+        }),
       )
       .default([])
-      .describe("Request headers. Put secrets (Authorization, API keys) in valueFromEnv, not in value: the flow is visible to everyone who can open it."),
+      .describe("Request headers. Never put secrets here (the flow is visible to everyone who can open it): use a connection."),
     query: z
       .array(param("parameter"))
       .default([])
@@ -89,6 +90,7 @@ const config = z
     timeoutSeconds: z.number().positive().max(600).default(30).describe("Longest wait for one response, in seconds."),
   })
   .superRefine((c, issue) => {
+    if (!c.connection && !isHttpUrl(c.url)) issue.addIssue({ code: "custom", path: ["url"], message: "Must be an http:// or https:// URL (a path needs a connection)" });
     const p = c.pagination;
     const need = (ok: boolean, field: string, message: string) => {
       if (!ok) issue.addIssue({ code: "custom", path: ["pagination", field], message });
@@ -123,31 +125,15 @@ interface Fetched {
 class Reader {
   retries = 0;
   private readonly headers: Headers;
-  /** Hosts every page request must stay on while secret headers are sent, and those headers. */
-  private readonly secretHosts: string[] = [];
-  private readonly secretHeaders: string[] = [];
 
   constructor(
     private readonly cfg: Config,
     private readonly ctx: NodeContext,
+    /** With a connection, every request goes through it (its credentials, its hosts only). */
+    private readonly conn?: HttpConnection,
   ) {
     this.headers = new Headers();
-    cfg.headers.forEach((h, i) => {
-      if (h.value !== undefined) return this.headers.append(h.name, h.value);
-      const field = `headers.${i}.valueFromEnv`;
-      const name = h.valueFromEnv!;
-      const value = readSecret(name, { field, what: "HTTP JSON" });
-      // Never let a header error print the secret itself.
-      if (!HEADER_VALUE.test(value)) throw new ConfigError(`HTTP JSON: the value of ${name} cannot be sent as a header (line breaks or characters outside Latin-1)`, { field });
-      // A secret goes only where the admin said it may: LOOPWRIGHT_SECRET_X_HOSTS lists the hosts.
-      const hosts = (process.env[`${name}_HOSTS`] ?? "").split(",").map((x) => x.trim().toLowerCase()).filter(Boolean);
-      if (!hosts.includes(new URL(cfg.url).hostname.toLowerCase())) {
-        throw new ConfigError(`HTTP JSON: ${name} may not be sent to ${new URL(cfg.url).hostname}; the admin lists the hosts a secret may go to in ${name}_HOSTS`, { field });
-      }
-      this.secretHosts.push(...hosts);
-      this.secretHeaders.push(h.name);
-      this.headers.append(h.name, value);
-    });
+    for (const h of cfg.headers) this.headers.append(h.name, h.value);
     if (!this.headers.has("accept")) this.headers.set("accept", "application/json");
   }
 
@@ -155,21 +141,13 @@ class Reader {
   async fetch(url: URL, page: number): Promise<Fetched> {
     const { cfg, ctx } = this;
     const shown = redactUrl(url);
-    if (this.secretHeaders.length && !this.secretHosts.includes(url.hostname.toLowerCase())) {
-      throw new ConfigError(`HTTP JSON: page ${page} is on ${url.hostname}, where the secret headers may not be sent`, { field: "url" });
-    }
     for (let attempt = 0; ; attempt++) {
       let problem: string;
       let wait: number | undefined;
       let cause: unknown;
       try {
-        const res = await ctx.fetch(url, {
-          method: "GET",
-          headers: this.headers,
-          sensitiveHeaders: this.secretHeaders,
-          timeoutMs: cfg.timeoutSeconds * 1000,
-          signal: ctx.signal,
-        });
+        const init = { method: "GET", headers: this.headers, timeoutMs: cfg.timeoutSeconds * 1000, signal: ctx.signal };
+        const res = await (this.conn ? this.conn.fetch(url, init) : ctx.fetch(url, init));
         if (res.ok) {
           const text = await res.text();
           return { url: res.url || url.href, headers: res.headers, body: parseJson(text, shown, page, res.headers.get("content-type")) };
@@ -210,16 +188,18 @@ function parseJson(text: string, shown: string, page: number, contentType: strin
 
 export default defineNode({
   type: "source.http-json",
-  version: 1,
+  version: 2,
   kind: "source",
   label: "HTTP JSON",
   description:
-    "Read records from a JSON API into a table, following page numbers, offsets, cursors or Link headers. Retries busy or failing servers; refuses private and cloud metadata addresses unless the admin allows them (LOOPWRIGHT_HTTP_ALLOW).",
+    "Read records from a JSON API into a table, following page numbers, offsets, cursors or Link headers. Retries busy or failing servers; refuses private and cloud metadata addresses unless the admin allows them (LOOPWRIGHT_HTTP_ALLOW). " +
+    "Credentials come from an HTTP API connection, which sends them only to its own hosts and follows no redirects.",
   inputs: {},
   outputs: { rows: "table" },
   config,
   async run({ config: cfg, ctx }) {
-    const base = new URL(cfg.url);
+    const conn = cfg.connection ? await ctx.connection(cfg.connection, "http") : undefined;
+    const base = conn ? conn.resolveUrl(cfg.url) : new URL(cfg.url);
     for (const q of cfg.query) base.searchParams.append(q.name, q.value);
     const source = redactUrl(base);
     const readAt = new Date().toISOString();
@@ -228,7 +208,7 @@ export default defineNode({
       { ...cfg.pagination, sizeParam: cfg.pagination.sizeParam || undefined, cursorPath: cfg.pagination.cursorPath || undefined },
       (message) => ctx.log.warn(message, { url: source }),
     );
-    const reader = new Reader(cfg, ctx);
+    const reader = new Reader(cfg, ctx, conn);
 
     const file = ctx.scratchFile(".ndjson");
     const out = createWriteStream(file, { flags: "wx" });

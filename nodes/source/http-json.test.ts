@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { audit } from "../../db/store";
 import { BlockedAddressError } from "../../lib/http-guard";
 import { failure, harness, type Harness } from "../../tests/harness";
 import { ConfigError, DataError, TransientError, type DatasetRef } from "../sdk";
@@ -73,6 +74,12 @@ function route(req: http.IncomingMessage, res: http.ServerResponse) {
       return res.end("<html>secret page body</html>");
     case "/empty":
       return json(res, []);
+    case "/to-other-host":
+      res.writeHead(302, { location: `http://localhost:${u.port || new URL(base).port}/nested` });
+      return res.end();
+    case "/to-same-host":
+      res.writeHead(302, { location: "/nested" });
+      return res.end();
     case "/to-metadata":
       res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/iam/" });
       return res.end();
@@ -200,39 +207,17 @@ describe("source.http-json records", () => {
     expect(JSON.stringify(res.metrics)).not.toMatch(/supersecret|hunter2|abc/);
   });
 
-  it("takes a secret header from the worker's environment, and sends it only to the hosts the admin lists", async () => {
-    const env = process.env;
-    env.LOOPWRIGHT_SECRET_TEST_API_KEY = "Bearer from-env";
-    const header = [{ name: "Authorization", valueFromEnv: "LOOPWRIGHT_SECRET_TEST_API_KEY" }];
+  it("refuses headers with a value from the environment: credentials come from connections only", async () => {
+    process.env.LOOPWRIGHT_SECRET_TEST_API_KEY = "Bearer from-env";
     try {
-      // Without LOOPWRIGHT_SECRET_TEST_API_KEY_HOSTS the secret goes nowhere, and no request is made.
-      let err = await failure(read({ url: `${base}/nested`, recordPath: "data.items", headers: header }));
+      const err = await failure(read({ url: `${base}/nested`, headers: [{ name: "Authorization", valueFromEnv: "LOOPWRIGHT_SECRET_TEST_API_KEY" }] }));
       expect(err).toBeInstanceOf(ConfigError);
-      expect(err.message).toMatch(/LOOPWRIGHT_SECRET_TEST_API_KEY may not be sent to 127\.0\.0\.1/);
+      expect(err.where).toBe("headers.0.value");
       expect(hits.length).toBe(0);
-
-      env.LOOPWRIGHT_SECRET_TEST_API_KEY_HOSTS = "127.0.0.1";
-      const res = await read({ url: `${base}/nested`, recordPath: "data.items", headers: header });
-      expect((res.outputs.rows as DatasetRef).rows).toBe(3);
-      expect(hits.at(-1)!.headers.authorization).toBe("Bearer from-env");
-      expect(JSON.stringify(res.metrics)).not.toContain("from-env");
-
-      // A value that cannot be a header is refused without printing it.
-      env.LOOPWRIGHT_SECRET_TEST_API_KEY = "line one\nline two";
-      err = await failure(read({ url: `${base}/nested`, recordPath: "data.items", headers: header }));
-      expect(err).toBeInstanceOf(ConfigError);
-      expect(err.message).not.toContain("line one");
     } finally {
-      delete env.LOOPWRIGHT_SECRET_TEST_API_KEY;
-      delete env.LOOPWRIGHT_SECRET_TEST_API_KEY_HOSTS;
+      delete process.env.LOOPWRIGHT_SECRET_TEST_API_KEY;
     }
-    const missing = await failure(read({ url: `${base}/nested`, recordPath: "data.items", headers: [{ name: "Authorization", valueFromEnv: "LOOPWRIGHT_SECRET_NOT_SET" }] }));
-    expect(missing).toBeInstanceOf(ConfigError);
-    expect(missing.message).toMatch(/LOOPWRIGHT_SECRET_NOT_SET is not set/);
-    const outside = await failure(read({ url: `${base}/nested`, headers: [{ name: "X", valueFromEnv: "HOME" }] }));
-    expect(outside).toBeInstanceOf(ConfigError);
   });
-
   it("a recordPath that does not lead to an array names the path and the page", async () => {
     let err = await failure(read({ url: `${base}/nested`, recordPath: "data.rows" }));
     expect(err).toBeInstanceOf(DataError);
@@ -274,6 +259,77 @@ describe("source.http-json records", () => {
     const err = await failure(read({ url: `${base}/not-json` }));
     expect(err).toBeInstanceOf(DataError);
     expect(err.message).toBe(`Page 1 from ${base}/not-json is not valid JSON (content-type text/html)`);
+  });
+});
+
+describe("source.http-json with a connection", () => {
+  const TOKEN = "tok-9f8e7d6c5b4a";
+  beforeAll(async () => {
+    await h.connection({ name: "crm-api", kind: "http", config: { baseUrl: `${base}/`, auth: "bearer" }, secrets: { token: TOKEN }, plainHttpHosts: ["127.0.0.1"] });
+    await h.connection({ name: "crm-api-basic", kind: "http", config: { baseUrl: base, auth: "basic", user: "ann" }, secrets: { password: "pw-basic-123" }, plainHttpHosts: ["127.0.0.1"] });
+    await h.connection({ name: "a-database", kind: "sqlite", config: { file: path.join(h.dataDir, "x.sqlite") } });
+  });
+  const withConn = (config: Record<string, unknown>, ctx = h.ctx("http", { runId: "run-http" })) => read({ connection: "crm-api", ...config }, ctx);
+
+  it("adds the connection's credentials to requests to its host, takes paths below its base URL, and never shows them", async () => {
+    const res = await withConn({ url: "/nested", recordPath: "data.items" });
+    expect((res.outputs.rows as DatasetRef).rows).toBe(3);
+    expect(hits.map((x) => x.url)).toEqual(["/nested"]);
+    expect(hits[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(JSON.stringify(res.metrics)).not.toContain(TOKEN);
+
+    await read({ connection: "crm-api-basic", url: "nested", recordPath: "data.items" });
+    expect(hits.at(-1)!.headers.authorization).toBe(`Basic ${Buffer.from("ann:pw-basic-123").toString("base64")}`);
+
+    // Its use is in the audit log: which run and node used which connection; no secret there.
+    const uses = (await audit.list(h.store, { action: "connection.use" })).filter((u) => u.target === "crm-api");
+    expect(uses).toHaveLength(1);
+    expect(uses[0]).toMatchObject({ actor: "system", detail: { kind: "http", runId: "run-http", nodeId: "http" } });
+    expect(JSON.stringify(uses)).not.toContain(TOKEN);
+  });
+
+  it("follows pages on its host with the credentials on every page", async () => {
+    const ref = (await withConn({ url: "link", pagination: { mode: "link" } })).outputs.rows as DatasetRef;
+    expect(ref.rows).toBe(TOTAL);
+    expect(hits.map((x) => x.headers.authorization)).toEqual(Array(3).fill(`Bearer ${TOKEN}`));
+  });
+
+  it("is refused for a host outside its hosts, before any request", async () => {
+    const port = new URL(base).port;
+    const err = await failure(withConn({ url: `http://localhost:${port}/nested` }));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.where).toBe("url");
+    expect(err.message).toBe('Connection "crm-api" may not be sent to localhost; it may only go to 127.0.0.1 (an admin sets its hosts)');
+    expect(hits.length).toBe(0);
+  });
+
+  it("follows no redirect, so the credentials never reach another host", async () => {
+    for (const route of ["/to-other-host", "/to-same-host"]) {
+      hits = [];
+      const err = await failure(withConn({ url: route, retries: 0 }));
+      expect(err, route).toBeInstanceOf(ConfigError);
+      expect(err.message, route).toMatch(new RegExp(`Connection "crm-api": ${base}${route} answered with a redirect`));
+      expect(hits.map((x) => x.url)).toEqual([route]);
+    }
+    // Without a connection (and no credentials) the same redirect is followed.
+    hits = [];
+    expect(((await read({ url: `${base}/to-same-host`, recordPath: "data.items" })).outputs.rows as DatasetRef).rows).toBe(3);
+  });
+
+  it("refuses a missing connection or one of another kind, naming the field", async () => {
+    for (const [connection, message] of [
+      ["nope", 'connection: there is no connection named "nope"'],
+      ["a-database", 'connection: the connection "a-database" is a sqlite connection; this needs a http one'],
+    ]) {
+      const err = await failure(read({ connection, url: "/nested" }));
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.where).toBe("connection");
+      expect(err.message).toContain(message);
+    }
+    // A path without a connection is not a URL.
+    const noBase = await failure(read({ url: "/nested" }));
+    expect(noBase.where).toBe("url");
+    expect(hits.length).toBe(0);
   });
 });
 

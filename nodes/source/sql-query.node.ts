@@ -1,11 +1,10 @@
 import { z } from "zod";
-import { ConfigError, DataError, defineNode, readSecret, SECRET_ENV_PATTERN, SECRET_ENV_PREFIX, type NodeContext } from "../sdk";
+import { ConfigError, connectionField, DataError, defineNode, type NodeContext } from "../sdk";
 import { readPostgres, readSqlite, RowSpill, type ReadOutcome } from "./sql-read";
 
 /**
- * The one rule for secrets: a flow may name an environment variable only when its name starts with
- * this prefix, so a graph (which the browser sees and edits) can hold no password, and cannot read
- * any other server setting.
+ * Secrets never go into a flow: a PostgreSQL server is reached through a connection (kept by the
+ * admin, encrypted), which the flow names; the worker decrypts it. The browser sees the name only.
  */
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -13,17 +12,13 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const config = z
   .object({
     engine: z.enum(["sqlite", "postgres"]).describe("The database: a SQLite file, or a PostgreSQL server."),
+    connection: connectionField(z.string().trim().min(1).optional(), ["postgres", "sqlite"]).describe(
+      "The connection to read from (of the engine's kind), kept by an admin on the Connections page. PostgreSQL needs one; for SQLite, give a connection or a database file.",
+    ),
     database: z
       .string()
       .optional()
-      .describe("SQLite: path of the database file (opened read-only). Relative paths start at the project directory."),
-    connectionEnv: z
-      .string()
-      .regex(SECRET_ENV_PATTERN, `the name of an environment variable starting with ${SECRET_ENV_PREFIX} (capital letters, digits, _)`)
-      .optional()
-      .describe(
-        `PostgreSQL: the name of the worker's environment variable holding the connection URL (postgres://user:password@host:port/db), e.g. ${SECRET_ENV_PREFIX}CRM_DATABASE_URL. Only names starting with ${SECRET_ENV_PREFIX} are allowed; the URL itself never goes in the flow.`,
-      ),
+      .describe("SQLite without a connection: path of the database file (opened read-only). Relative paths start at the project directory."),
     query: z
       .string()
       .refine((q) => q.trim().length > 0, "write a query")
@@ -34,15 +29,19 @@ const config = z
       .int()
       .min(1)
       .max(86_400)
-      .default(60)
-      .describe("PostgreSQL: the longest one statement may run (the query, then each fetch of 5,000 rows)."),
+      .optional()
+      .describe("PostgreSQL: the longest one statement may run (the query, then each fetch of 5,000 rows). Empty: the connection's limit, which this can lower but never raise."),
   })
   .superRefine((c, issue) => {
     // Checked on save too, so the form shows it before any run.
-    if (c.engine === "sqlite" && !c.database) issue.addIssue({ code: "custom", path: ["database"], message: "give the SQLite database file" });
-    if (c.engine === "postgres" && !c.connectionEnv) {
-      issue.addIssue({ code: "custom", path: ["connectionEnv"], message: `give the environment variable (${SECRET_ENV_PREFIX}…) holding the connection URL` });
+    if (c.engine === "sqlite" && !c.database && !c.connection) {
+      issue.addIssue({ code: "custom", path: ["database"], message: "give the SQLite database file, or a SQLite connection" });
     }
+    if (c.engine === "sqlite" && c.database && c.connection) {
+      issue.addIssue({ code: "custom", path: ["database"], message: "give either a database file or a connection, not both" });
+    }
+    if (c.engine === "postgres" && !c.connection) issue.addIssue({ code: "custom", path: ["connection"], message: "choose the PostgreSQL connection to read from" });
+    if (c.engine === "postgres" && c.database) issue.addIssue({ code: "custom", path: ["database"], message: "a database file is for SQLite; PostgreSQL is reached through its connection" });
   });
 
 function resolveDatabase(ctx: NodeContext, file: string): string {
@@ -54,19 +53,18 @@ function resolveDatabase(ctx: NodeContext, file: string): string {
   }
 }
 
-/** The connection URL from the environment; messages name the variable, never its value. */
-const connectionString = (name: string) => readSecret(name, { field: "connectionEnv", what: "SQL query" });
+const secondsText = (ms: number) => `${+(ms / 1000).toFixed(ms < 1000 ? 3 : 1)} s`;
 
 export default defineNode({
   type: "source.sql-query",
-  version: 1,
+  version: 2,
   kind: "source",
   label: "SQL query",
   description:
     "Read the rows of one SQL query from your own database: a SQLite file, or PostgreSQL. Read-only: SQLite is opened read-only and only statements " +
     "that change nothing run; PostgreSQL runs the query in a READ ONLY transaction (rolled back), with a statement timeout. Parameters are bound, never " +
-    `pasted into the SQL. The PostgreSQL connection URL is a secret: put it in an environment variable of the worker whose name starts with ${SECRET_ENV_PREFIX} ` +
-    "and give that name. Rows are streamed in batches. Types: integers stay integers (BIGINT, exact), PostgreSQL numeric(p,s) becomes DECIMAL(p,s) and " +
+    "pasted into the SQL. The database is a connection an admin keeps (its password encrypted, never in the flow), or for SQLite a file. " +
+    "Rows are streamed in batches. Types: integers stay integers (BIGINT, exact), PostgreSQL numeric(p,s) becomes DECIMAL(p,s) and " +
     "unconstrained numeric DOUBLE, floats DOUBLE, booleans BOOLEAN, dates DATE, timestamps TIMESTAMP (timestamptz in UTC), bytea/BLOB as BLOB, " +
     "everything else (uuid, json, arrays, intervals) as text. SQLite columns get their type from their values, and a column declared BOOLEAN, DATE or " +
     "DATETIME/TIMESTAMP whose values all fit becomes that type.",
@@ -82,16 +80,19 @@ export default defineNode({
       ctx.progress(null, "Running the query");
       let outcome: ReadOutcome;
       if (cfg.engine === "sqlite") {
-        const file = resolveDatabase(ctx, cfg.database!);
+        const file = cfg.connection ? (await ctx.connection(cfg.connection, "sqlite")).file : resolveDatabase(ctx, cfg.database!);
         outcome = await readSqlite({ file, query: cfg.query, params: cfg.params, sink: spill.write, signal: ctx.signal, onBatch });
       } else {
-        const env = cfg.connectionEnv!;
+        const target = await ctx.connection(cfg.connection!, "postgres");
+        const requested = cfg.timeoutSeconds === undefined ? undefined : cfg.timeoutSeconds * 1000;
+        const timeoutMs = target.statementTimeout(requested);
+        const limit = `the statement timeout of connection "${target.name}", ${secondsText(target.statementTimeoutMs)}`;
         outcome = await readPostgres({
-          connectionString: connectionString(env),
-          connectionEnv: env,
+          target,
           query: cfg.query,
           params: cfg.params,
-          timeoutSeconds: cfg.timeoutSeconds,
+          timeoutMs,
+          timeoutNote: requested !== undefined && requested <= target.statementTimeoutMs ? "timeoutSeconds" : limit,
           sink: spill.write,
           signal: ctx.signal,
           onBatch,

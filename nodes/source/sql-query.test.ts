@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findPostgresBin, startPostgres, type PostgresTestServer } from "../../lib/postgres-test-server";
 import { datasetFile, failure, harness, type Harness } from "../../tests/harness";
+import { audit } from "../../db/store";
 import { ConfigError, DataError, NotFoundError, TransientError, type DatasetRef, type NodeContext } from "../sdk";
 import sqlQuery from "./sql-query.node.ts";
 
@@ -53,7 +54,7 @@ let h: Harness;
 let customers: Customer[];
 let sqliteFile: string;
 let server: PostgresTestServer;
-let closedPortUrl: string;
+let closedPort: number;
 
 /** A client as the test user (for setup and checks), never through the node. */
 async function pgQuery<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<T[]> {
@@ -85,7 +86,15 @@ function runQuery(config: Record<string, unknown>, ctx?: NodeContext) {
 const sqlite = (query: string, params: unknown[] = [], extra: Record<string, unknown> = {}) =>
   runQuery({ engine: "sqlite", database: sqliteFile, query, params, ...extra });
 const postgres = (query: string, params: unknown[] = [], extra: Record<string, unknown> = {}) =>
-  runQuery({ engine: "postgres", connectionEnv: "LOOPWRIGHT_SECRET_TEST_PG", query, params, ...extra });
+  runQuery({ engine: "postgres", connection: "pg-test", query, params, ...extra });
+/** The test server as a PostgreSQL connection named `name` (another password or port when given). */
+const pgConnection = (name: string, over: { password?: string; port?: number; statementTimeoutMs?: number } = {}) =>
+  h.connection({
+    name,
+    kind: "postgres",
+    config: { host: "127.0.0.1", port: over.port ?? server.port, database: server.database, user: server.user, ...(over.statementTimeoutMs ? { statementTimeoutMs: over.statementTimeoutMs } : {}) },
+    secrets: { password: over.password ?? server.password },
+  });
 
 /** No secret anywhere in an error: message, where, or the messages of its causes. */
 function expectNoSecret(err: unknown): void {
@@ -278,11 +287,10 @@ describe("source.sql-query on SQLite", () => {
   it("validates the config before touching any database", async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ engine: "sqlite", query: "SELECT 1" }, "database"],
-      [{ engine: "postgres", query: "SELECT 1" }, "connectionEnv"],
-      [{ engine: "postgres", connectionEnv: "DATABASE_URL", query: "SELECT 1" }, "connectionEnv"],
-      [{ engine: "postgres", connectionEnv: "PATH", query: "SELECT 1" }, "connectionEnv"],
-      [{ engine: "postgres", connectionEnv: "loopwright_secret_x", query: "SELECT 1" }, "connectionEnv"],
-      [{ engine: "postgres", connectionEnv: "postgres://u:p@h/db", query: "SELECT 1" }, "connectionEnv"],
+      [{ engine: "sqlite", database: sqliteFile, connection: "crm-file", query: "SELECT 1" }, "database"],
+      [{ engine: "postgres", query: "SELECT 1" }, "connection"],
+      [{ engine: "postgres", connection: "", query: "SELECT 1" }, "connection"],
+      [{ engine: "postgres", connection: "pg", database: sqliteFile, query: "SELECT 1" }, "database"],
       [{ engine: "sqlite", database: sqliteFile, query: "  " }, "query"],
       [{ engine: "sqlite", database: sqliteFile, query: "SELECT ?", params: [{ a: 1 }] }, "params.0"],
       [{ engine: "mysql", query: "SELECT 1" }, "engine"],
@@ -292,8 +300,16 @@ describe("source.sql-query on SQLite", () => {
       expect(err, JSON.stringify(config)).toBeInstanceOf(ConfigError);
       expect(err.where, JSON.stringify(config)).toBe(field);
     }
-    const leaked = await failure(runQuery({ engine: "postgres", connectionEnv: "postgres://u:hunter22@h/db", query: "SELECT 1" }));
-    expect(leaked.message).not.toContain("hunter22");
+    // Nothing was looked up or used: no audit entries.
+    expect(await audit.list(h.store, { action: "connection.use" })).toEqual([]);
+  });
+
+  it("reads through a SQLite connection, and writes its use to the audit log", async () => {
+    await h.connection({ name: "crm-file", kind: "sqlite", config: { file: sqliteFile } });
+    const res = await runQuery({ engine: "sqlite", connection: "crm-file", query: "SELECT count(*) AS n FROM churn" }, h.ctx("via-conn", { runId: "run-sqlite" }));
+    expect(await rowsOf(res.outputs.rows as DatasetRef, "n::INT AS n")).toEqual([{ n: customers.length }]);
+    const [use] = await audit.list(h.store, { action: "connection.use" });
+    expect(use).toMatchObject({ actor: "system", target: "crm-file", detail: { kind: "sqlite", runId: "run-sqlite", nodeId: "via-conn" } });
   });
 
   it("stops when the run is cancelled, leaving no spill file", async () => {
@@ -309,7 +325,7 @@ describe("source.sql-query on PostgreSQL", () => {
   beforeAll(async () => {
     // A real server (Debian package "postgresql"), the same rows, real types.
     server = await startPostgres();
-    process.env.LOOPWRIGHT_SECRET_TEST_PG = server.url;
+    await pgConnection("pg-test");
     const admin = new pg.Client({ connectionString: server.url });
     await admin.connect();
     const pgType = (c: string) =>
@@ -335,7 +351,7 @@ describe("source.sql-query on PostgreSQL", () => {
         s.close(() => resolve(p));
       });
     });
-    closedPortUrl = `postgres://${server.user}:${server.password}@127.0.0.1:${port}/${server.database}`;
+    closedPort = port;
   });
   afterAll(async () => {
     await server?.stop();
@@ -346,7 +362,7 @@ describe("source.sql-query on PostgreSQL", () => {
     const result = await runQuery(
       {
         engine: "postgres",
-        connectionEnv: "LOOPWRIGHT_SECRET_TEST_PG",
+        connection: "pg-test",
         query: "SELECT customer_id, tenure, monthly_charges, senior_citizen, churn\nFROM churn\nWHERE contract = $1 AND tenure >= $2\nORDER BY customer_id;",
         params: ["Month-to-month", 12],
       },
@@ -381,7 +397,7 @@ describe("source.sql-query on PostgreSQL", () => {
   it("streams every row in batches of 5,000", async () => {
     const progress: Array<{ details?: Record<string, unknown> }> = [];
     const result = await runQuery(
-      { engine: "postgres", connectionEnv: "LOOPWRIGHT_SECRET_TEST_PG", query: "SELECT customer_id, total_charges, churn FROM churn" },
+      { engine: "postgres", connection: "pg-test", query: "SELECT customer_id, total_charges, churn FROM churn" },
       h.ctx("sql", { onProgress: (r) => progress.push(r) }),
     );
     const ref = result.outputs.rows as DatasetRef;
@@ -510,47 +526,66 @@ describe("source.sql-query on PostgreSQL", () => {
   });
 
   it("a wrong password and a closed port are transient, and say nothing secret", async () => {
-    process.env.LOOPWRIGHT_SECRET_TEST_PG_BADPW = `postgres://${server.user}:s3cr3t-wrong-pw@127.0.0.1:${server.port}/${server.database}`;
-    const auth = await failure(runQuery({ engine: "postgres", connectionEnv: "LOOPWRIGHT_SECRET_TEST_PG_BADPW", query: "SELECT 1" }));
+    await pgConnection("pg-badpw", { password: "s3cr3t-wrong-pw" });
+    const auth = await failure(runQuery({ engine: "postgres", connection: "pg-badpw", query: "SELECT 1" }));
     expect(auth).toBeInstanceOf(TransientError);
     expect(auth.message).toMatch(/password authentication failed/);
     expectNoSecret(auth);
 
-    process.env.LOOPWRIGHT_SECRET_TEST_PG_CLOSED = closedPortUrl;
-    const refused = await failure(runQuery({ engine: "postgres", connectionEnv: "LOOPWRIGHT_SECRET_TEST_PG_CLOSED", query: "SELECT 1" }));
+    await pgConnection("pg-closed", { port: closedPort });
+    const refused = await failure(runQuery({ engine: "postgres", connection: "pg-closed", query: "SELECT 1" }));
     expect(refused).toBeInstanceOf(TransientError);
     expect(refused.message).toMatch(/ECONNREFUSED/);
+    expect(refused.message).toContain('connection "pg-closed"');
     expectNoSecret(refused);
   });
 
-  it("a missing or malformed environment variable is a config error naming the variable, never a value", async () => {
-    delete process.env.LOOPWRIGHT_SECRET_NOT_SET;
-    const missing = await failure(runQuery({ engine: "postgres", connectionEnv: "LOOPWRIGHT_SECRET_NOT_SET", query: "SELECT 1" }));
+  it("a missing connection, or one of another kind, is a config error naming the field", async () => {
+    const missing = await failure(runQuery({ engine: "postgres", connection: "nope", query: "SELECT 1" }));
     expect(missing).toBeInstanceOf(ConfigError);
-    expect(missing.where).toBe("connectionEnv");
-    expect(missing.message).toMatch(/LOOPWRIGHT_SECRET_NOT_SET is not set/);
-    expectNoSecret(missing);
+    expect(missing.where).toBe("connection");
+    expect(missing.message).toBe('connection: there is no connection named "nope"; an admin creates connections on the Connections page');
 
-    process.env.LOOPWRIGHT_SECRET_TEST_PG_JUNK = "host=db password=s3cr3t-wrong-pw";
-    const junk = await failure(runQuery({ engine: "postgres", connectionEnv: "LOOPWRIGHT_SECRET_TEST_PG_JUNK", query: "SELECT 1" }));
-    expect(junk).toBeInstanceOf(ConfigError);
-    expect(junk.message).toMatch(/LOOPWRIGHT_SECRET_TEST_PG_JUNK/);
-    expectNoSecret(junk);
+    await h.connection({ name: "a-file", kind: "sqlite", config: { file: sqliteFile } });
+    const wrongKind = await failure(runQuery({ engine: "postgres", connection: "a-file", query: "SELECT 1" }));
+    expect(wrongKind).toBeInstanceOf(ConfigError);
+    expect(wrongKind.where).toBe("connection");
+    expect(wrongKind.message).toMatch(/"a-file" is a sqlite connection; this needs a postgres one/);
+    const wrongKind2 = await failure(runQuery({ engine: "sqlite", connection: "pg-test", query: "SELECT 1" }));
+    expect(wrongKind2.message).toMatch(/"pg-test" is a postgres connection; this needs a sqlite one/);
   });
 
   it("a query slower than timeoutSeconds is cancelled by the server", async () => {
     const started = Date.now();
     const err = await failure(postgres("SELECT pg_sleep(10)", [], { timeoutSeconds: 1 }));
     expect(err).toBeInstanceOf(TransientError);
-    expect(err.message).toMatch(/longer than 1 s/);
+    expect(err.message).toMatch(/longer than 1 s \(timeoutSeconds\)/);
     expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
+  it("the admin's maximum caps the statement timeout, whatever the node asks for", async () => {
+    process.env.LOOPWRIGHT_PG_MAX_STATEMENT_TIMEOUT_MS = "1000";
+    try {
+      const started = Date.now();
+      const err = await failure(postgres("SELECT pg_sleep(6)", [], { timeoutSeconds: 600 }));
+      expect(err).toBeInstanceOf(TransientError);
+      expect(err.message).toMatch(/took longer than 1 s \(the statement timeout of connection "pg-test", 1 s\)/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      delete process.env.LOOPWRIGHT_PG_MAX_STATEMENT_TIMEOUT_MS;
+    }
+    // A connection's own lower limit applies too, and a node may only lower it.
+    await pgConnection("pg-short", { statementTimeoutMs: 1_000 });
+    const err = await failure(runQuery({ engine: "postgres", connection: "pg-short", query: "SELECT pg_sleep(6)", timeoutSeconds: 60 }));
+    expect(err.message).toMatch(/took longer than 1 s \(the statement timeout of connection "pg-short", 1 s\)/);
+    expect((await postgres("SELECT pg_sleep(1.5) AS slept")).outputs.rows).toMatchObject({ rows: 1 });
   });
 
   it("cancelling the run cancels the running query on the server", async () => {
     const ac = new AbortController();
     const started = Date.now();
     const run = runQuery(
-      { engine: "postgres", connectionEnv: "LOOPWRIGHT_SECRET_TEST_PG", query: "SELECT pg_sleep(60), 1 AS x" },
+      { engine: "postgres", connection: "pg-test", query: "SELECT pg_sleep(60), 1 AS x" },
       h.ctx("sql", { signal: ac.signal }),
     );
     const running = async () =>

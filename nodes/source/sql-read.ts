@@ -373,6 +373,8 @@ function transientSqlState(code: string): boolean {
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ECONNABORTED"]);
 
+const seconds = (ms: number) => `${+(ms / 1000).toFixed(ms < 1000 ? 3 : 1)} s`;
+
 /** "line L, column C" of a 1-based character position in the user's query. */
 function lineAndColumn(query: string, position: number): string {
   const before = query.slice(0, position - 1);
@@ -381,30 +383,33 @@ function lineAndColumn(query: string, position: number): string {
   return `line ${line}, column ${column}`;
 }
 
+/** Where to connect: a PostgreSQL connection's settings (the node gets them from ctx.connection). */
+export interface PostgresTarget {
+  /** The connection's name, for messages. */
+  name: string;
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string | null;
+  ssl: boolean;
+}
+
 export async function readPostgres(opts: {
-  connectionString: string;
-  /** Names the variable in messages about the connection string (never its value). */
-  connectionEnv: string;
+  target: PostgresTarget;
   query: string;
   params: SqlParam[];
-  timeoutSeconds: number;
+  /** The statement timeout to apply, and how to name it in the message when a query hits it. */
+  timeoutMs: number;
+  timeoutNote: string;
   sink: RowSink;
   signal: AbortSignal;
   onBatch(rows: number): void;
 }): Promise<ReadOutcome> {
-  const secret = opts.connectionString;
-  const badUrl = () =>
-    new ConfigError(`${opts.connectionEnv} does not hold a PostgreSQL connection URL (postgres://user:password@host:port/database)`, { field: "connectionEnv" });
-  if (!/^postgres(ql)?:\/\//i.test(secret)) throw badUrl();
-  // Never let the connection string (or its password) reach a message, even inside a driver's text.
-  const secrets = [secret];
-  try {
-    const u = new URL(secret);
-    if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
-  } catch {
-    throw badUrl();
-  }
-  const scrub = (text: string) => secrets.filter((s) => s.length >= 3).reduce((t, s) => t.split(s).join("***"), text);
+  const t = opts.target;
+  // Never let the password reach a message, even inside a driver's text.
+  const secrets = t.password ? [t.password, encodeURIComponent(t.password)] : [];
+  const scrub = (text: string) => secrets.filter((s) => s.length > 0).reduce((acc, s) => acc.split(s).join("***"), text);
 
   const query = trimQuery(opts.query);
   const keyword = firstKeyword(query);
@@ -415,19 +420,19 @@ export async function readPostgres(opts: {
   // Every value arrives in PostgreSQL's text form; DuckDB casts it (no float or int64 rounding in JS).
   const types = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
   const clientConfig: pg.ClientConfig = {
-    connectionString: secret,
+    host: t.host,
+    port: t.port,
+    database: t.database,
+    user: t.user,
+    password: t.password ?? undefined,
+    ssl: t.ssl ? { rejectUnauthorized: true, servername: t.host } : false,
     types,
     connectionTimeoutMillis: 15_000,
     keepAlive: true,
     application_name: "loopwright",
   };
-  let client: pg.Client;
-  try {
-    client = new pg.Client(clientConfig);
-  } catch {
-    throw badUrl();
-  }
-  const where = `${client.host}${client.port && client.port !== 5432 ? `:${client.port}` : ""}/${client.database ?? client.user ?? ""}`;
+  const client = new pg.Client(clientConfig);
+  const where = `${t.host}${t.port !== 5432 ? `:${t.port}` : ""}/${t.database}`;
   const source = `postgres:${where}`;
   let connectionLost = false;
   client.on("error", () => (connectionLost = true)); // a dropped socket must not crash the worker
@@ -438,7 +443,7 @@ export async function readPostgres(opts: {
     const code = e?.code ?? "";
     const message = scrub(String(e?.message ?? err));
     if (/^[0-9A-Z]{5}$/.test(code) && !NETWORK_CODES.has(code)) {
-      if (code === "57014") return new TransientError(`PostgreSQL at ${where}: the query took longer than ${opts.timeoutSeconds} s (timeoutSeconds) and was cancelled`);
+      if (code === "57014") return new TransientError(`PostgreSQL at ${where}: the query took longer than ${seconds(opts.timeoutMs)} (${opts.timeoutNote}) and was cancelled`);
       if (code === "08P01" && /bind message supplies/.test(message)) return new ConfigError(`SQL query parameters: ${message}`, { field: "params" });
       if (code === "42601" && /multiple commands/.test(message)) {
         return new ConfigError("SQL query: give exactly one statement (this text holds more than one)", { field: "query" });
@@ -490,10 +495,10 @@ export async function readPostgres(opts: {
       await client.connect();
     } catch (err) {
       opts.signal.throwIfAborted();
-      throw new TransientError(`Cannot connect to PostgreSQL at ${where}: ${scrub(String((err as Error)?.message ?? err))}`);
+      throw new TransientError(`Cannot connect to PostgreSQL at ${where} (connection "${t.name}"): ${scrub(String((err as Error)?.message ?? err))}`);
     }
     await run({ text: "BEGIN TRANSACTION READ ONLY" });
-    const ms = Math.round(opts.timeoutSeconds * 1000);
+    const ms = Math.max(1, Math.round(opts.timeoutMs));
     const setup = await run<{ pid: string }>({
       text: `SELECT pg_backend_pid() AS pid,
                 set_config('statement_timeout', $1, true),

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { ConnectionKind } from "../../nodes/sdk/connections";
 import { BadRequest } from "../../lib/errors";
 import { dataDirPath, internalPaths, isInside, realOrResolved, sharedDirPath } from "../../lib/paths";
-import { open, seal } from "../../lib/secret-box";
+import { open, seal, type Env } from "../../lib/secret-box";
 
 export type { ConnectionKind };
 
@@ -28,7 +28,7 @@ export interface KindSpec {
 }
 
 /** The admin's ceiling on PostgreSQL statement timeouts (ms): LOOPWRIGHT_PG_MAX_STATEMENT_TIMEOUT_MS, default 5 minutes. */
-export function maxStatementTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+export function maxStatementTimeoutMs(env: Env = process.env): number {
   const n = Number(env.LOOPWRIGHT_PG_MAX_STATEMENT_TIMEOUT_MS);
   return Number.isInteger(n) && n > 0 ? n : 300_000;
 }
@@ -202,7 +202,7 @@ export function checkConnection(
   secrets: Secrets,
   hostsIn?: string[],
   plainIn?: string[],
-  env: NodeJS.ProcessEnv = process.env,
+  env: Env = process.env,
 ): Checked {
   const config = parseConfig(kind, rawConfig) as Record<string, unknown>;
   const own = ownHost(kind, config);
@@ -237,7 +237,7 @@ export function checkConnection(
 }
 
 /** The data and shared folders (for refusing Loopwright's own files), from the environment. */
-const dataDirs = (env: NodeJS.ProcessEnv): [string, string] => [dataDirPath(env), sharedDirPath(env)];
+const dataDirs = (env: Env): [string, string] => [dataDirPath(env as NodeJS.ProcessEnv), sharedDirPath(env as NodeJS.ProcessEnv)];
 
 /** The sealed form of the secret fields (null when there are none). */
 export function sealSecrets(secrets: Secrets, key: Buffer): string | null {

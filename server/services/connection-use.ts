@@ -3,6 +3,7 @@
 // connection never hands out its credentials at all, only a `fetch` that adds them for its own
 // hosts. Used by the worker's node context and by the Test button.
 import { TooManyRedirectsError } from "../../lib/http-guard";
+import type { Env } from "../../lib/secret-box";
 import type { HttpConnection, PostgresConnection, ResolvedConnection, SmtpConnection, SqliteConnection } from "../../nodes/sdk/connections";
 import { ConfigError } from "../../nodes/sdk/errors";
 import type { GuardedFetchInit } from "../../nodes/sdk/types";
@@ -22,16 +23,16 @@ export type GuardFetch = (url: URL, init: GuardedFetchInit) => Promise<Response>
 
 export interface UseOptions {
   guard: GuardFetch;
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
   /** The node field that named the connection, for errors about it. */
   field?: string;
 }
 
 /** Adds a non-enumerable secret and a toJSON without it. */
-function withSecret<T extends object>(obj: T, secrets: Record<string, string | null>): T {
+function withSecret<T extends object, S extends Record<string, string | null>>(obj: T, secrets: S): T & S {
   for (const [k, v] of Object.entries(secrets)) Object.defineProperty(obj, k, { value: v, enumerable: false });
   Object.defineProperty(obj, "toJSON", { value: () => ({ ...obj }), enumerable: false });
-  return obj;
+  return obj as T & S;
 }
 
 function requireOwnHost(p: ConnectionParts, host: string, field: string): void {
@@ -59,14 +60,14 @@ export function resolveConnection(p: ConnectionParts, secrets: Secrets, opts: Us
         statementTimeoutMs: limit,
         statementTimeout: (requestedMs?: number) => (requestedMs && requestedMs > 0 ? Math.min(requestedMs, limit) : limit),
       };
-      return withSecret(pgc, { password: secrets.password ?? null }) as PostgresConnection;
+      return withSecret(pgc, { password: secrets.password ?? null }) satisfies PostgresConnection;
     }
     case "sqlite":
       return { kind: "sqlite", ...base, file: String(c.file) } satisfies SqliteConnection;
     case "smtp": {
       requireOwnHost(p, String(c.host), field);
       const smtp = { kind: "smtp" as const, ...base, host: String(c.host), port: Number(c.port), secure: c.secure === true, user: (c.user as string | undefined) ?? null, from: String(c.from) };
-      return withSecret(smtp, { password: secrets.password ?? null }) as SmtpConnection;
+      return withSecret(smtp, { password: secrets.password ?? null }) satisfies SmtpConnection;
     }
     case "http":
       return httpConnection(p, secrets, opts);

@@ -5,12 +5,16 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ParquetDatasetStore } from "../../db/dataset-store";
 import { StoreModelRegistry } from "../../db/model-registry";
-import { files, type Store } from "../../db/store";
+import { audit, connections, files, runs, type Store } from "../../db/store";
 import { isAppError } from "../../lib/errors";
 import { guardedFetch } from "../../lib/http-guard";
-import { fileRoots, internalPaths, isInside, projectRoot, realOrResolved } from "../../lib/paths";
+import { DIR_MODE, fileRoots, internalPaths, isInside, projectRoot, realOrResolved } from "../../lib/paths";
+import { encryptionKey } from "../../lib/secret-box";
+import type { ConnectionKind, ConnectionLookup, ConnectionOf } from "../../nodes/sdk/connections";
 import { ConfigError, NotFoundError } from "../../nodes/sdk/errors";
 import type { Logger, NodeContext } from "../../nodes/sdk/types";
+import { openSecrets } from "../../server/services/connection-kinds";
+import { resolveConnection } from "../../server/services/connection-use";
 
 export interface ContextOptions {
   /** This process's own data directory: scratch files go to its tmp/. */
@@ -25,6 +29,13 @@ export interface ContextOptions {
   log?: Logger;
   /** Called with each progress report; the activity turns it into a heartbeat. */
   onProgress?: (report: { fraction: number | null; message?: string; details?: Record<string, unknown> }) => void;
+  /** The flow the run belongs to, for the audit log of connection uses (looked up from the run when absent). */
+  flowId?: string;
+  /**
+   * The key connections are sealed with. Default: LOOPWRIGHT_ENCRYPTION_KEY, else the key file in
+   * `dataDir`/keys (read, never created: a worker must use the web app's key).
+   */
+  encryptionKey?: Buffer;
 }
 
 export function consoleLogger(prefix: string): Logger {
@@ -82,5 +93,49 @@ export function createNodeContext(o: ContextOptions): NodeContext {
       return path.join(scratch, `${o.nodeId.replace(/[^A-Za-z0-9_-]/g, "_")}-${randomUUID()}${extension}`);
     },
     fetch: (url, init) => guardedFetch(url, { ...init, signal: init?.signal ?? o.signal }),
+    connection: (name, kind, lookup) => useConnection(o, name, kind, lookup),
+    exportFile: (name, lookup) => {
+      const field = lookup?.field ?? "file";
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(name) || name.includes("..")) {
+        throw new ConfigError(`"${name}" is not a plain file name (letters, digits, . _ -, no folders); the file goes to the exports folder`, { field });
+      }
+      const dir = path.join(o.sharedDir, "exports");
+      mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+      return path.join(dir, name);
+    },
   };
+}
+
+/** Looks the connection up, checks its kind, decrypts it, and writes its use to the audit log. */
+async function useConnection<K extends ConnectionKind>(o: ContextOptions, name: string, kind: K | readonly K[], lookup: ConnectionLookup = {}): Promise<ConnectionOf<K>> {
+  const field = lookup.field ?? "connection";
+  const wanted: readonly ConnectionKind[] = typeof kind === "string" ? [kind] : kind;
+  const row = await connections.byName(o.store, name);
+  if (!row) throw new ConfigError(`${field}: there is no connection named "${name}"; an admin creates connections on the Connections page`, { field });
+  if (!wanted.includes(row.kind)) {
+    throw new ConfigError(`${field}: the connection "${name}" is a ${row.kind} connection; this needs a ${wanted.join(" or ")} one`, { field });
+  }
+  if (row.kind === "sqlite") {
+    const file = realOrResolved(String(row.config.file));
+    if (internalPaths(o.dataDir, o.sharedDir).some((own) => isInside(file, own))) {
+      throw new ConfigError(`${field}: the connection "${name}" points at Loopwright's own data, which flows may not read or write`, { field });
+    }
+  }
+  let secrets = {};
+  try {
+    if (row.secret) secrets = openSecrets(row.secret, o.encryptionKey ?? encryptionKey(process.env, { dataDir: o.dataDir, create: false }).key);
+  } catch (err) {
+    // The message names key ids and variables, never a key or a secret.
+    throw new ConfigError(`${field}: the connection "${name}" cannot be decrypted on this worker: ${err instanceof Error ? err.message : String(err)}`, { field, cause: err });
+  }
+  const resolved = resolveConnection(row, secrets, { guard: (url, init) => guardedFetch(url, { ...init, signal: init.signal ?? o.signal }), field });
+  const flowId = o.flowId ?? (await runs.row(o.store, o.runId).then((r) => r.flowId, () => undefined));
+  await audit.append(o.store, {
+    actorId: null,
+    actor: "system",
+    action: "connection.use",
+    target: name,
+    detail: { kind: row.kind, runId: o.runId, nodeId: o.nodeId, ...(flowId ? { flowId } : {}) },
+  });
+  return resolved as ConnectionOf<K>;
 }
