@@ -20,7 +20,7 @@ export default async function AccountPage() {
         <p className="mt-1 text-sm text-ink-muted">Your details, your password and your API keys.</p>
       </div>
       <Profile me={me} />
-      {me.via === "session" && <PasswordForm email={me.email} />}
+      {me.via === "session" && <PasswordForm />}
       <ApiKeys myRole={me.role} />
     </main>
   );

@@ -7,9 +7,8 @@ import { errorText } from "@/app/runs/_components/hooks";
 import { useTRPC } from "@/trpc/react";
 import { FormError, FormNotice, Section, TextField } from "./forms";
 import { MIN_PASSWORD, passwordProblem } from "./new-account-form";
-import { signIn } from "./sign-in";
 
-export function PasswordForm({ email }: { email: string }) {
+export function PasswordForm() {
   const trpc = useTRPC();
   const change = useMutation(trpc.account.changePassword.mutationOptions());
   const [current, setCurrent] = useState("");
@@ -34,15 +33,6 @@ export function PasswordForm({ email }: { email: string }) {
     } catch (err) {
       setBusy(false);
       return setError(errorText(err));
-    }
-    // Signing out the other sessions ends this one too on the server (its new cookie does not come
-    // back through tRPC), so sign in again here with the new password.
-    if (signOutOthers) {
-      const again = await signIn(email, next);
-      if (!again.ok) {
-        setBusy(false);
-        return setError(`Your password was changed, but signing in again did not work: ${again.message} Go to the sign-in page and use the new password.`);
-      }
     }
     setBusy(false);
     setCurrent("");
