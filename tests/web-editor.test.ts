@@ -18,7 +18,7 @@ const NODES = [
   { ref: "model.train-classifier@1", id: "train-classifier-1", at: { x: 670, y: 80 } },
   { ref: "model.score@1", id: "score-1", at: { x: 930, y: 300 } },
   { ref: "insight.metrics@1", id: "metrics-1", at: { x: 930, y: 80 } },
-  { ref: "action.write-table@1", id: "write-table-1", at: { x: 1180, y: 300 } },
+  { ref: "action.write-table@2", id: "write-table-1", at: { x: 1180, y: 300 } },
 ] as const;
 
 let browser: Browser;
@@ -137,7 +137,8 @@ describe("the canvas in Chromium", () => {
     await settings().getByLabel("Target", { exact: true }).fill("Churn");
     await addToList("Exclude", "customerID");
     await select("write-table-1");
-    await settings().getByLabel("Database", { exact: true }).fill(path.join(inject("dataDir"), "crm-e2e.sqlite"));
+    // No connection: a SQLite file in the exports folder.
+    await settings().getByLabel("File", { exact: true }).fill("crm-e2e.sqlite");
     await settings().getByLabel("Table", { exact: true }).fill("churn_scores");
     await addToList("Keys", "customerID");
     await page.getByRole("button", { name: /problem/ }).waitFor({ state: "detached" });
