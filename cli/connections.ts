@@ -2,45 +2,15 @@
 // up once (from --secret k=v or standard input) and never come back: the app keeps them encrypted
 // and shows only which secret fields are set.
 import { CONNECTION_KINDS } from "../db/schema/vocabulary";
-import { CliError, createApi, serverData } from "./api";
+import { CliError, createApi, serverData, type RouterOutputs } from "./api";
 import { readStdin } from "./files";
 import { fmtTime, table } from "./format";
 
 type Kind = (typeof CONNECTION_KINDS)[number];
+type ConnectionView = RouterOutputs["connection"]["adminList"][number];
+type ConnectionSummary = RouterOutputs["connection"]["list"][number];
 
-// The connection router's contract (server/api/routers/connection.ts, server/services/connections.ts).
-interface ConnectionView {
-  id: string;
-  name: string;
-  kind: Kind;
-  config: Record<string, unknown>;
-  /** Which secret fields hold a value (never the value). */
-  secretsSet: Record<string, true>;
-  hosts: string[];
-  plainHttpHosts: string[];
-  origin: string;
-  lastTest: { at: number; ok: boolean; message: string } | null;
-  /** Set when the secret cannot be opened with the app's key. */
-  problem?: string;
-}
-/** What an editor sees. */
-interface ConnectionSummary {
-  name: string;
-  kind: Kind;
-  hosts: string[];
-  origin: string;
-}
-interface ConnectionApi {
-  list: { query(input?: { kind?: Kind }): Promise<ConnectionSummary[]> };
-  adminList: { query(): Promise<ConnectionView[]> };
-  create: {
-    mutate(input: { name: string; kind: Kind; config: Record<string, unknown>; secrets: Record<string, string>; hosts?: string[]; plainHttpHosts?: string[] }): Promise<ConnectionView>;
-  };
-  test: { mutate(input: { id: string }): Promise<{ ok: boolean; category?: string; message: string }> };
-  remove: { mutate(input: { id: string }): Promise<unknown> };
-}
-
-const connectionApi = (base: string) => (createApi(base) as unknown as { connection: ConnectionApi }).connection;
+const connectionApi = (base: string) => createApi(base).connection;
 
 /** `k=v` pairs (the value may hold `=`), each key once. */
 export function pairs(items: string[], option: string): Record<string, string> {
@@ -127,7 +97,11 @@ export async function connectionsList(base: string, opts: { json: boolean }): Pr
 async function byName(base: string, name: string): Promise<ConnectionView> {
   const list = await connectionApi(base).adminList.query();
   const found = list.find((c) => c.name === name);
-  if (!found) throw new CliError(`No connection named "${name}"${list.length ? ` (there are: ${list.map((c) => c.name).join(", ")})` : ""}`);
+  if (!found) {
+    const names = list.map((c) => c.name);
+    const known = names.length ? ` (there are: ${names.slice(0, 10).join(", ")}${names.length > 10 ? `, and ${names.length - 10} more` : ""})` : "";
+    throw new CliError(`No connection named "${name}"${known}`);
+  }
   return found;
 }
 
