@@ -3,7 +3,9 @@
 import { ChevronLeft, CircleAlert, ExternalLink, LayoutGrid, LoaderCircle, Play, Redo2, Save, Undo2, X } from "lucide-react";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { useShallow } from "zustand/react/shallow";
+import { useTRPC } from "@/trpc/react";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { TONE } from "@/app/_components/ui";
 import { useFlowStore } from "../_store/flow-store";
@@ -44,6 +46,11 @@ export function Toolbar(props: { run: RunSummary | null; notice: Notice | null; 
   );
   const [showProblems, setShowProblems] = useState(false);
   const { run, notice } = props;
+  const trpc = useTRPC();
+  const me = useQuery(trpc.account.me.queryOptions());
+  // The server refuses a viewer's save and run anyway; the buttons say so before anyone tries.
+  const readOnly = me.data?.role === "viewer";
+  const viewerNote = "Viewers can read flows but not save or run them; an admin can make you an editor";
 
   return (
     <div className="relative z-20 border-b border-line bg-surface">
@@ -97,11 +104,11 @@ export function Toolbar(props: { run: RunSummary | null; notice: Notice | null; 
             <LayoutGrid className="size-4" aria-hidden />
             Auto-layout
           </ToolButton>
-          <ToolButton label="Save a new version (Ctrl+S)" onClick={props.onSave} disabled={props.saving}>
+          <ToolButton label={readOnly ? viewerNote : "Save a new version (Ctrl+S)"} onClick={props.onSave} disabled={props.saving || readOnly}>
             {props.saving ? <LoaderCircle className="size-4 animate-spin" aria-hidden /> : <Save className="size-4" aria-hidden />}
             Save
           </ToolButton>
-          <ToolButton label="Save if needed, then run the saved version" onClick={props.onRun} disabled={props.starting || props.saving} primary>
+          <ToolButton label={readOnly ? viewerNote : "Save if needed, then run the saved version"} onClick={props.onRun} disabled={props.starting || props.saving || readOnly} primary>
             {props.starting ? <LoaderCircle className="size-4 animate-spin" aria-hidden /> : <Play className="size-4" aria-hidden />}
             Run
           </ToolButton>
