@@ -91,7 +91,7 @@ describe("loopwright with and without an API key", () => {
     const res = await runCli(["keys", "create", "--role", "admin"], asRole("editor"));
     expect(res.code).toBe(1);
     expect(res.stdout).toBe("");
-    expect(res.stderr.trim()).toMatch(/is a editor and cannot create a key with the admin role$/);
+    expect(res.stderr.trim()).toMatch(/is an? editor and cannot create a key with the admin role$/);
   });
 
   it("prints a new key alone on stdout, for $(...)", async () => {
@@ -209,6 +209,6 @@ describe("loopwright connections", () => {
   it("refuses connection changes to an editor, naming the role", async () => {
     const res = await runCli(["connections", "create", "--name", "nope", "--kind", "sqlite", "--field", "file=/tmp/x.sqlite"], asRole("editor"));
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/is a editor; .* needs the admin role/);
+    expect(res.stderr).toMatch(/is an? editor; .* needs the admin role/);
   });
 });
