@@ -229,6 +229,10 @@ export function checkConnection(
     if (u.protocol === "http:" && !plainHttpHosts.includes(own!)) {
       throw new BadRequest(`baseUrl: plain http to ${own} sends credentials unencrypted; use https, or list ${own} in plainHttpHosts`);
     }
+    for (const k of ["token", "headerValue"]) {
+      // Checked here so a request never fails on it later (where the error would quote the value).
+      if (secrets[k] !== undefined && !/^[^\r\n\0\u0100-\uffff]*$/.test(secrets[k]!)) throw new BadRequest(`${k}: cannot be sent in a header (line breaks or characters outside Latin-1)`);
+    }
     const need = { bearer: ["token"], basic: ["user", "password"], header: ["headerName", "headerValue"], none: [] }[String(config.auth) as "none"];
     const missing = need.filter((k: string) => !(config[k] ?? secrets[k]));
     if (missing.length) throw new BadRequest(`${config.auth} authentication needs ${missing.join(" and ")}`);

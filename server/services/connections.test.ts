@@ -204,6 +204,7 @@ describe("create, change, remove", () => {
       [{ name: "h1", kind: "http", config: { baseUrl: "http://api.example.com" } }, /^baseUrl: plain http to api\.example\.com sends credentials unencrypted/],
       [{ name: "h2", kind: "http", config: { baseUrl: "https://api.example.com", auth: "bearer" } }, /^bearer authentication needs token$/],
       [{ name: "h3", kind: "http", config: { baseUrl: `https://u:${TOKEN}@api.example.com` } }, /^baseUrl: put the user and password in the secret fields/],
+      [{ name: "h5", kind: "http", config: { baseUrl: "https://api.example.com", auth: "bearer" }, secrets: { token: `${TOKEN}\r\nX-Evil: 1` } }, /^token: cannot be sent in a header/],
       [{ name: "h4", kind: "http", config: { baseUrl: "https://api.example.com" }, plainHttpHosts: ["other.example.com"] }, /^plainHttpHosts: other\.example\.com is not among/],
       [{ name: "warehouse", kind: "sqlite", config: { file: "/tmp/x.db" } }, /A connection named "warehouse" already exists/],
     ];
