@@ -20,3 +20,8 @@ export const ROLE_LABEL: Record<Role, string> = {
   editor: "Editor: builds, saves, runs and cancels flows; uses connections by name",
   admin: "Admin: users, connections, settings, audit log and everything else",
 };
+
+/** "a viewer", "an editor", "an admin". */
+export function aRole(role: Role): string {
+  return `${role === "viewer" ? "a" : "an"} ${role}`;
+}

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { access, audit, type Store } from "../db/store";
 import { Forbidden, Unauthorized } from "../lib/errors";
-import { atLeast, type Role } from "../lib/roles";
+import { aRole, atLeast, type Role } from "../lib/roles";
 import { authFor } from "./auth";
 
 export interface Principal {
@@ -53,7 +53,7 @@ export async function authenticate(store: Store, headers: Headers): Promise<Prin
 /** The one role check: Unauthorized when no one is signed in, Forbidden when the role is too low. */
 export function requireRole(p: Principal | null, needed: Role, what: string): Principal {
   if (!p) throw new Unauthorized(`Sign in to ${what}`);
-  if (!atLeast(p.role, needed)) throw new Forbidden(`${p.email} is a ${p.role}; ${what} needs the ${needed} role or higher`);
+  if (!atLeast(p.role, needed)) throw new Forbidden(`${p.email} is ${aRole(p.role)}; ${what} needs the ${needed} role or higher`);
   return p;
 }
 

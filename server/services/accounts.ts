@@ -3,7 +3,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { access, settings, type Store } from "../../db/store";
 import { BadRequest, Forbidden, NotFound, Precondition } from "../../lib/errors";
-import { atLeast, type Role } from "../../lib/roles";
+import { aRole, atLeast, type Role } from "../../lib/roles";
 import { API_KEY_PREFIX, record, sha256, type Principal } from "../access";
 import { authFor, MIN_PASSWORD } from "../auth";
 
@@ -120,7 +120,7 @@ export async function acceptInvite(store: Store, t: string, input: NewAccount) {
 // ---- API keys ----
 
 export async function createApiKey(store: Store, by: Principal, input: { name: string; role: Role }) {
-  if (!atLeast(by.role, input.role)) throw new Forbidden(`${by.email} is a ${by.role} and cannot create a key with the ${input.role} role`);
+  if (!atLeast(by.role, input.role)) throw new Forbidden(`${by.email} is ${aRole(by.role)} and cannot create a key with the ${input.role} role`);
   const name = input.name.trim();
   if (!name) throw new BadRequest("Give the key a name that says where it is used (e.g. \"nightly CI\")");
   const key = `${API_KEY_PREFIX}${token()}`;
