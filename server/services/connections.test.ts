@@ -233,7 +233,7 @@ describe("test connection", () => {
     return testConnection(store, admin, made.id, { timeoutMs: 5_000 });
   };
 
-  it("PostgreSQL: works, wrong password is auth, closed port is refused, unknown host is DNS", async () => {
+  it("PostgreSQL: works, wrong password is auth, closed port is refused, TLS to a server without it, unknown host is DNS", async () => {
     expect(await tryIt({ name: "pg-ok", kind: "postgres", config: pgConfig(), secrets: { password: pgServer.password } })).toMatchObject({
       ok: true,
       category: "ok",
@@ -243,6 +243,8 @@ describe("test connection", () => {
     expect(auth).toMatchObject({ ok: false, category: "auth", message: expect.stringMatching(/^authentication failed: the server refused user .*password authentication failed/) });
     const refused = await tryIt({ name: "pg-closed", kind: "postgres", config: pgConfig({ port: closedPort }), secrets: { password: pgServer.password } });
     expect(refused).toMatchObject({ ok: false, category: "refused", message: `connection refused by 127.0.0.1:${closedPort} (nothing listens there, or a firewall refuses)` });
+    const tls = await tryIt({ name: "pg-tls", kind: "postgres", config: pgConfig({ ssl: true }), secrets: { password: pgServer.password } });
+    expect(tls).toMatchObject({ ok: false, category: "tls", message: `TLS: 127.0.0.1:${pgServer.port} does not support TLS connections; turn TLS off or enable it on the server` });
     const dns = await tryIt({ name: "pg-dns", kind: "postgres", config: pgConfig({ host: "nope.invalid" }), secrets: { password: pgServer.password } });
     expect(dns).toMatchObject({ ok: false, category: "dns", message: "host not found: nope.invalid does not resolve (DNS)" });
 
@@ -252,6 +254,20 @@ describe("test connection", () => {
     const tests = await audit.list(store, { action: "connection.test", target: "pg-dns" });
     expect(tests).toMatchObject([{ outcome: "failed", detail: { kind: "postgres", category: "dns" } }]);
     expectNoSecrets({ views, tests, auth, refused, dns }, "test results");
+  });
+
+  it("a server that accepts the connection but never answers is a timeout (PostgreSQL, SMTP)", async () => {
+    const silent = net.createServer((socket) => socket.on("error", () => {}));
+    const port = await listen(silent);
+    try {
+      const quick = async (input: Parameters<typeof createConnection>[2]) => testConnection(store, admin, (await createConnection(store, admin, input)).id, { timeoutMs: 500 });
+      const pgT = await quick({ name: "pg-silent", kind: "postgres", config: pgConfig({ port }), secrets: { password: pgServer.password } });
+      expect(pgT).toMatchObject({ ok: false, category: "timeout", message: `127.0.0.1:${port} did not answer within 0.5 s (timeout)` });
+      const smtpT = await quick({ name: "smtp-silent", kind: "smtp", config: { host: "127.0.0.1", port, from: "a@example.com" } });
+      expect(smtpT).toMatchObject({ ok: false, category: "timeout", message: `127.0.0.1:${port} did not answer within 0.5 s (timeout)` });
+    } finally {
+      silent.close();
+    }
   });
 
   it("SQLite: opens the file read-only, or says it is missing or not a database", async () => {
