@@ -167,7 +167,7 @@ export default defineConfig([
   // ... except the nodes that read and write users' own databases, the PostgreSQL test server, tests,
   // the store benchmark (its baseline is the raw drivers) and the drizzle-kit configs at the root.
   {
-    files: ["nodes/action/write-table.node.ts", "nodes/source/sql-read.ts", "nodes/source/sql-query.node.ts", "bench/store.ts", ...TEST_CODE],
+    files: ["nodes/action/write-table.node.ts", "nodes/source/sql-read.ts", "nodes/source/sql-query.node.ts", "server/services/connection-test.ts", "bench/store.ts", ...TEST_CODE],
     ignores: ["db/**"],
     rules: { "no-restricted-imports": dbImports() },
   },

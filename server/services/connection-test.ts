@@ -2,11 +2,9 @@
 // refused, TLS certificate, authentication, timeout). Messages are scrubbed of every secret value.
 // The drivers reach the admin's own databases here, never the control plane (like the SQL nodes;
 // eslint.config.js lists those as the exceptions to "only db/ uses a database driver").
-// eslint-disable-next-line no-restricted-imports
 import Database from "better-sqlite3";
 import { stat } from "node:fs/promises";
 import nodemailer from "nodemailer";
-// eslint-disable-next-line no-restricted-imports
 import pg from "pg";
 import { BlockedAddressError } from "../../lib/http-guard";
 import type { Env } from "../../lib/secret-box";

@@ -66,7 +66,7 @@ export function createNodeContext(o: ContextOptions): NodeContext {
       // Hidden files and folders (.env, .git) stay out of reach even inside a root.
       const visible = (root: string) => !path.relative(root, file).split(path.sep).some((part) => part.startsWith("."));
       if (!fileRoots(o.dataDir).some((root) => isInside(file, root) && visible(root))) {
-        throw new ConfigError(`"${p}" is outside the folders flows may use (the project and data directories, without hidden files; an admin can add more with LOOPWRIGHT_FILE_ROOTS)`);
+        throw new ConfigError(`"${p}" is outside the folders flows may use (the examples folder and the data directory, without hidden files; an admin can add more with LOOPWRIGHT_FILE_ROOTS)`);
       }
       if (internalPaths(o.dataDir, o.sharedDir).some((own) => isInside(file, own))) {
         throw new ConfigError(`"${p}" is part of Loopwright's own data (its database, logs, scratch files, datasets, uploads or models), which flows may not read or write by path; use an uploaded file instead`);
