@@ -35,16 +35,19 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-screen">
-        <header className="sticky top-0 z-10 border-b border-line bg-surface/90 backdrop-blur">
-          <div className="flex h-14 items-center gap-8 px-6">
-            <Link href="/" className="flex items-center gap-2.5 font-semibold tracking-tight text-ink">
-              <LogoMark />
-              Loopwright
-            </Link>
-            <MainNav />
-          </div>
-        </header>
-        <TRPCReactProvider>{children}</TRPCReactProvider>
+        {/* One provider for the header and the page: one tRPC client and one query cache. */}
+        <TRPCReactProvider>
+          <header className="sticky top-0 z-10 border-b border-line bg-surface/90 backdrop-blur">
+            <div className="flex h-14 items-center gap-8 px-6">
+              <Link href="/" className="flex items-center gap-2.5 font-semibold tracking-tight text-ink">
+                <LogoMark />
+                Loopwright
+              </Link>
+              <MainNav />
+            </div>
+          </header>
+          {children}
+        </TRPCReactProvider>
       </body>
     </html>
   );

@@ -111,7 +111,7 @@ describe("users, roles and connections in the browser", () => {
     await newConnection("postgres", `warehouse-${stamp}`, [["Host", db.host], ["Port", String(db.port)], ["Database", db.database], ["User", db.user], ["Password", db.password]]);
     const row = owner.getByRole("row", { name: new RegExp(`warehouse-${stamp}`) });
     await row.getByRole("button", { name: "Test connection" }).click();
-    await row.getByText("Connected").waitFor();
+    await row.getByText("Connected", { exact: true }).waitFor();
     await owner.screenshot({ path: path.join(ARTIFACTS, "connections-page.png"), fullPage: true });
 
     // The editor accepts the invite, builds a flow on the PostgreSQL connection and runs it.
@@ -156,7 +156,8 @@ describe("users, roles and connections in the browser", () => {
     await signUpWith(viewer, viewerLink, "Vera", viewerEmail);
     await viewer.goto(flowUrl);
     await viewer.getByTestId("node-sql-query-1").waitFor();
-    await expect.poll(() => viewer.getByRole("button", { name: "Run", exact: true }).isDisabled()).toBe(true);
+    await expect.poll(() => viewer.getByRole("button", { name: "Run", exact: true }).isDisabled(), { timeout: 15_000 }).toBe(true);
+    await viewer.screenshot({ path: path.join(ARTIFACTS, "viewer-editor.png") });
     const flowId = flowUrl.split("/").pop()!;
     const refused = await viewer.request.post(url("/api/trpc/run.start"), { data: { json: { flowId } }, headers: { origin: inject("webUrl") } });
     expect(refused.status()).toBe(403);

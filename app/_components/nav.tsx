@@ -4,7 +4,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { TRPCReactProvider, useTRPC } from "@/trpc/react";
+import { useTRPC } from "@/trpc/react";
 import { isPublicPage, UserMenu, useSignInWhenSignedOut } from "./user-menu";
 
 const NAV = [
@@ -61,14 +61,7 @@ function Navigation() {
   );
 }
 
-/**
- * The header sits outside the page's <TRPCReactProvider> (app/layout.tsx), so the navigation
- * brings its own; in the browser both share one query cache.
- */
+/** The header's navigation and user menu, inside the layout's <TRPCReactProvider>. */
 export function MainNav() {
-  return (
-    <TRPCReactProvider>
-      <Navigation />
-    </TRPCReactProvider>
-  );
+  return <Navigation />;
 }

@@ -20,6 +20,6 @@ export default async function FlowEditorPage({ params }: Params) {
     if (err.code === "NOT_FOUND" || err.code === "BAD_REQUEST") notFound();
     throw err;
   });
-  const [catalog, runs] = await Promise.all([api.catalog.list(), api.run.list({ flowId, limit: 1 })]);
-  return <Editor flowId={flow.flow.id} version={flow.version} graph={flow.graph} catalog={catalog} latestRunId={runs[0]?.id ?? null} />;
+  const [catalog, runs, me] = await Promise.all([api.catalog.list(), api.run.list({ flowId, limit: 1 }), api.account.me()]);
+  return <Editor flowId={flow.flow.id} version={flow.version} graph={flow.graph} catalog={catalog} latestRunId={runs[0]?.id ?? null} readOnly={me?.role === "viewer"} />;
 }

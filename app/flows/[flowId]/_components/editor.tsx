@@ -34,6 +34,8 @@ export interface EditorProps {
   graph: FlowGraph;
   catalog: CatalogEntry[];
   latestRunId: string | null;
+  /** The signed-in user is a viewer: the flow opens read-only (the server refuses saves and runs anyway). */
+  readOnly: boolean;
 }
 
 export function Editor(props: EditorProps) {
@@ -52,7 +54,7 @@ function isTyping(target: EventTarget | null): boolean {
   return Boolean(el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName)));
 }
 
-function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: EditorProps) {
+function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, readOnly }: EditorProps) {
   const trpc = useTRPC();
   const catalog = useCatalog();
   const flow = useReactFlow<CanvasNode>();
@@ -289,7 +291,7 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId }: 
 
   return (
     <div className="flex h-[calc(100vh-3.5rem)] flex-col">
-      <Toolbar run={run.data?.run ?? null} notice={notice} onDismiss={() => setNotice(null)} onSave={doSave} onRun={doRun} onLayout={layout} saving={save.isPending} starting={start.isPending} />
+      <Toolbar run={run.data?.run ?? null} notice={notice} onDismiss={() => setNotice(null)} onSave={doSave} onRun={doRun} onLayout={layout} saving={save.isPending} starting={start.isPending} readOnly={readOnly} />
       <div className="flex min-h-0 flex-1">
         <Palette entries={entries} onAdd={addAtCentre} />
         <div className="flex min-w-0 flex-1 flex-col">

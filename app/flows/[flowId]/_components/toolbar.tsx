@@ -3,9 +3,7 @@
 import { ChevronLeft, CircleAlert, ExternalLink, LayoutGrid, LoaderCircle, Play, Redo2, Save, Undo2, X } from "lucide-react";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
-import { useQuery } from "@tanstack/react-query";
 import { useShallow } from "zustand/react/shallow";
-import { useTRPC } from "@/trpc/react";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { TONE } from "@/app/_components/ui";
 import { useFlowStore } from "../_store/flow-store";
@@ -40,16 +38,25 @@ function ToolButton({ label, onClick, disabled, children, primary }: { label: st
   );
 }
 
-export function Toolbar(props: { run: RunSummary | null; notice: Notice | null; onDismiss(): void; onSave(): void; onRun(): void; onLayout(): void; saving: boolean; starting: boolean }) {
+export function Toolbar(props: {
+  run: RunSummary | null;
+  notice: Notice | null;
+  onDismiss(): void;
+  onSave(): void;
+  onRun(): void;
+  onLayout(): void;
+  saving: boolean;
+  starting: boolean;
+  /** A viewer: may read the flow, not save or run it. */
+  readOnly: boolean;
+}) {
   const s = useFlowStore(
     useShallow((st) => ({ name: st.name, version: st.baseVersion, dirty: st.dirty, canUndo: st.past.length > 0, canRedo: st.future.length > 0, problems: st.problems, setName: st.setName, undo: st.undo, redo: st.redo, select: st.select })),
   );
   const [showProblems, setShowProblems] = useState(false);
   const { run, notice } = props;
-  const trpc = useTRPC();
-  const me = useQuery(trpc.account.me.queryOptions());
   // The server refuses a viewer's save and run anyway; the buttons say so before anyone tries.
-  const readOnly = me.data?.role === "viewer";
+  const { readOnly } = props;
   const viewerNote = "Viewers can read flows but not save or run them; an admin can make you an editor";
 
   return (
