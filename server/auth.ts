@@ -34,7 +34,9 @@ function createAuth(store: Store, env: NodeJS.ProcessEnv = process.env) {
   return betterAuth({
     appName: "Loopwright",
     basePath: "/api/auth",
-    baseURL: publicUrl,
+    // The public URL when the operator gives one; else the request's own host, which the request
+    // guard (proxy.ts) has already checked against the names this app answers to.
+    baseURL: publicUrl ?? { allowedHosts: ["*"], fallback: "http://localhost:3000" },
     secret: authSecret(env),
     database: authDatabase(store),
     telemetry: { enabled: false },

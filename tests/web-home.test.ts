@@ -20,6 +20,20 @@ describe("web app home page", () => {
     }
   });
 
+  it("shows a viewer whether things run, but not where: no paths, addresses or worker names", async () => {
+    const res = await fetch(`${url()}/`, { headers: { cookie: await sessionCookie("viewer") } });
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(html).toContain("Reachable");
+    expect(html).not.toContain(inject("dataDir"));
+    expect(html).not.toContain(inject("temporalAddress"));
+    const api = await fetch(`${url()}/api/trpc/health.status`, { headers: authHeaders("viewer") });
+    const body = JSON.stringify(await api.json());
+    expect(body).not.toContain(inject("dataDir"));
+    expect(body).not.toContain(inject("temporalAddress"));
+    expect(body).not.toMatch(/\d+@[\w.-]+/); // Temporal worker identities are pid@host
+  });
+
   it("answers the API with readable errors, never stack traces", async () => {
     const res = await fetch(`${url()}/api/trpc/flow.save`, {
       method: "POST",
