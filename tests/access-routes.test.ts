@@ -63,6 +63,22 @@ describe("routes by role, over HTTP", () => {
     expect((await fetch(url("/login"))).status).toBe(200);
   });
 
+  it("exports the audit log as CSV with formula-like cells neutralised", async () => {
+    const forged = `+2-5-${Date.now()}@example.com`; // a spreadsheet would compute this as a formula
+    const signIn = await fetch(url("/api/auth/sign-in/email"), {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: inject("webUrl") },
+      body: JSON.stringify({ email: forged, password: "not the password" }),
+    });
+    expect(signIn.status).toBe(401);
+    const res = await fetch(url(`/api/audit.csv?action=auth.sign-in&outcome=failed`), { headers: headers("admin") });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    const csv = await res.text();
+    expect(csv).toContain(`,'${forged},auth.sign-in,`);
+    expect(csv).not.toContain(`,${forged},`);
+  });
+
   it("refuses a revoked or unknown key with the reason, not as anonymous", async () => {
     const res = await fetch(url("/api/trpc/flow.list"), { headers: { authorization: "Bearer lw_not_a_key" } });
     expect(res.status).toBe(401);
