@@ -116,3 +116,4 @@ export const files = pgTable("files", {
   createdAt: time("created_at").notNull().default(now),
 });
 export * from "./pg-access";
+export * from "./pg-events";

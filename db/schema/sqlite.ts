@@ -130,3 +130,4 @@ export const files = sqliteTable("files", {
   createdAt: integer("created_at").notNull().default(now),
 });
 export * from "./sqlite-access";
+export * from "./sqlite-events";

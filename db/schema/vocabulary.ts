@@ -10,3 +10,9 @@ export const ROLES = ["viewer", "editor", "admin"] as const;
 
 /** What a connection connects to; a node asks for a connection of one kind. */
 export const CONNECTION_KINDS = ["postgres", "sqlite", "smtp", "http"] as const;
+
+/** Segment's event types, as the ingest API takes them. */
+export const EVENT_TYPES = ["track", "identify", "page", "screen", "group", "alias"] as const;
+
+/** What a source does with an event its tracking plan does not describe. */
+export const UNPLANNED_POLICIES = ["accept", "flag", "refuse"] as const;

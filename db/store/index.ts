@@ -10,3 +10,4 @@ export * as access from "./access";
 export * as audit from "./audit";
 export * as settings from "./settings";
 export * as connections from "./connections";
+export * as events from "./events";

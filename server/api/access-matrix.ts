@@ -53,6 +53,10 @@ export const PROCEDURES: Record<string, Access> = {
   "connection.update": "admin",
   "connection.remove": "admin",
   "connection.test": "admin",
+  "source.list": "admin",
+  "source.create": "admin",
+  "source.revoke": "admin",
+  "source.events": "admin",
 };
 
 /** Every route handler (app/**\/route.ts, by URL) and who may call each method. */

@@ -9,6 +9,7 @@ import { healthRouter } from "./routers/health";
 import { modelRouter } from "./routers/model";
 import { runRouter } from "./routers/run";
 import { setupRouter } from "./routers/setup";
+import { sourceRouter } from "./routers/source";
 import { usersRouter } from "./routers/users";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   users: usersRouter,
   audit: auditRouter,
   connection: connectionRouter,
+  source: sourceRouter,
 });
 
 export type AppRouter = typeof appRouter;

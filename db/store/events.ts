@@ -1,0 +1,103 @@
+// Events in: sources (write keys as hashes), the inbox, failed events. The ingest process commits
+// each request's events here, in one transaction, before it answers.
+import { randomUUID } from "node:crypto";
+import { and, asc, count, desc, eq, gt, isNull } from "drizzle-orm";
+import { AppError, NotFound } from "../../lib/errors";
+import type { Store } from "./handle";
+
+export type SourceRow = Store["t"]["sources"]["$inferSelect"];
+export type InboxRow = Store["t"]["inbox"]["$inferSelect"];
+export type NewInboxRow = Omit<InboxRow, "position">;
+export type FailedEventRow = Store["t"]["failedEvents"]["$inferSelect"];
+export type NewFailedEvent = Omit<FailedEventRow, "id">;
+
+export class SourceNameTaken extends AppError {
+  constructor(name: string) {
+    super("CONFLICT", `A source named "${name}" already exists; choose another name`);
+  }
+}
+
+export function createSource(s: Store, row: Omit<SourceRow, "id" | "createdAt" | "revokedAt" | "unplanned"> & Partial<Pick<SourceRow, "unplanned">>): Promise<SourceRow> {
+  return s.tx(
+    async (q) => {
+      const { sources } = s.t;
+      if ((await q.select({ id: sources.id }).from(sources).where(eq(sources.name, row.name))).length) throw new SourceNameTaken(row.name);
+      return (await q.insert(sources).values({ id: randomUUID(), createdAt: Date.now(), ...row }).returning())[0]!;
+    },
+    [`source:${row.name}`],
+  );
+}
+
+export function listSources(s: Store): Promise<SourceRow[]> {
+  return s.use(async (q) => q.select().from(s.t.sources).orderBy(asc(s.t.sources.name)));
+}
+
+/** The source whose write key hashes to this, revoked or not (the caller says why a revoked one is refused). */
+export function sourceByKeyHash(s: Store, writeKeyHash: string): Promise<SourceRow | null> {
+  return s.use(async (q) => (await q.select().from(s.t.sources).where(eq(s.t.sources.writeKeyHash, writeKeyHash)))[0] ?? null);
+}
+
+export function revokeSource(s: Store, id: string, at = Date.now()): Promise<SourceRow> {
+  return s.use(async (q) => {
+    const { sources } = s.t;
+    const [row] = await q.update(sources).set({ revokedAt: at }).where(and(eq(sources.id, id), isNull(sources.revokedAt))).returning();
+    if (!row) throw new NotFound(`No active source "${id}"`);
+    return row;
+  });
+}
+
+/** Rows per INSERT: well under SQLite's limit of bound parameters. */
+const CHUNK = 500;
+
+export interface CommitGroup {
+  events: readonly NewInboxRow[];
+  failed?: readonly NewFailedEvent[];
+}
+
+/**
+ * Commits several requests' events (accepted and failed) in one transaction, one fsync for all.
+ * An event whose (source, messageId) is already in the inbox is not stored again. Returns, per
+ * group, how many were new and how many were duplicates.
+ */
+export function commit(s: Store, groups: readonly CommitGroup[]): Promise<{ stored: number; duplicates: number }[]> {
+  return s.tx(async (q) => {
+    const { inbox, failedEvents } = s.t;
+    const results: { stored: number; duplicates: number }[] = [];
+    for (const g of groups) {
+      let stored = 0;
+      for (let i = 0; i < g.events.length; i += CHUNK) {
+        const done = await q
+          .insert(inbox)
+          .values(g.events.slice(i, i + CHUNK) as (typeof inbox.$inferInsert)[])
+          .onConflictDoNothing({ target: [inbox.sourceId, inbox.messageId] })
+          .returning({ position: inbox.position });
+        stored += done.length;
+      }
+      const failed = g.failed ?? [];
+      for (let i = 0; i < failed.length; i += CHUNK) await q.insert(failedEvents).values(failed.slice(i, i + CHUNK).map((f) => ({ id: randomUUID(), ...f })));
+      results.push({ stored, duplicates: g.events.length - stored });
+    }
+    return results;
+  });
+}
+
+export function inboxCount(s: Store, sourceId?: string): Promise<number> {
+  return s.use(async (q) => (await q.select({ n: count() }).from(s.t.inbox).where(sourceId ? eq(s.t.inbox.sourceId, sourceId) : undefined))[0]!.n);
+}
+
+/** Inbox rows after a position, in order. */
+export function readInbox(s: Store, after = 0, limit = 1000): Promise<InboxRow[]> {
+  return s.use(async (q) => q.select().from(s.t.inbox).where(gt(s.t.inbox.position, after)).orderBy(asc(s.t.inbox.position)).limit(limit));
+}
+
+export function listFailed(s: Store, opts: { sourceId?: string; limit?: number } = {}): Promise<FailedEventRow[]> {
+  return s.use(async (q) => {
+    const { failedEvents: f } = s.t;
+    return q
+      .select()
+      .from(f)
+      .where(opts.sourceId ? eq(f.sourceId, opts.sourceId) : undefined)
+      .orderBy(desc(f.receivedAt))
+      .limit(opts.limit ?? 200);
+  });
+}

@@ -1,0 +1,137 @@
+// The ingest API: Segment's HTTP Tracking API (POST /v1/track, /v1/identify, /v1/page, /v1/screen,
+// /v1/group, /v1/alias, /v1/batch), a source's write key as the basic-auth user (or `writeKey` in
+// the body). An answer of 200 means the events are committed to the inbox. Plain node:http: it is
+// the hot path, and it must keep answering while the web app restarts.
+import http from "node:http";
+import { events, type Store } from "../../db/store";
+import type { SourceRow } from "../../db/store/events";
+import { sha256 } from "../access";
+import { Committer, type CommitterOptions } from "./committer";
+import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, normalise } from "./events";
+import type { NewFailedEvent, NewInboxRow } from "../../db/store/events";
+
+const SINGLE = new Set(["track", "identify", "page", "screen", "group", "alias"]);
+const SOURCE_CACHE_MS = 10_000;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) return reject(new HttpError(413, `The body is ${declared} bytes; at most ${limit} are accepted here`));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new HttpError(413, `The body is over ${limit} bytes; at most ${limit} are accepted here`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function writeKeyOf(req: http.IncomingMessage, body: Record<string, unknown>): string | null {
+  const auth = req.headers.authorization;
+  const basic = auth?.match(/^Basic\s+(\S+)$/i)?.[1];
+  if (basic) {
+    const user = Buffer.from(basic, "base64").toString("utf8").split(":")[0];
+    if (user) return user;
+  }
+  return typeof body.writeKey === "string" && body.writeKey ? body.writeKey : null;
+}
+
+export interface IngestOptions extends Partial<CommitterOptions> {
+  log?: (line: string) => void;
+}
+
+export function createIngestServer(store: Store, opts: IngestOptions = {}) {
+  const committer = new Committer(store, { maxPending: opts.maxPending ?? 20_000, maxPerCommit: opts.maxPerCommit ?? 5_000 });
+  const cache = new Map<string, { source: SourceRow | null; at: number }>();
+
+  async function source(writeKey: string): Promise<SourceRow> {
+    const hash = sha256(writeKey);
+    let hit = cache.get(hash);
+    if (!hit || Date.now() - hit.at > SOURCE_CACHE_MS) {
+      hit = { source: await events.sourceByKeyHash(store, hash), at: Date.now() };
+      cache.set(hash, hit);
+    }
+    if (!hit.source) throw new HttpError(401, "This write key is not known here; an admin creates sources and their write keys under Sources");
+    if (hit.source.revokedAt) throw new HttpError(401, `The write key of source "${hit.source.name}" was revoked; ask an admin for the new one`);
+    return hit.source;
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+    const url = new URL(req.url ?? "/", "http://ingest");
+    if (req.method === "GET" && url.pathname === "/health") return { status: 200, body: { ok: true, waiting: committer.waiting } };
+    const m = url.pathname.match(/^\/v1\/(track|identify|page|screen|group|alias|batch|import)\/?$/);
+    if (!m) return { status: 404, body: { error: `No such endpoint: ${url.pathname} (use POST /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias or /v1/batch)` } };
+    if (req.method !== "POST") return { status: 405, body: { error: "Use POST" }, headers: { allow: "POST" } };
+    const kind = m[1]!;
+    const batch = kind === "batch" || kind === "import";
+    const raw = await readBody(req, batch ? MAX_BATCH_BYTES : MAX_EVENT_BYTES);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch (err) {
+      throw new HttpError(400, `The body is not JSON: ${(err as Error).message}`);
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) throw new HttpError(400, "The body must be a JSON object");
+    const b = body as Record<string, unknown>;
+    const writeKey = writeKeyOf(req, b);
+    if (!writeKey) throw new HttpError(401, "Send the source's write key as the basic-auth user name (Authorization: Basic base64(writeKey + ':'))", { "www-authenticate": 'Basic realm="Loopwright ingest"' });
+    const src = await source(writeKey);
+    const list = batch ? b.batch : [b];
+    if (!Array.isArray(list)) throw new HttpError(400, "A batch needs its events in `batch`, an array");
+    if (!committer.admits(list.length)) throw new HttpError(429, "Too many events are waiting to be stored; send again in a second", { "retry-after": "1" });
+
+    const at = { sourceId: src.id, receivedAt: Date.now(), sentAt: b.sentAt };
+    const rows: NewInboxRow[] = [];
+    const failed: NewFailedEvent[] = [];
+    const refusals: { index: number; reasons: unknown }[] = [];
+    list.forEach((e, index) => {
+      const out = normalise(e, batch ? (e as { type?: unknown } | null)?.type : kind, at);
+      if ("row" in out) rows.push(out.row);
+      else {
+        failed.push(out.failed);
+        refusals.push({ index, reasons: out.failed.reasons });
+      }
+    });
+    const result = await committer.submit({ events: rows, failed });
+    // A single event that was refused is a bad request (recorded as a failed event all the same);
+    // in a batch, the others are stored and the refused ones listed.
+    if (!batch && refusals.length) return { status: 400, body: { error: "The event was not accepted", reasons: refusals[0]!.reasons } };
+    return { status: 200, body: { success: true, stored: result.stored, duplicates: result.duplicates, ...(refusals.length ? { failed: refusals } : {}) } };
+  }
+
+  const server = http.createServer((req, res) => {
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      if (res.headersSent) return;
+      res.writeHead(status, { "content-type": "application/json", ...headers });
+      res.end(JSON.stringify(body));
+    };
+    handle(req, res).then(
+      (r) => send(r.status, r.body, r.headers),
+      (err: unknown) => {
+        if (err instanceof HttpError) return send(err.status, { error: err.message }, err.headers);
+        // The store is down or busy: the sender should try again; nothing was accepted.
+        opts.log?.(`request failed: ${err instanceof Error ? err.message : String(err)}`);
+        send(503, { error: "The events could not be stored just now; send them again" }, { "retry-after": "1" });
+      },
+    );
+  });
+  server.keepAliveTimeout = 65_000;
+  return { server, committer };
+}
