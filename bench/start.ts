@@ -60,7 +60,7 @@ async function workerPolling(address: string): Promise<boolean> {
 
 /** `node scripts/bootstrap.mjs start|dev` in the copy, as `npm start|run dev` runs it; resolves once usable. */
 async function launch(root: string, command: "start" | "dev", dataDir: string, label: string): Promise<Instance> {
-  const [webPort, grpcPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const [webPort, grpcPort, uiPort, ingestPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const logFile = path.join(dataDir, `${label}.log`);
   mkdirSync(dataDir, { recursive: true });
   const log = createWriteStream(logFile);
@@ -69,6 +69,7 @@ async function launch(root: string, command: "start" | "dev", dataDir: string, l
     PORT: String(webPort),
     LOOPWRIGHT_TEMPORAL_PORT: String(grpcPort),
     LOOPWRIGHT_TEMPORAL_UI_PORT: String(uiPort),
+    LOOPWRIGHT_INGEST_PORT: String(ingestPort),
     LOOPWRIGHT_DATA_DIR: dataDir,
     TEMPORAL_CLI_PATH: temporalBinary() ?? "",
     NO_COLOR: "1",

@@ -107,12 +107,14 @@ async function waitForPort(port: number, host: string, timeoutMs: number): Promi
 async function main(): Promise<void> {
   const dir = dataDir();
   const webPort = portFromEnv("PORT", 3000);
+  const ingestPort = portFromEnv("LOOPWRIGHT_INGEST_PORT", 3100);
   const embedded = !process.env.TEMPORAL_ADDRESS;
   // Other ports for the embedded server (a second `npm start`, the start benchmark).
   const grpcPort = portFromEnv("LOOPWRIGHT_TEMPORAL_PORT", temporalConfig.devServer.port);
   const uiPort = portFromEnv("LOOPWRIGHT_TEMPORAL_UI_PORT", temporalConfig.devServer.uiPort);
   const logFile = path.join(dir, "logs", "temporal.log");
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOOPWRIGHT_INGEST_PORT: String(ingestPort) };
+  childEnv.LOOPWRIGHT_INGEST_URL ??= `http://localhost:${ingestPort}`;
   // Children find the embedded server through LOOPWRIGHT_TEMPORAL_PORT (lib/temporal.ts), not
   // TEMPORAL_ADDRESS, which would mark it as an external cluster.
   if (embedded) childEnv.LOOPWRIGHT_TEMPORAL_PORT = String(grpcPort);
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
     busy.push(`Port ${grpcPort} (Temporal gRPC) is already in use: another Temporal server, or a previous \`npm start\` still running. Stop it, or set TEMPORAL_ADDRESS=127.0.0.1:${grpcPort} to use that server, or LOOPWRIGHT_TEMPORAL_PORT to start ours on another port.`);
   if (embedded && (await inUse(uiPort))) busy.push(`Port ${uiPort} (Temporal UI) is already in use; set LOOPWRIGHT_TEMPORAL_UI_PORT to use another.`);
   if (await inUse(webPort)) busy.push(`Port ${webPort} (web app) is already in use; set PORT to use another.`);
+  if (await inUse(ingestPort)) busy.push(`Port ${ingestPort} (ingest API) is already in use; set LOOPWRIGHT_INGEST_PORT to use another.`);
   if (busy.length) {
     for (const line of busy) shout(line);
     process.exit(1);
@@ -184,6 +187,8 @@ async function main(): Promise<void> {
   const services = [
     // One process (no tsx launcher in between): a signal that ends it is reported as such.
     { name: "worker", prefix: "[worker] ", cmd: process.execPath, args: ["--import", "tsx", path.join(projectRoot, "workflows", "worker.ts")], env: { ...childEnv, ...color } },
+    // Events keep arriving while the web app restarts or rebuilds.
+    { name: "ingest", prefix: "[ingest] ", cmd: process.execPath, args: ["--import", "tsx", path.join(projectRoot, "server", "ingest", "main.ts")], env: { ...childEnv, ...color } },
     {
       name: "web app",
       prefix: "[web] ",
@@ -235,6 +240,7 @@ async function main(): Promise<void> {
       `  Loopwright is running${webReady ? "" : " (the web app is still starting)"}`,
       "",
       `  Web app          ${webUrl}  (${devMode ? "next dev, hot reload" : "production build"})`,
+      `  Ingest API       ${childEnv.LOOPWRIGHT_INGEST_URL}  (Segment-compatible: POST /v1/track, /v1/identify, /v1/batch, ...)`,
       `  Temporal UI      ${embedded ? `http://localhost:${uiPort}` : settings.uiUrl}`,
       `  Temporal gRPC    ${settings.address}  (namespace ${settings.namespace}, task queue ${settings.taskQueue}${embedded ? "" : ", external"})`,
       `  Data directory   ${dir}`,
