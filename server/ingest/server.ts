@@ -4,13 +4,11 @@
 // the hot path, and it must keep answering while the web app restarts.
 import http from "node:http";
 import { events, type Store } from "../../db/store";
-import type { SourceRow } from "../../db/store/events";
+import type { NewFailedEvent, NewInboxRow, SourceRow } from "../../db/store/events";
 import { sha256 } from "../access";
 import { Committer, type CommitterOptions } from "./committer";
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, normalise } from "./events";
-import type { NewFailedEvent, NewInboxRow } from "../../db/store/events";
 
-const SINGLE = new Set(["track", "identify", "page", "screen", "group", "alias"]);
 const SOURCE_CACHE_MS = 10_000;
 
 class HttpError extends Error {
@@ -73,7 +71,7 @@ export function createIngestServer(store: Store, opts: IngestOptions = {}) {
     return hit.source;
   }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+  async function handle(req: http.IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
     const url = new URL(req.url ?? "/", "http://ingest");
     if (req.method === "GET" && url.pathname === "/health") return { status: 200, body: { ok: true, waiting: committer.waiting } };
     const m = url.pathname.match(/^\/v1\/(track|identify|page|screen|group|alias|batch|import)\/?$/);
@@ -122,7 +120,7 @@ export function createIngestServer(store: Store, opts: IngestOptions = {}) {
       res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(JSON.stringify(body));
     };
-    handle(req, res).then(
+    handle(req).then(
       (r) => send(r.status, r.body, r.headers),
       (err: unknown) => {
         if (err instanceof HttpError) return send(err.status, { error: err.message }, err.headers);
