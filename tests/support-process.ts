@@ -53,3 +53,47 @@ export async function startWorker(env: NodeJS.ProcessEnv, cwd = projectRoot): Pr
   };
 }
 
+
+export interface IngestProcess {
+  proc: ChildProcess;
+  url: string;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Start the ingest process (`server/ingest/main.ts`) on `port` and wait until it listens. */
+export async function startIngest(env: NodeJS.ProcessEnv, port: number): Promise<IngestProcess> {
+  const proc = spawn(process.execPath, ["--import", TSX, path.join(projectRoot, "server", "ingest", "main.ts")], {
+    cwd: projectRoot,
+    env: { ...env, LOOPWRIGHT_INGEST_PORT: String(port), LOOPWRIGHT_INGEST_HOST: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  proc.stdout!.on("data", (d) => (out += d));
+  proc.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`ingest did not start in 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      if (out.includes("listening on")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    proc.stdout!.on("data", check);
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`ingest exited with ${code} during start:\n${out}`));
+    });
+  });
+  return {
+    proc,
+    url: `http://127.0.0.1:${port}`,
+    output: () => out,
+    async stop(signal = "SIGTERM") {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill(signal);
+      await exited;
+    },
+  };
+}
