@@ -1,14 +1,15 @@
-// `loopwright`: run, follow, validate and upload from the command line, and manage keys, people and
-// connections, as a client of the web app's API (tRPC over HTTP at $LOOPWRIGHT_URL/api/trpc,
-// uploads at $LOOPWRIGHT_URL/api/uploads) with an API key. Those commands open no database and dial
-// no Temporal server themselves: the app does that. `admin create` and `connections rekey` run on
-// the server machine and open the store directly (cli/admin.ts).
+// `loopwright`: run, follow, validate and upload from the command line, and manage keys, people,
+// connections and event sources, as a client of the web app's API (tRPC over HTTP at
+// $LOOPWRIGHT_URL/api/trpc, uploads at $LOOPWRIGHT_URL/api/uploads) with an API key. Those commands
+// open no database and dial no Temporal server themselves: the app does that. `admin create` and
+// `connections rekey` run on the server machine and open the store directly (cli/admin.ts).
 import { parseArgs } from "node:util";
 import { CliError, DEFAULT_URL, explain, loopwrightUrl, useApiKey } from "./api";
 import { connectionsCreate, connectionsList, connectionsRemove, connectionsTest } from "./connections";
 import { upload, validate } from "./files";
 import { invite, keysCreate, keysList, keysRevoke, users } from "./keys";
 import { runFlow, runStatus } from "./run";
+import { sourcesCreate, sourcesList, sourcesRevoke } from "./sources";
 
 const HELP = `loopwright <command>
 
@@ -42,6 +43,12 @@ Connections (admin role; \`list\` editor):
                                             one read from standard input (keeps it out of shell history)
   connections test <name>                   try it; exit 1 when it fails, saying why (DNS, refused, TLS, auth)
   connections remove <name>                 delete it
+
+Sources of customer events, for the ingest API (admin role):
+  sources create --name N [--json]          create a source and print its write key (only this once) alone on
+                                            stdout; senders give it as the basic-auth user name to the ingest API
+  sources list [--json]                     names, write key prefixes, created, active or revoked
+  sources revoke <name|id>                  revoke it: events sent with its write key are refused from then on
 
 On the server machine (open the store directly, with the app's DATABASE_URL or LOOPWRIGHT_DATA_DIR):
   admin create --email E --name N [--password-stdin] [--json]
@@ -122,6 +129,9 @@ const COMMANDS: Record<string, Command> = {
   },
   "connections test": { arg: "which connection? (its name)", options: ["json"], run: (b, a, v) => connectionsTest(b, a, { json: v.json! }) },
   "connections remove": { arg: "which connection? (its name)", options: ["json"], run: (b, a, v) => connectionsRemove(b, a, { json: v.json! }) },
+  "sources create": { options: ["name", "json"], run: (b, _, v) => sourcesCreate(b, { name: v.name, json: v.json! }) },
+  "sources list": { options: ["json"], run: (b, _, v) => sourcesList(b, { json: v.json! }) },
+  "sources revoke": { arg: "which source? (its name or id)", options: ["json"], run: (b, a, v) => sourcesRevoke(b, a, { json: v.json! }) },
   "connections rekey": { local: true, options: ["json"], run: async (_, __, v) => (await import("./admin")).rekey({ json: v.json! }) },
   "admin create": {
     local: true,
