@@ -212,3 +212,19 @@ describe("loopwright connections", () => {
     expect(res.stderr).toMatch(/is an? editor; .* needs the admin role/);
   });
 });
+
+describe("loopwright sources", () => {
+  it("creates a source and prints its write key once, lists it without the key, revokes it; editors are refused", async () => {
+    const name = `shop-${Date.now().toString(36)}`;
+    const created = await runCli(["sources", "create", "--name", name], asRole("admin"));
+    expect(created.code, created.stderr).toBe(0);
+    const writeKey = created.stdout.trim();
+    expect(writeKey).toMatch(/^wk_[\w-]{20,}$/);
+    const list = await runCli(["sources", "list"], asRole("admin"));
+    expect(list.stdout).toMatch(new RegExp(`^${name}\\s+${writeKey.slice(0, 9)}`, "m"));
+    expect(list.stdout).not.toContain(writeKey);
+    const revoked = await runCli(["sources", "revoke", name], asRole("admin"));
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect((await runCli(["sources", "create", "--name", `${name}-2`], asRole("editor"))).stderr).toMatch(/needs the admin role/);
+  });
+});
