@@ -1,5 +1,5 @@
 // The tables of db/schema/sqlite-events.ts on PostgreSQL (db/store/schema.test.ts compares them).
-import { bigint, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { EVENT_TYPES, UNPLANNED_POLICIES } from "./vocabulary";
 
 const time = (name: string) => bigint(name, { mode: "number" });
@@ -29,6 +29,7 @@ export const inbox = pgTable(
     timestamp: time("timestamp").notNull(),
     receivedAt: time("received_at").notNull(),
     payload: json<Record<string, unknown>>("payload").notNull(),
+    unplanned: boolean("unplanned").notNull().default(false),
   },
   (t) => [uniqueIndex("inbox_source_message").on(t.sourceId, t.messageId), index("inbox_received").on(t.receivedAt)],
 );
@@ -44,6 +45,21 @@ export const failedEvents = pgTable(
     receivedAt: time("received_at").notNull(),
     payload: json("payload").notNull(),
     reasons: json<{ path: string; rule: string; message: string }[]>("reasons").notNull(),
+    replayedAt: time("replayed_at"),
   },
   (t) => [index("failed_events_received").on(t.receivedAt)],
+);
+
+export const trackingPlan = pgTable(
+  "tracking_plan",
+  {
+    id: text("id").primaryKey(),
+    event: text("event").notNull(),
+    version: integer("version").notNull(),
+    schema: json<Record<string, unknown>>("schema").notNull(),
+    description: text("description"),
+    createdBy: text("created_by"),
+    createdAt: time("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("tracking_plan_event_version").on(t.event, t.version)],
 );

@@ -37,6 +37,8 @@ export const inbox = sqliteTable(
     receivedAt: integer("received_at").notNull(),
     /** The event as sent (properties, traits, context), with the corrected timestamp. */
     payload: json<Record<string, unknown>>("payload").notNull(),
+    /** Accepted although the tracking plan has no entry for it (the source's policy is "flag"). */
+    unplanned: integer("unplanned", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [uniqueIndex("inbox_source_message").on(t.sourceId, t.messageId), index("inbox_received").on(t.receivedAt)],
 );
@@ -53,6 +55,24 @@ export const failedEvents = sqliteTable(
     receivedAt: integer("received_at").notNull(),
     payload: json("payload").notNull(),
     reasons: json<{ path: string; rule: string; message: string }[]>("reasons").notNull(),
+    /** When a replay (after the plan was fixed) let it into the inbox. */
+    replayedAt: integer("replayed_at"),
   },
   (t) => [index("failed_events_received").on(t.receivedAt)],
+);
+
+/** The tracking plan: per event name (or "$identify" for identify traits) a JSON Schema, versioned; the newest version applies. */
+export const trackingPlan = sqliteTable(
+  "tracking_plan",
+  {
+    id: text("id").primaryKey(),
+    event: text("event").notNull(),
+    version: integer("version").notNull(),
+    /** JSON Schema of the event's properties (or the traits). */
+    schema: json<Record<string, unknown>>("schema").notNull(),
+    description: text("description"),
+    createdBy: text("created_by"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("tracking_plan_event_version").on(t.event, t.version)],
 );

@@ -7,9 +7,9 @@ import type { Store } from "./handle";
 
 export type SourceRow = Store["t"]["sources"]["$inferSelect"];
 export type InboxRow = Store["t"]["inbox"]["$inferSelect"];
-export type NewInboxRow = Omit<InboxRow, "position">;
+export type NewInboxRow = Omit<InboxRow, "position" | "unplanned"> & { unplanned?: boolean };
 export type FailedEventRow = Store["t"]["failedEvents"]["$inferSelect"];
-export type NewFailedEvent = Omit<FailedEventRow, "id">;
+export type NewFailedEvent = Omit<FailedEventRow, "id" | "replayedAt">;
 
 export class SourceNameTaken extends AppError {
   constructor(name: string) {
@@ -42,6 +42,14 @@ export function revokeSource(s: Store, id: string, at = Date.now()): Promise<Sou
     const { sources } = s.t;
     const [row] = await q.update(sources).set({ revokedAt: at }).where(and(eq(sources.id, id), isNull(sources.revokedAt))).returning();
     if (!row) throw new NotFound(`No active source "${id}"`);
+    return row;
+  });
+}
+
+export function setUnplanned(s: Store, id: string, unplanned: SourceRow["unplanned"]): Promise<SourceRow> {
+  return s.use(async (q) => {
+    const [row] = await q.update(s.t.sources).set({ unplanned }).where(eq(s.t.sources.id, id)).returning();
+    if (!row) throw new NotFound(`No source "${id}"`);
     return row;
   });
 }

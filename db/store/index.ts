@@ -11,3 +11,4 @@ export * as audit from "./audit";
 export * as settings from "./settings";
 export * as connections from "./connections";
 export * as events from "./events";
+export * as plan from "./plan";

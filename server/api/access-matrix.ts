@@ -57,6 +57,12 @@ export const PROCEDURES: Record<string, Access> = {
   "source.create": "admin",
   "source.revoke": "admin",
   "source.events": "admin",
+  "source.setUnplanned": "admin",
+  "plan.list": "viewer",
+  "plan.history": "viewer",
+  "plan.save": "editor",
+  "plan.failures": "viewer",
+  "plan.replay": "editor",
 };
 
 /** Every route handler (app/**\/route.ts, by URL) and who may call each method. */

@@ -8,6 +8,7 @@ import { flowRouter } from "./routers/flow";
 import { healthRouter } from "./routers/health";
 import { modelRouter } from "./routers/model";
 import { runRouter } from "./routers/run";
+import { planRouter } from "./routers/plan";
 import { setupRouter } from "./routers/setup";
 import { sourceRouter } from "./routers/source";
 import { usersRouter } from "./routers/users";
@@ -26,6 +27,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   connection: connectionRouter,
   source: sourceRouter,
+  plan: planRouter,
 });
 
 export type AppRouter = typeof appRouter;

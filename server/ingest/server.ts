@@ -3,13 +3,16 @@
 // the body). An answer of 200 means the events are committed to the inbox. Plain node:http: it is
 // the hot path, and it must keep answering while the web app restarts.
 import http from "node:http";
-import { events, type Store } from "../../db/store";
+import { events, plan, type Store } from "../../db/store";
 import type { NewFailedEvent, NewInboxRow, SourceRow } from "../../db/store/events";
 import { sha256 } from "../access";
 import { Committer, type CommitterOptions } from "./committer";
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, normalise } from "./events";
+import { PlanCheck } from "./plan-check";
 
 const SOURCE_CACHE_MS = 10_000;
+/** How soon a saved tracking plan applies to arriving events. */
+const PLAN_CACHE_MS = 5_000;
 
 class HttpError extends Error {
   constructor(
@@ -58,6 +61,15 @@ export interface IngestOptions extends Partial<CommitterOptions> {
 export function createIngestServer(store: Store, opts: IngestOptions = {}) {
   const committer = new Committer(store, { maxPending: opts.maxPending ?? 20_000, maxPerCommit: opts.maxPerCommit ?? 5_000 });
   const cache = new Map<string, { source: SourceRow | null; at: number }>();
+  // The plan is loaded once before the first request is checked, then refreshed in the background:
+  // a request never waits for a reload (which could queue behind a busy database).
+  let checker = new PlanCheck([]);
+  const loadPlan = () => plan.latest(store).then((entries) => void (checker = new PlanCheck(entries)));
+  let planReady: Promise<unknown> = loadPlan();
+  const refresh = setInterval(() => {
+    planReady = loadPlan().catch((err: unknown) => opts.log?.(`reloading the tracking plan failed: ${err instanceof Error ? err.message : String(err)}`));
+  }, PLAN_CACHE_MS);
+  refresh.unref();
 
   async function source(writeKey: string): Promise<SourceRow> {
     const hash = sha256(writeKey);
@@ -91,6 +103,7 @@ export function createIngestServer(store: Store, opts: IngestOptions = {}) {
     const writeKey = writeKeyOf(req, b);
     if (!writeKey) throw new HttpError(401, "Send the source's write key as the basic-auth user name (Authorization: Basic base64(writeKey + ':'))", { "www-authenticate": 'Basic realm="Loopwright ingest"' });
     const src = await source(writeKey);
+    await planReady;
     const list = batch ? b.batch : [b];
     if (!Array.isArray(list)) throw new HttpError(400, "A batch needs its events in `batch`, an array");
     if (!committer.admits(list.length)) throw new HttpError(429, "Too many events are waiting to be stored; send again in a second", { "retry-after": "1" });
@@ -100,9 +113,16 @@ export function createIngestServer(store: Store, opts: IngestOptions = {}) {
     const failed: NewFailedEvent[] = [];
     const refusals: { index: number; reasons: unknown }[] = [];
     list.forEach((e, index) => {
-      const out = normalise(e, batch ? (e as { type?: unknown } | null)?.type : kind, at);
-      if ("row" in out) rows.push(out.row);
-      else {
+      const type = batch ? (e as { type?: unknown } | null)?.type : kind;
+      const out = normalise(e, type, at);
+      const checked = "row" in out ? checker.check(out.row, src) : null;
+      if ("row" in out && checked!.reasons.length === 0) rows.push({ ...out.row, unplanned: checked!.unplanned });
+      else if ("row" in out) {
+        const { row } = out;
+        const reasons = checked!.reasons;
+        failed.push({ sourceId: src.id, messageId: row.messageId, type: row.type, event: row.event, receivedAt: at.receivedAt, payload: e ?? null, reasons });
+        refusals.push({ index, reasons });
+      } else {
         failed.push(out.failed);
         refusals.push({ index, reasons: out.failed.reasons });
       }
@@ -131,5 +151,6 @@ export function createIngestServer(store: Store, opts: IngestOptions = {}) {
     );
   });
   server.keepAliveTimeout = 65_000;
+  server.on("close", () => clearInterval(refresh));
   return { server, committer };
 }

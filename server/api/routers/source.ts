@@ -1,6 +1,8 @@
 // Sources of events and their write keys (admins), for the ingest API.
 import { z } from "zod";
 import { events } from "../../../db/store";
+import { UNPLANNED_POLICIES } from "../../../db/schema/vocabulary";
+import { record } from "../../access";
 import { createSource, revokeSource, sourceView } from "../../services/sources";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 
@@ -25,6 +27,13 @@ export const sourceRouter = createTRPCRouter({
         reasons: f.reasons,
       })),
     })),
+
+  /** What happens to a track event whose name the tracking plan does not have: accepted, accepted and flagged, or refused. */
+  setUnplanned: adminProcedure.input(z.object({ id: z.string().min(1).max(100), unplanned: z.enum(UNPLANNED_POLICIES) })).mutation(async ({ ctx, input }) => {
+    const row = await events.setUnplanned(ctx.store, input.id, input.unplanned);
+    await record(ctx.store, ctx.user, "source.change", { target: row.name, detail: { unplanned: row.unplanned } });
+    return sourceView(row);
+  }),
 
   revoke: adminProcedure.input(z.object({ id: z.string().min(1).max(100) })).mutation(({ ctx, input }) => revokeSource(ctx.store, ctx.user, input.id)),
 });
