@@ -12,6 +12,7 @@ const NAV = [
   { label: "Runs", href: "/runs" },
   { label: "Datasets", href: "/datasets" },
   { label: "Models", href: "/models" },
+  { label: "Tracking plan", href: "/plan" },
 ];
 
 const ADMIN_NAV = [
