@@ -11,6 +11,18 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   return found;
 }
 
-export function launchChromium(opts: { headless?: boolean } = {}): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), args: FLAGS, headless: opts.headless ?? true });
+/**
+ * Chromium, started again (up to three times, a second apart) when it closes while starting: on a
+ * busy 2-core machine it sometimes does ("Target page, context or browser has been closed"), and a
+ * failed start in a test's setup would skip that file's tests rather than fail them.
+ */
+export async function launchChromium(opts: { headless?: boolean } = {}): Promise<Browser> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await chromium.launch({ executablePath: chromiumPath(), args: FLAGS, headless: opts.headless ?? true });
+    } catch (err) {
+      if (attempt >= 3 || !/has been closed|Target closed|crashed/i.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
