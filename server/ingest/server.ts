@@ -65,9 +65,15 @@ export function createIngestServer(store: Store, opts: IngestOptions = {}) {
   // a request never waits for a reload (which could queue behind a busy database).
   let checker = new PlanCheck([]);
   const loadPlan = () => plan.latest(store).then((entries) => void (checker = new PlanCheck(entries)));
-  let planReady: Promise<unknown> = loadPlan();
+  // Until a first load succeeds, each request tries again (and fails with 503 while the store is down).
+  let loaded: Promise<void> | null = null;
+  const planLoaded = () =>
+    (loaded ??= loadPlan().catch((err: unknown) => {
+      loaded = null;
+      throw err;
+    }));
   const refresh = setInterval(() => {
-    planReady = loadPlan().catch((err: unknown) => opts.log?.(`reloading the tracking plan failed: ${err instanceof Error ? err.message : String(err)}`));
+    loadPlan().catch((err: unknown) => opts.log?.(`reloading the tracking plan failed: ${err instanceof Error ? err.message : String(err)}`));
   }, PLAN_CACHE_MS);
   refresh.unref();
 
@@ -103,7 +109,7 @@ export function createIngestServer(store: Store, opts: IngestOptions = {}) {
     const writeKey = writeKeyOf(req, b);
     if (!writeKey) throw new HttpError(401, "Send the source's write key as the basic-auth user name (Authorization: Basic base64(writeKey + ':'))", { "www-authenticate": 'Basic realm="Loopwright ingest"' });
     const src = await source(writeKey);
-    await planReady;
+    await planLoaded();
     const list = batch ? b.batch : [b];
     if (!Array.isArray(list)) throw new HttpError(400, "A batch needs its events in `batch`, an array");
     if (!committer.admits(list.length)) throw new HttpError(429, "Too many events are waiting to be stored; send again in a second", { "retry-after": "1" });
