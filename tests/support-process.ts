@@ -15,21 +15,23 @@ export interface WorkerProcess {
 /** tsx's loader (its package's main export) by absolute path, so a worker started in another working directory finds it. */
 const TSX = pathToFileURL(path.join(projectRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
-/** Start `workflows/worker.ts` in its own process (in `cwd`, default the project) and wait until it polls. */
-export async function startWorker(env: NodeJS.ProcessEnv, cwd = projectRoot): Promise<WorkerProcess> {
-  const proc = spawn(process.execPath, ["--import", TSX, path.join(projectRoot, "workflows", "worker.ts")], {
-    cwd,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+interface Started {
+  proc: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Runs a TypeScript entry point in its own process and resolves once its output contains `ready`. */
+async function startScript(what: string, script: string, env: NodeJS.ProcessEnv, ready: string, timeoutMs: number, cwd = projectRoot): Promise<Started> {
+  const proc = spawn(process.execPath, ["--import", TSX, script], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stdout!.on("data", (d) => (out += d));
   proc.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start in 120 s:\n${out}`)), 120_000);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start in ${timeoutMs / 1000} s:\n${out}`)), timeoutMs);
     const check = () => {
-      if (out.includes("worker ready")) {
+      if (out.includes(ready)) {
         clearTimeout(timer);
         resolve();
       }
@@ -37,13 +39,11 @@ export async function startWorker(env: NodeJS.ProcessEnv, cwd = projectRoot): Pr
     proc.stdout!.on("data", check);
     proc.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`worker exited with ${code} during start:\n${out}`));
+      reject(new Error(`${what} exited with ${code} during start:\n${out}`));
     });
   });
-  const identity = /worker ready: (\S+)/.exec(out)?.[1] ?? "";
   return {
     proc,
-    identity,
     output: () => out,
     async stop(signal = "SIGTERM") {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
@@ -53,6 +53,11 @@ export async function startWorker(env: NodeJS.ProcessEnv, cwd = projectRoot): Pr
   };
 }
 
+/** Start `workflows/worker.ts` in its own process (in `cwd`, default the project) and wait until it polls. */
+export async function startWorker(env: NodeJS.ProcessEnv, cwd = projectRoot): Promise<WorkerProcess> {
+  const started = await startScript("worker", path.join(projectRoot, "workflows", "worker.ts"), env, "worker ready", 120_000, cwd);
+  return { ...started, identity: /worker ready: (\S+)/.exec(started.output())?.[1] ?? "" };
+}
 
 export interface IngestProcess {
   proc: ChildProcess;
@@ -63,37 +68,7 @@ export interface IngestProcess {
 
 /** Start the ingest process (`server/ingest/main.ts`) on `port` and wait until it listens. */
 export async function startIngest(env: NodeJS.ProcessEnv, port: number): Promise<IngestProcess> {
-  const proc = spawn(process.execPath, ["--import", TSX, path.join(projectRoot, "server", "ingest", "main.ts")], {
-    cwd: projectRoot,
-    env: { ...env, LOOPWRIGHT_INGEST_PORT: String(port), LOOPWRIGHT_INGEST_HOST: "127.0.0.1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ingest did not start in 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      if (out.includes("listening on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc.stdout!.on("data", check);
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`ingest exited with ${code} during start:\n${out}`));
-    });
-  });
-  return {
-    proc,
-    url: `http://127.0.0.1:${port}`,
-    output: () => out,
-    async stop(signal = "SIGTERM") {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill(signal);
-      await exited;
-    },
-  };
+  const ingestEnv = { ...env, LOOPWRIGHT_INGEST_PORT: String(port), LOOPWRIGHT_INGEST_HOST: "127.0.0.1" };
+  const started = await startScript("ingest", path.join(projectRoot, "server", "ingest", "main.ts"), ingestEnv, "listening on", 60_000);
+  return { ...started, url: `http://127.0.0.1:${port}` };
 }
