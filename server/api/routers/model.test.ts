@@ -48,6 +48,8 @@ describe("model router", () => {
     // Saved without an input schema: the classifier's artifact still names its inputs.
     await churn({ artifact: { net: { weights: [2] }, features: { version: 1, inputs: ["tenure", "Contract"], features: [], names: [] } } });
     await churn();
+    // The list is newest first by creation time (milliseconds): make sure uplift is saved in a later one.
+    await new Promise((r) => setTimeout(r, 5));
     await new StoreModelRegistry(db, dir).save({ name: "uplift", kind: "mlp", metrics: {}, artifact: "not an object" });
 
     const list = await caller.model.list();
