@@ -12,6 +12,7 @@ const config = {
   /** Search attributes set on every run, so admins can filter runs in the Temporal UI. */
   searchAttributes: { FlowId: "Keyword", FlowName: "Text", FlowVersion: "Int", TriggerKind: "Keyword" },
   nodeDefaults: {
+    trigger: { startToCloseTimeout: "10 minutes", heartbeatTimeout: "1 minute", maximumAttempts: 5, initialInterval: "1 second", backoffCoefficient: 2, maximumInterval: "1 minute" },
     source: { startToCloseTimeout: "30 minutes", heartbeatTimeout: "1 minute", maximumAttempts: 5, initialInterval: "2 seconds", backoffCoefficient: 2, maximumInterval: "2 minutes" },
     transform: { startToCloseTimeout: "30 minutes", heartbeatTimeout: "1 minute", maximumAttempts: 3, initialInterval: "1 second", backoffCoefficient: 2, maximumInterval: "1 minute" },
     model: { startToCloseTimeout: "4 hours", heartbeatTimeout: "1 minute", maximumAttempts: 3, initialInterval: "5 seconds", backoffCoefficient: 2, maximumInterval: "5 minutes" },

@@ -10,6 +10,7 @@ describe("node registry and catalog", () => {
   it("lists every built-in node with ports and a JSON Schema form for its config", async () => {
     const catalog = (await loadRegistry()).catalog();
     expect(catalog.map((e) => e.ref).sort()).toEqual([
+      "action.write-profiles@1",
       "action.write-table@2",
       "control.passthrough@1",
       "insight.ab-test@1",
@@ -43,6 +44,11 @@ describe("node registry and catalog", () => {
       "transform.standardise@1",
       "transform.union@1",
       "transform.validate@1",
+      "trigger.audience@1",
+      "trigger.event@1",
+      "trigger.manual@1",
+      "trigger.schedule@1",
+      "trigger.webhook@1",
     ]);
     const dedupe = catalog.find((e) => e.type === "transform.dedupe")!;
     expect(dedupe.inputs).toEqual([{ name: "rows", type: "table", optional: false, label: undefined }]);

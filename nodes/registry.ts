@@ -34,10 +34,22 @@ import segmentProfile from "./insight/segment-profile.node.ts";
 import metrics from "./insight/metrics.node.ts";
 import writeTable from "./action/write-table.node.ts";
 import passthrough from "./control/passthrough.node.ts";
+import writeProfiles from "./action/write-profiles.node.ts";
+import manualTrigger from "./trigger/manual.node.ts";
+import eventTrigger from "./trigger/event.node.ts";
+import webhookTrigger from "./trigger/webhook.node.ts";
+import scheduleTrigger from "./trigger/schedule.node.ts";
+import audienceTrigger from "./trigger/audience.node.ts";
 
 export { NodeRegistry, type CatalogEntry, type CatalogPort } from "./node-registry";
 
 export const BUILT_IN_NODES: readonly NodeDefinition[] = [
+  // triggers
+  manualTrigger,
+  eventTrigger,
+  webhookTrigger,
+  scheduleTrigger,
+  audienceTrigger,
   // sources
   csvFile,
   jsonFile,
@@ -75,6 +87,7 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   profile,
   // actions
   writeTable,
+  writeProfiles,
   // control
   passthrough,
 ] as NodeDefinition[];

@@ -10,6 +10,7 @@ import {
   isCancellation,
   proxyActivities,
   setHandler,
+  workflowInfo,
 } from "@temporalio/workflow";
 import { NON_RETRYABLE_ERROR_TYPES } from "../nodes/sdk/errors";
 import type { ValueRef } from "../nodes/sdk/types";
@@ -49,11 +50,16 @@ function failureMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export async function runFlow({ runId, plan }: RunFlowInput): Promise<RunFlowResult> {
+export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
+  const { plan, trigger } = input;
+  // A Temporal Schedule starts runs with no id in the store: the workflow id is the run's id, and
+  // the first report creates the run.
+  const runId = input.runId ?? workflowInfo().workflowId;
   const states: Record<string, NodeState> = Object.fromEntries(plan.nodes.map((n) => [n.id, { status: "queued" } as NodeState]));
   setHandler(nodeStatusQuery, () => states);
+  const create = input.runId ? undefined : { plan, trigger: trigger ?? { kind: "manual" as const } };
   // Not cancellable: a run cancelled before it starts must still reach its final bookkeeping.
-  await CancellationScope.nonCancellable(() => bookkeeping.recordRun({ runId, status: "running" }));
+  await CancellationScope.nonCancellable(() => bookkeeping.recordRun({ runId, status: "running", create }));
 
   async function runOne(node: PlanNode, upstream: boolean[]): Promise<boolean> {
     if (!upstream.every(Boolean)) {
@@ -67,7 +73,7 @@ export async function runFlow({ runId, plan }: RunFlowInput): Promise<RunFlowRes
     }
     states[node.id] = { status: "running" };
     try {
-      const out = await activitiesFor(node).runNode({ runId, node, inputs });
+      const out = await activitiesFor(node).runNode({ runId, node, inputs, ...(node.kind === "trigger" ? { trigger: trigger ?? { kind: "manual" } } : {}) });
       states[node.id] = { status: "succeeded", outputs: out.outputs, metrics: out.metrics };
       return true;
     } catch (err) {

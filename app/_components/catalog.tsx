@@ -4,6 +4,7 @@ import type { CatalogEntry } from "./types";
 
 // Literal class names, so Tailwind finds them.
 const KIND: Record<NodeKind, { title: string; dot: string; text: string; tint: string; edge: string }> = {
+  trigger: { title: "Triggers", dot: "bg-kind-trigger", text: "text-kind-trigger", tint: "bg-kind-trigger/10", edge: "border-l-kind-trigger" },
   source: { title: "Sources", dot: "bg-kind-source", text: "text-kind-source", tint: "bg-kind-source/10", edge: "border-l-kind-source" },
   transform: { title: "Transforms", dot: "bg-kind-transform", text: "text-kind-transform", tint: "bg-kind-transform/10", edge: "border-l-kind-transform" },
   model: { title: "Models", dot: "bg-kind-model", text: "text-kind-model", tint: "bg-kind-model/10", edge: "border-l-kind-model" },

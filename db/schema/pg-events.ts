@@ -1,6 +1,6 @@
 // The tables of db/schema/sqlite-events.ts on PostgreSQL (db/store/schema.test.ts compares them).
 import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { EVENT_TYPES, UNPLANNED_POLICIES } from "./vocabulary";
+import { INBOX_TYPES, UNPLANNED_POLICIES } from "./vocabulary";
 
 const time = (name: string) => bigint(name, { mode: "number" });
 const json = <T = unknown>(name: string) => jsonb(name).$type<T>();
@@ -22,7 +22,7 @@ export const inbox = pgTable(
     position: bigint("position", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     sourceId: text("source_id").notNull(),
     messageId: text("message_id").notNull(),
-    type: text("type", { enum: EVENT_TYPES }).notNull(),
+    type: text("type", { enum: INBOX_TYPES }).notNull(),
     event: text("event"),
     userId: text("user_id"),
     anonymousId: text("anonymous_id"),
@@ -31,7 +31,13 @@ export const inbox = pgTable(
     payload: json<Record<string, unknown>>("payload").notNull(),
     unplanned: boolean("unplanned").notNull().default(false),
   },
-  (t) => [uniqueIndex("inbox_source_message").on(t.sourceId, t.messageId), index("inbox_received").on(t.receivedAt)],
+  (t) => [
+    uniqueIndex("inbox_source_message").on(t.sourceId, t.messageId),
+    index("inbox_received").on(t.receivedAt),
+    // A customer's timeline.
+    index("inbox_user").on(t.userId),
+    index("inbox_anonymous").on(t.anonymousId),
+  ],
 );
 
 export const failedEvents = pgTable(

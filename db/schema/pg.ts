@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { FILE_FORMATS, MODEL_STATUSES } from "./vocabulary";
 import { NODE_STATUSES, RUN_STATUSES } from "../../workflows/graph/status";
+import type { RunTrigger } from "../../workflows/graph/plan";
 
 const now = sql`((extract(epoch from clock_timestamp()) * 1000)::bigint)`;
 const time = (name: string) => bigint(name, { mode: "number" });
@@ -41,6 +42,7 @@ export const runs = pgTable(
     flowVersion: integer("flow_version").notNull(),
     status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
     triggerKind: text("trigger_kind").notNull().default("manual"),
+    trigger: jsonb("trigger").$type<RunTrigger>(),
     workflowId: text("workflow_id").notNull(),
     temporalUrl: text("temporal_url").notNull(),
     error: text("error"),
@@ -117,3 +119,4 @@ export const files = pgTable("files", {
 });
 export * from "./pg-access";
 export * from "./pg-events";
+export * from "./pg-triggers";

@@ -2,7 +2,7 @@
 // keys, the inbox every accepted event is committed to before the ingest API answers, and the
 // events that were refused, with every reason.
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { EVENT_TYPES, UNPLANNED_POLICIES } from "./vocabulary";
+import { INBOX_TYPES, UNPLANNED_POLICIES } from "./vocabulary";
 
 const json = <T = unknown>(name: string) => text(name, { mode: "json" }).$type<T>();
 
@@ -27,7 +27,7 @@ export const inbox = sqliteTable(
     sourceId: text("source_id").notNull(),
     /** The sender's id for the event: a resent event with the same id is not stored again. */
     messageId: text("message_id").notNull(),
-    type: text("type", { enum: EVENT_TYPES }).notNull(),
+    type: text("type", { enum: INBOX_TYPES }).notNull(),
     /** The event name (track), page or screen name; null for the other types. */
     event: text("event"),
     userId: text("user_id"),
@@ -40,7 +40,13 @@ export const inbox = sqliteTable(
     /** Accepted although the tracking plan has no entry for it (the source's policy is "flag"). */
     unplanned: integer("unplanned", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [uniqueIndex("inbox_source_message").on(t.sourceId, t.messageId), index("inbox_received").on(t.receivedAt)],
+  (t) => [
+    uniqueIndex("inbox_source_message").on(t.sourceId, t.messageId),
+    index("inbox_received").on(t.receivedAt),
+    // A customer's timeline.
+    index("inbox_user").on(t.userId),
+    index("inbox_anonymous").on(t.anonymousId),
+  ],
 );
 
 /** Events that were not accepted, kept with every reason (field path and rule) so they can be fixed and replayed. */

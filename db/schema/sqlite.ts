@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { MODEL_STATUSES, FILE_FORMATS } from "./vocabulary";
 import { NODE_STATUSES, RUN_STATUSES } from "../../workflows/graph/status";
+import type { RunTrigger } from "../../workflows/graph/plan";
 
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
 const json = <T = unknown>(name: string) => text(name, { mode: "json" }).$type<T>();
@@ -43,6 +44,8 @@ export const runs = sqliteTable(
     flowVersion: integer("flow_version").notNull(),
     status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
     triggerKind: text("trigger_kind").notNull().default("manual"),
+    /** What started it: the trigger's kind, source, cohort size, first and last event time. */
+    trigger: text("trigger", { mode: "json" }).$type<RunTrigger>(),
     workflowId: text("workflow_id").notNull(),
     temporalUrl: text("temporal_url").notNull(),
     error: text("error"),
@@ -131,3 +134,4 @@ export const files = sqliteTable("files", {
 });
 export * from "./sqlite-access";
 export * from "./sqlite-events";
+export * from "./sqlite-triggers";

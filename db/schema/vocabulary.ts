@@ -16,3 +16,11 @@ export const EVENT_TYPES = ["track", "identify", "page", "screen", "group", "ali
 
 /** What a source does with an event its tracking plan does not describe. */
 export const UNPLANNED_POLICIES = ["accept", "flag", "refuse"] as const;
+
+/** What the inbox holds: Segment's event types, plus webhook bodies and file uploads that start flows. */
+export const INBOX_TYPES = [...EVENT_TYPES, "webhook", "upload"] as const;
+
+/** The ids a profile is known by. */
+export const IDENTITY_KINDS = ["user", "anonymous"] as const;
+
+export { TRIGGER_KINDS } from "../../nodes/sdk/types";

@@ -86,7 +86,10 @@ export function commit(s: Store, groups: readonly CommitGroup[]): Promise<{ stor
       results.push({ stored, duplicates: g.events.length - stored });
     }
     return results;
-  });
+    // One commit at a time, in every process: positions then become visible in the order they were
+    // given (on PostgreSQL a later position could otherwise commit first), so a reader that has
+    // seen position N has seen everything before it.
+  }, ["inbox"]);
 }
 
 export function inboxCount(s: Store, sourceId?: string): Promise<number> {

@@ -12,3 +12,5 @@ export * as settings from "./settings";
 export * as connections from "./connections";
 export * as events from "./events";
 export * as plan from "./plan";
+export * as profiles from "./profiles";
+export * as triggers from "./triggers";

@@ -1,6 +1,7 @@
 // Runs and node runs: created when a run starts, then written by the workers as the workflow
 // reports (pages read these, never Temporal history).
 import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
+import type { RunTrigger } from "../../workflows/graph/plan";
 import { NotFound } from "../../lib/errors";
 import { ACTIVE_STATUSES, isActive, isFinished, type NodeStatus, type RunStatus } from "../../workflows/graph/status";
 import type { Q, Store } from "./handle";
@@ -17,6 +18,7 @@ export interface NewRun {
   flowVersionId: string;
   flowVersion: number;
   triggerKind: string;
+  trigger?: RunTrigger | null;
   workflowId: string;
   temporalUrl: string;
   /** Every node of the plan, queued. */
@@ -27,8 +29,13 @@ export function create(s: Store, run: NewRun): Promise<void> {
   return s.tx(async (q) => {
     const { runs, nodeRuns } = s.t;
     const { nodes, runId, ...rest } = run;
-    await q.insert(runs).values({ id: runId, ...rest, createdAt: Date.now() });
-    if (nodes.length) await q.insert(nodeRuns).values(nodes.map((n) => ({ runId, nodeId: n.id, type: n.type, status: "queued" as const })));
+    // A run created again (a cohort's run after a crash, a scheduled run's first report) is kept as it is.
+    const created = await q
+      .insert(runs)
+      .values({ id: runId, ...rest, createdAt: Date.now() })
+      .onConflictDoNothing()
+      .returning({ id: runs.id });
+    if (created.length && nodes.length) await q.insert(nodeRuns).values(nodes.map((n) => ({ runId, nodeId: n.id, type: n.type, status: "queued" as const })));
   });
 }
 
@@ -49,6 +56,7 @@ function runColumns(t: Tables) {
     flowVersionId: runs.flowVersionId,
     status: runs.status,
     triggerKind: runs.triggerKind,
+    trigger: runs.trigger,
     workflowId: runs.workflowId,
     temporalUrl: runs.temporalUrl,
     error: runs.error,

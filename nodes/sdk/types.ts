@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import type { ConnectionKind, ConnectionLookup, ConnectionOf } from "./connections";
 
-export type NodeKind = "source" | "transform" | "model" | "insight" | "action" | "control";
-export const NODE_KINDS: readonly NodeKind[] = ["source", "transform", "model", "insight", "action", "control"];
+export type NodeKind = "trigger" | "source" | "transform" | "model" | "insight" | "action" | "control";
+export const NODE_KINDS: readonly NodeKind[] = ["trigger", "source", "transform", "model", "insight", "action", "control"];
 
 /** What flows along an edge. A connection is allowed only between ports of the same type. */
 export type PortType = "table" | "model";
@@ -145,7 +145,41 @@ export interface GuardedFetchInit {
   maxRedirects?: number;
 }
 
+/** What can start a flow (a flow without a trigger node is started by hand). */
+export const TRIGGER_KINDS = ["manual", "upload", "schedule", "event", "webhook", "audience"] as const;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+
+/** What started a run, recorded with it and handed to its trigger node. */
+export interface RunTrigger {
+  kind: TriggerKind;
+  /** The cohort whose data the trigger node outputs (events, webhook calls, uploads, audience changes). */
+  cohortId?: string;
+  /** Where it came from, in words: a user's e-mail, a source's name, "schedule". */
+  source?: string;
+  /** Cohort size (events, calls or customers). */
+  size?: number;
+  /** First and last event time in the cohort (epoch ms). */
+  firstAt?: number;
+  lastAt?: number;
+  /** The time a scheduled run was due (epoch ms). */
+  scheduledAt?: number;
+}
+
+/** Customer profiles as a node writes them: traits merged per userId (consent per channel). */
+export interface ProfileWriter {
+  writeTraits(rows: readonly { userId: string; traits: Record<string, unknown> }[]): Promise<number>;
+}
+
 export interface NodeContext {
+  /** What started the run. */
+  trigger: RunTrigger;
+  /**
+   * The trigger's rows as a dataset: a cohort's events, webhook calls or uploaded file, or the
+   * customers who entered or left an audience. Null when the run has none (started by hand or by
+   * a schedule), or when the node is not the flow's trigger.
+   */
+  triggerData(): Promise<DatasetRef | null>;
+  profiles: ProfileWriter;
   runId: string;
   nodeId: string;
   /** 1 on the first try, higher on retries. */

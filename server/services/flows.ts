@@ -1,6 +1,6 @@
 // What saving and running need beyond the store: checking graphs against the node registry, and
 // starting the interpreter workflow. The routers (and later the triggers) come here.
-import type { Client } from "@temporalio/client";
+import { WorkflowExecutionAlreadyStartedError, type Client } from "@temporalio/client";
 import { SearchAttributeType, TypedSearchAttributes, defineSearchAttributeKey } from "@temporalio/common";
 import { randomUUID } from "node:crypto";
 import { flows, runs, type Store } from "../../db/store";
@@ -9,7 +9,7 @@ import { AppError } from "../../lib/errors";
 import { workflowUrl, type TemporalSettings } from "../../lib/temporal";
 import type { NodeRegistry } from "../../nodes/node-registry";
 import { GraphInvalidError, compileGraph } from "../../workflows/graph/compile";
-import type { RunFlowInput } from "../../workflows/graph/plan";
+import type { Plan, RunFlowInput, RunTrigger } from "../../workflows/graph/plan";
 import type { FlowGraph } from "../../workflows/graph/schema";
 import { validateGraph } from "../../workflows/graph/validate";
 
@@ -75,14 +75,25 @@ export async function startRun(
   registry: NodeRegistry,
   client: Client,
   settings: TemporalSettings,
-  opts: { versionId: string; triggerKind?: string },
+  opts: {
+    versionId: string;
+    /** What the run list shows ("manual", "cli", "event"...); default the trigger's kind. */
+    triggerKind?: string;
+    trigger?: RunTrigger;
+    /**
+     * A run id decided beforehand (a cohort's): starting it again finds the run already there
+     * and starts nothing, and a failure to start leaves it to be tried again rather than failed.
+     */
+    runId?: string;
+  },
 ): Promise<StartedRun> {
   const version = await flows.getVersion(store, opts.versionId);
   const plan = compileGraph(version.graph, registry, { id: version.flowId, version: version.version });
-  const runId = randomUUID();
+  const runId = opts.runId ?? randomUUID();
   const workflowId = `run-${runId}`;
   const temporalUrl = workflowUrl(settings, workflowId);
-  const triggerKind = opts.triggerKind ?? "manual";
+  const trigger: RunTrigger = opts.trigger ?? { kind: "manual" };
+  const triggerKind = opts.triggerKind ?? trigger.kind;
 
   await runs.create(store, {
     runId,
@@ -90,29 +101,36 @@ export async function startRun(
     flowVersionId: version.id,
     flowVersion: version.version,
     triggerKind,
+    trigger,
     workflowId,
     temporalUrl,
     nodes: plan.nodes.map((n) => ({ id: n.id, type: `${n.type}@${n.version}` })),
   });
 
-  const input: RunFlowInput = { runId, plan };
+  const input: RunFlowInput = { runId, plan, trigger };
   try {
     await client.workflow.start("runFlow", {
       taskQueue: settings.taskQueue,
       workflowId,
       args: [input],
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: ATTR.FlowId, value: plan.flowId },
-        { key: ATTR.FlowName, value: plan.flowName },
-        { key: ATTR.FlowVersion, value: plan.flowVersion },
-        { key: ATTR.TriggerKind, value: triggerKind },
-      ]),
+      typedSearchAttributes: searchAttributes(plan, triggerKind),
       memo: { flowId: plan.flowId, flowName: plan.flowName, flowVersion: plan.flowVersion, runId },
     });
   } catch (err) {
+    if (opts.runId && err instanceof WorkflowExecutionAlreadyStartedError) return { runId, workflowId, temporalUrl };
     const message = `Could not start the run: ${startFailure(err)}`;
-    await runs.failToStart(store, runId, message);
+    if (!opts.runId) await runs.failToStart(store, runId, message);
     throw new AppError("SERVICE_UNAVAILABLE", message, { cause: err });
   }
   return { runId, workflowId, temporalUrl };
+}
+
+/** The search attributes every run carries, so admins can filter runs in the Temporal UI. */
+export function searchAttributes(plan: Pick<Plan, "flowId" | "flowName" | "flowVersion">, triggerKind: string): TypedSearchAttributes {
+  return new TypedSearchAttributes([
+    { key: ATTR.FlowId, value: plan.flowId },
+    { key: ATTR.FlowName, value: plan.flowName },
+    { key: ATTR.FlowVersion, value: plan.flowVersion },
+    { key: ATTR.TriggerKind, value: triggerKind },
+  ]);
 }

@@ -5,16 +5,17 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ParquetDatasetStore } from "../../db/dataset-store";
 import { StoreModelRegistry } from "../../db/model-registry";
-import { audit, connections, files, runs, type Store } from "../../db/store";
+import { audit, connections, files, profiles, runs, type Store } from "../../db/store";
 import { isAppError } from "../../lib/errors";
 import { guardedFetch } from "../../lib/http-guard";
 import { DIR_MODE, fileRoots, internalPaths, isInside, projectRoot, realOrResolved } from "../../lib/paths";
 import { encryptionKey } from "../../lib/secret-box";
 import type { ConnectionKind, ConnectionLookup, ConnectionOf } from "../../nodes/sdk/connections";
 import { ConfigError, NotFoundError } from "../../nodes/sdk/errors";
-import type { Logger, NodeContext } from "../../nodes/sdk/types";
+import type { Logger, NodeContext, RunTrigger } from "../../nodes/sdk/types";
 import { openSecrets } from "../../server/services/connection-kinds";
 import { resolveConnection } from "../../server/services/connection-use";
+import { triggerData } from "./trigger-data";
 
 export interface ContextOptions {
   /** This process's own data directory: scratch files go to its tmp/. */
@@ -36,6 +37,8 @@ export interface ContextOptions {
    * `dataDir`/keys (read, never created: a worker must use the web app's key).
    */
   encryptionKey?: Buffer;
+  /** What started the run; given to the flow's trigger node only (others get triggerData() = null). */
+  trigger?: RunTrigger;
 }
 
 export function consoleLogger(prefix: string): Logger {
@@ -51,7 +54,15 @@ export function consoleLogger(prefix: string): Logger {
 export function createNodeContext(o: ContextOptions): NodeContext {
   const owner = { runId: o.runId, nodeId: o.nodeId };
   const scratch = path.join(o.dataDir, "tmp");
+  const datasets = new ParquetDatasetStore(o.sharedDir, o.store, owner);
+  const scratchFile = (extension = "") => {
+    mkdirSync(scratch, { recursive: true, mode: 0o700 });
+    return path.join(scratch, `${o.nodeId.replace(/[^A-Za-z0-9_-]/g, "_")}-${randomUUID()}${extension}`);
+  };
   return {
+    trigger: o.trigger ?? { kind: "manual" },
+    triggerData: () => (o.trigger ? triggerData({ store: o.store, datasets, scratchFile }, o.trigger) : Promise.resolve(null)),
+    profiles: { writeTraits: (rows) => profiles.writeTraits(o.store, rows) },
     runId: o.runId,
     nodeId: o.nodeId,
     attempt: o.attempt ?? 1,
@@ -59,7 +70,7 @@ export function createNodeContext(o: ContextOptions): NodeContext {
     signal: o.signal ?? new AbortController().signal,
     log: o.log ?? consoleLogger(`${o.runId}/${o.nodeId}`),
     progress: (fraction, message, details) => o.onProgress?.({ fraction, message, details }),
-    datasets: new ParquetDatasetStore(o.sharedDir, o.store, owner),
+    datasets,
     models: new StoreModelRegistry(o.store, o.sharedDir, owner),
     resolvePath: (p) => {
       const file = realOrResolved(path.resolve(projectRoot, p));
@@ -88,10 +99,7 @@ export function createNodeContext(o: ContextOptions): NodeContext {
       }
       return file;
     },
-    scratchFile: (extension = "") => {
-      mkdirSync(scratch, { recursive: true, mode: 0o700 });
-      return path.join(scratch, `${o.nodeId.replace(/[^A-Za-z0-9_-]/g, "_")}-${randomUUID()}${extension}`);
-    },
+    scratchFile,
     fetch: (url, init) => guardedFetch(url, { ...init, signal: init?.signal ?? o.signal }),
     connection: (name, kind, lookup) => useConnection(o, name, kind, lookup),
     exportFile: (name, lookup) => {

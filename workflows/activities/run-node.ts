@@ -1,12 +1,12 @@
 // The one generic activity (runNode) and the small bookkeeping activity that writes run and node
 // status into the control-plane store, so pages never read Temporal history.
 import { ApplicationFailure, Context } from "@temporalio/activity";
-import { runs, type Store } from "../../db/store";
+import { flows, runs, type Store } from "../../db/store";
 import type { NodeRunUpdate, RunReport } from "../../db/store/runs";
 import { isNodeError } from "../../nodes/sdk/errors";
 import type { NodeRegistry } from "../../nodes/node-registry";
 import type { DatasetRef, ValueRef } from "../../nodes/sdk/types";
-import type { RunNodeInput, RunNodeOutput } from "../graph/plan";
+import type { Plan, RunNodeInput, RunNodeOutput, RunTrigger } from "../graph/plan";
 import { consoleLogger, createNodeContext } from "./context";
 import { executeNode } from "./execute-node";
 
@@ -19,19 +19,47 @@ export interface ActivityDeps {
   registry: NodeRegistry;
   /** The worker's Temporal identity, recorded with each node it runs. */
   identity: string;
+  /** The Temporal UI link of a workflow, stored with runs this worker creates (scheduled runs). */
+  temporalUrl?: (workflowId: string) => string;
 }
 
-export type RecordRunInput = RunReport;
+export interface RecordRunInput extends RunReport {
+  /** A run started by a Temporal Schedule: created by its first report (a second one finds it there). */
+  create?: { plan: Plan; trigger: RunTrigger };
+}
+
+/** The run row for a run no caller created: a scheduled one, whose id is its workflow id. */
+async function createScheduledRun(store: Store, runId: string, { plan, trigger }: NonNullable<RecordRunInput["create"]>, temporalUrl: (workflowId: string) => string) {
+  const { versionId } = await flows.get(store, plan.flowId, plan.flowVersion);
+  const scheduledAt = trigger.scheduledAt ?? scheduledTime(runId);
+  await runs.create(store, {
+    runId,
+    flowId: plan.flowId,
+    flowVersionId: versionId,
+    flowVersion: plan.flowVersion,
+    triggerKind: trigger.kind,
+    trigger: { ...trigger, ...(scheduledAt ? { scheduledAt } : {}) },
+    workflowId: runId,
+    temporalUrl: temporalUrl(runId),
+    nodes: plan.nodes.map((n) => ({ id: n.id, type: `${n.type}@${n.version}` })),
+  });
+}
+
+/** A Temporal Schedule names its workflows `<schedule id>-<the time it was due, ISO 8601>`. */
+function scheduledTime(workflowId: string): number | undefined {
+  const m = /-(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)$/.exec(workflowId);
+  return m ? Date.parse(m[1]!) : undefined;
+}
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function createActivities({ store, dataDir, sharedDir, registry, identity }: ActivityDeps) {
+export function createActivities({ store, dataDir, sharedDir, registry, identity, temporalUrl = () => "" }: ActivityDeps) {
   const setNode = (runId: string, nodeId: string, values: NodeRunUpdate) => runs.updateNode(store, runId, nodeId, values);
 
   return {
-    async runNode({ runId, node, inputs }: RunNodeInput): Promise<RunNodeOutput> {
+    async runNode({ runId, node, inputs, trigger }: RunNodeInput): Promise<RunNodeOutput> {
       const activity = Context.current();
       const attempt = activity.info.attempt;
       const def = registry.get(node.type, node.version);
@@ -47,6 +75,7 @@ export function createActivities({ store, dataDir, sharedDir, registry, identity
         store,
         runId,
         nodeId: node.id,
+        trigger,
         attempt,
         signal: activity.cancellationSignal,
         log: consoleLogger(`${runId}/${node.id}`),
@@ -91,7 +120,8 @@ export function createActivities({ store, dataDir, sharedDir, registry, identity
       }
     },
 
-    async recordRun(report: RecordRunInput): Promise<void> {
+    async recordRun({ create, ...report }: RecordRunInput): Promise<void> {
+      if (create) await createScheduledRun(store, report.runId, create, temporalUrl);
       await runs.report(store, report);
     },
   };

@@ -1,7 +1,8 @@
 // The compiled plan: what the interpreter workflow receives. Plain data and types only, so the
 // workflow bundle can import it (no zod, no Node built-ins).
-import type { ActivitySettings, NodeKind, ValueRef } from "../../nodes/sdk/types";
+import type { ActivitySettings, NodeKind, RunTrigger, TriggerKind, ValueRef } from "../../nodes/sdk/types";
 
+export type { RunTrigger, TriggerKind };
 export interface PlanNode {
   id: string;
   /** `kind.name` without the version. */
@@ -36,8 +37,11 @@ export interface NodeState {
 }
 
 export interface RunFlowInput {
-  runId: string;
+  /** The run's id in the store; a run started by a Temporal Schedule has none and uses its workflow id. */
+  runId?: string;
   plan: Plan;
+  /** Absent: started by hand. */
+  trigger?: RunTrigger;
 }
 
 export interface RunFlowResult {
@@ -51,6 +55,8 @@ export interface RunNodeInput {
   runId: string;
   node: PlanNode;
   inputs: Record<string, ValueRef>;
+  /** Given to trigger nodes: what started the run. */
+  trigger?: RunTrigger;
 }
 
 export interface RunNodeOutput {

@@ -145,6 +145,12 @@ export function validateGraph(raw: unknown, nodes: NodeLookup): ValidationResult
     for (const id of cycle) problems.push({ nodeId: id, message: `Part of a cycle: ${[...cycle, cycle[0]].join(" -> ")}` });
   }
 
+  // One trigger says what starts the flow; two would each claim its runs.
+  const triggerNodes = [...defs].filter(([, d]) => d.kind === "trigger").map(([id]) => id);
+  for (const id of triggerNodes.slice(1)) {
+    problems.push({ nodeId: id, message: `A flow starts from one trigger; this flow already has "${triggerNodes[0]}". Remove one of them` });
+  }
+
   return problems.length ? { ok: false, graph, problems } : { ok: true, graph, problems: [] };
 }
 

@@ -4,6 +4,7 @@ import { flows } from "../../../db/store";
 import { FLOW_ID } from "../../../workflows/graph/schema";
 import { validateGraph } from "../../../workflows/graph/validate";
 import { createFlow, duplicateFlow, renameFlow, saveFlowVersion } from "../../services/flows";
+import { applyTrigger, removeTrigger } from "../../services/triggers";
 import { record } from "../../access";
 import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
 
@@ -47,6 +48,7 @@ export const flowRouter = createTRPCRouter({
   /** The flow with its versions and runs; PRECONDITION_FAILED while a run is queued or running. */
   delete: editorProcedure.input(z.object({ flowId: flowIdSchema })).mutation(async ({ ctx, input }) => {
     const removed = await flows.remove(ctx.store, input.flowId);
+    await removeTrigger(ctx.store, ctx.temporal, input.flowId);
     await record(ctx.store, ctx.user, "flow.delete", { target: input.flowId });
     return removed;
   }),
@@ -73,6 +75,7 @@ export const flowRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const saved = await saveFlowVersion(ctx.store, ctx.registry, input.graph, { flowId: input.flowId, expectedVersion: input.expectedVersion });
       await record(ctx.store, ctx.user, "flow.save", { target: saved.flowId, detail: { version: saved.version } });
+      await applyTrigger(ctx.store, ctx.registry, ctx.temporal, saved, (await flows.get(ctx.store, saved.flowId, saved.version)).graph);
       return saved;
     }),
 });

@@ -80,7 +80,11 @@ export const runRouter = createTRPCRouter({
       takeLimit("run", ctx.user);
       const saved = await flows.get(ctx.store, input.flowId, input.version);
       const status = await requireTemporal(ctx);
-      const started = await startRun(ctx.store, ctx.registry, ctx.temporal.client(), ctx.temporal.settings(), { versionId: saved.versionId, triggerKind: input.triggerKind });
+      const started = await startRun(ctx.store, ctx.registry, ctx.temporal.client(), ctx.temporal.settings(), {
+        versionId: saved.versionId,
+        triggerKind: input.triggerKind,
+        trigger: { kind: "manual", source: input.triggerKind === "cli" ? `CLI (${ctx.user.email})` : ctx.user.email },
+      });
       // The run is queued either way; without a worker it waits, and the UI should say why.
       const workerPolling = Boolean(status.pollers?.workflow.length && status.pollers.activity.length);
       await record(ctx.store, ctx.user, "run.start", { target: started.runId, detail: { flowId: input.flowId, version: saved.version, trigger: input.triggerKind } });

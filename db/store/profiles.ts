@@ -1,0 +1,232 @@
+// Customer profiles and identity. Events from the inbox are applied in inbox order (by the worker's
+// inbox pump, in one transaction with its cursor): a userId, anonymousId or alias joins ids into one
+// profile, merging two profiles when an event shows they are the same customer; identify merges
+// traits. Flows write traits too (the profile write node), keyed by userId.
+import { randomUUID } from "node:crypto";
+import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { NotFound } from "../../lib/errors";
+import type { InboxRow } from "./events";
+import type { Q, Store } from "./handle";
+
+export type ProfileRow = Store["t"]["profiles"]["$inferSelect"];
+export type IdentityRow = Store["t"]["identities"]["$inferSelect"];
+type IdKind = IdentityRow["kind"];
+interface Id {
+  kind: IdKind;
+  value: string;
+}
+
+const MAX_ID = 200;
+/** Traits with a known meaning: consent merges per channel rather than being replaced. */
+export const CONSENT_TRAIT = "consent";
+export const TIMEZONE_TRAIT = "timezone";
+
+const str = (v: unknown): string | null => (typeof v === "string" && v.trim() ? v.trim().slice(0, MAX_ID) : typeof v === "number" ? String(v) : null);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The traits after `update`: top-level keys replaced, consent merged channel by channel. */
+export function mergeTraits(base: Record<string, unknown>, update: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base, ...update };
+  if (isObject(base[CONSENT_TRAIT]) && isObject(update[CONSENT_TRAIT])) out[CONSENT_TRAIT] = { ...base[CONSENT_TRAIT], ...update[CONSENT_TRAIT] };
+  return out;
+}
+
+/** What an event says about who sent it, and which traits it sets. */
+export function identityOf(e: Pick<InboxRow, "type" | "userId" | "anonymousId" | "payload">): { ids: Id[]; traits: Record<string, unknown> | null } {
+  const ids: Id[] = [];
+  const user = str(e.userId);
+  const anon = str(e.anonymousId);
+  if (user) ids.push({ kind: "user", value: user });
+  if (anon) ids.push({ kind: "anonymous", value: anon });
+  const p = e.payload ?? {};
+  if (e.type === "alias") {
+    // Segment's previousId is most often the anonymousId the customer had before signing up. Ids
+    // are looked up by value whatever their kind, so an earlier userId is found as well.
+    const previous = str(p.previousId);
+    if (previous && !ids.some((id) => id.value === previous)) ids.push({ kind: "anonymous", value: previous });
+  }
+  let traits: Record<string, unknown> | null = null;
+  if (e.type === "identify") traits = isObject(p.traits) ? { ...p.traits } : {};
+  // Browsers send their time zone with every event: it fills the trait until identify sets one.
+  const tz = isObject(p.context) ? str(p.context.timezone) : null;
+  if (tz) traits = { ...(traits ?? {}), [`$context_${TIMEZONE_TRAIT}`]: tz };
+  return { ids, traits };
+}
+
+async function profilesOf(q: Q, s: Store, ids: Id[]): Promise<ProfileRow[]> {
+  if (!ids.length) return [];
+  const { identities: i, profiles: p } = s.t;
+  const match = inArray(
+    i.value,
+    ids.map((id) => id.value),
+  );
+  const rows = await q.selectDistinct({ profile: p }).from(i).innerJoin(p, eq(p.id, i.profileId)).where(match);
+  return rows.map((r) => r.profile).sort((a, b) => a.firstSeen - b.firstSeen || a.id.localeCompare(b.id));
+}
+
+function withTraits(current: Record<string, unknown>, update: Record<string, unknown> | null): Record<string, unknown> {
+  if (!update) return current;
+  const { [`$context_${TIMEZONE_TRAIT}`]: contextTz, ...rest } = update;
+  const out = mergeTraits(current, rest);
+  if (contextTz && out[TIMEZONE_TRAIT] === undefined) out[TIMEZONE_TRAIT] = contextTz;
+  return out;
+}
+
+/** Joins the ids into one profile (creating or merging as needed), applies traits; returns the profile id. */
+async function resolve(q: Q, s: Store, ids: Id[], traits: Record<string, unknown> | null, at: number): Promise<string | null> {
+  if (!ids.length) return null;
+  const { profiles: p, identities: i } = s.t;
+  const found = await profilesOf(q, s, ids);
+  const now = Date.now();
+  let winner: ProfileRow;
+  if (!found.length) {
+    const first = ids.find((id) => id.kind === "user");
+    winner = { id: `p_${randomUUID()}`, userId: first?.value ?? null, traits: {}, firstSeen: at, lastSeen: at, updatedAt: now, mergedInto: null };
+    await q.insert(p).values(winner);
+  } else {
+    winner = found[0]!;
+    const losers = found.slice(1);
+    if (losers.length) {
+      // The oldest profile absorbs the others: their ids, their traits (the absorber's win), their first sighting.
+      let merged: Record<string, unknown> = {};
+      for (const l of [...losers].reverse()) merged = mergeTraits(merged, l.traits);
+      winner = { ...winner, traits: mergeTraits(merged, winner.traits), userId: winner.userId ?? losers.find((l) => l.userId)?.userId ?? null };
+      const loserIds = losers.map((l) => l.id);
+      await q.update(i).set({ profileId: winner.id }).where(inArray(i.profileId, loserIds));
+      await q.update(p).set({ mergedInto: winner.id, updatedAt: now }).where(or(inArray(p.id, loserIds), inArray(p.mergedInto, loserIds)));
+    }
+  }
+  const known = new Set((await q.select({ value: i.value }).from(i).where(eq(i.profileId, winner.id))).map((r) => r.value));
+  for (const id of ids) if (!known.has(id.value)) await q.insert(i).values({ ...id, profileId: winner.id, createdAt: now }).onConflictDoNothing();
+  const nextTraits = withTraits(winner.traits, traits);
+  await q
+    .update(p)
+    .set({
+      traits: nextTraits,
+      userId: winner.userId ?? ids.find((id) => id.kind === "user")?.value ?? null,
+      firstSeen: Math.min(winner.firstSeen, at),
+      lastSeen: Math.max(winner.lastSeen, at),
+      updatedAt: now,
+      mergedInto: null,
+    })
+    .where(eq(p.id, winner.id));
+  return winner.id;
+}
+
+/** Applies inbox events to profiles, in order, inside the caller's transaction. */
+export async function applyEvents(q: Q, s: Store, events: readonly InboxRow[]): Promise<number> {
+  let applied = 0;
+  for (const e of events) {
+    if (e.type === "webhook" || e.type === "upload") continue;
+    const { ids, traits } = identityOf(e);
+    if (await resolve(q, s, ids, traits, e.timestamp)) applied++;
+  }
+  return applied;
+}
+
+/** Trait updates from a flow, one per userId (a profile is created for an id not seen before). */
+export function writeTraits(s: Store, rows: readonly { userId: string; traits: Record<string, unknown> }[]): Promise<number> {
+  return s.tx(
+    async (q) => {
+      const at = Date.now();
+      let n = 0;
+      for (const r of rows) {
+        const user = str(r.userId);
+        if (user && (await resolve(q, s, [{ kind: "user", value: user }], r.traits, at))) n++;
+      }
+      return n;
+    },
+    ["profiles"],
+  );
+}
+
+/** The profile, following merges to the one that absorbed it. */
+export function get(s: Store, id: string): Promise<ProfileRow & { identities: IdentityRow[] }> {
+  return s.use(async (q) => {
+    const { profiles: p, identities: i } = s.t;
+    let row: ProfileRow | undefined;
+    for (let hop = 0, at = id; hop < 10; hop++) {
+      [row] = await q.select().from(p).where(eq(p.id, at));
+      if (!row?.mergedInto) break;
+      at = row.mergedInto;
+    }
+    if (!row) throw new NotFound(`No customer with profile id ${id}`);
+    const ids = await q.select().from(i).where(eq(i.profileId, row.id)).orderBy(asc(i.createdAt));
+    return { ...row, identities: ids };
+  });
+}
+
+/** The profile a userId or anonymousId belongs to, or null. */
+export function byIdentity(s: Store, value: string): Promise<string | null> {
+  return s.use(async (q) => {
+    const [row] = await q.select({ profileId: s.t.identities.profileId }).from(s.t.identities).where(eq(s.t.identities.value, value)).limit(1);
+    return row?.profileId ?? null;
+  });
+}
+
+/** Profiles whose id, a userId/anonymousId or a trait value (e-mail, name...) contains the text; newest first. */
+export function search(s: Store, text: string, limit = 50): Promise<ProfileRow[]> {
+  return s.use(async (q) => {
+    const { profiles: p, identities: i } = s.t;
+    const needle = text.trim();
+    const live = isNull(p.mergedInto);
+    if (!needle) return q.select().from(p).where(live).orderBy(desc(p.lastSeen)).limit(limit);
+    const pattern = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const traitsText = s.dialect === "postgres" ? sql`${p.traits}::text` : sql`${p.traits}`;
+    const byId = q.select({ id: i.profileId }).from(i).where(sql`${i.value} like ${pattern} escape '\\'`);
+    return q
+      .select()
+      .from(p)
+      .where(and(live, or(eq(p.id, needle), inArray(p.id, byId), sql`${traitsText} like ${pattern} escape '\\'`)))
+      .orderBy(desc(p.lastSeen))
+      .limit(limit);
+  });
+}
+
+/** A customer's events, newest first (from the inbox, by every id the profile is known by). */
+export function timeline(s: Store, profileId: string, limit = 100): Promise<InboxRow[]> {
+  return s.use(async (q) => {
+    const { identities: i, inbox } = s.t;
+    const ids = await q.select().from(i).where(eq(i.profileId, profileId));
+    const users = ids.filter((r) => r.kind === "user").map((r) => r.value);
+    const anons = ids.filter((r) => r.kind === "anonymous").map((r) => r.value);
+    const conds = [users.length ? inArray(inbox.userId, users) : undefined, anons.length ? inArray(inbox.anonymousId, anons) : undefined].filter(Boolean);
+    if (!conds.length) return [];
+    return q
+      .select()
+      .from(inbox)
+      .where(or(...conds))
+      .orderBy(desc(inbox.position))
+      .limit(limit);
+  });
+}
+
+/** Every live profile (id, userId, traits), for audiences. */
+export function all(s: Store): Promise<Pick<ProfileRow, "id" | "userId" | "traits">[]> {
+  return s.use(async (q) => q.select({ id: s.t.profiles.id, userId: s.t.profiles.userId, traits: s.t.profiles.traits }).from(s.t.profiles).where(isNull(s.t.profiles.mergedInto)));
+}
+
+export function byIds(s: Store, ids: readonly string[]): Promise<ProfileRow[]> {
+  if (!ids.length) return Promise.resolve([]);
+  return s.use(async (q) => {
+    const out: ProfileRow[] = [];
+    for (let n = 0; n < ids.length; n += 500) out.push(...(await q.select().from(s.t.profiles).where(inArray(s.t.profiles.id, ids.slice(n, n + 500)))));
+    return out;
+  });
+}
+
+/** Profile ids for identities (userId or anonymousId values), for an events cohort. */
+export function idsFor(s: Store, values: readonly string[]): Promise<Map<string, string>> {
+  return s.use(async (q) => {
+    const out = new Map<string, string>();
+    const unique = [...new Set(values)];
+    for (let n = 0; n < unique.length; n += 500) {
+      for (const r of await q.select().from(s.t.identities).where(inArray(s.t.identities.value, unique.slice(n, n + 500)))) out.set(r.value, r.profileId);
+    }
+    return out;
+  });
+}
+
+export function count(s: Store): Promise<number> {
+  return s.use(async (q) => (await q.select({ n: sql<number>`count(*)` }).from(s.t.profiles).where(isNull(s.t.profiles.mergedInto)))[0]?.n ?? 0).then(Number);
+}
