@@ -63,6 +63,9 @@ export const PROCEDURES: Record<string, Access> = {
   "plan.save": "editor",
   "plan.failures": "viewer",
   "plan.replay": "editor",
+  // customers (profiles)
+  // webhook triggers
+  // schedule triggers
 };
 
 /** Every route handler (app/**\/route.ts, by URL) and who may call each method. */

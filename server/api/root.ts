@@ -12,6 +12,9 @@ import { planRouter } from "./routers/plan";
 import { setupRouter } from "./routers/setup";
 import { sourceRouter } from "./routers/source";
 import { usersRouter } from "./routers/users";
+import { customerRouter } from "./routers/customer";
+import { webhookRouter } from "./routers/webhook";
+import { scheduleRouter } from "./routers/schedule";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -28,6 +31,9 @@ export const appRouter = createTRPCRouter({
   connection: connectionRouter,
   source: sourceRouter,
   plan: planRouter,
+  customer: customerRouter,
+  webhook: webhookRouter,
+  schedule: scheduleRouter,
 });
 
 export type AppRouter = typeof appRouter;

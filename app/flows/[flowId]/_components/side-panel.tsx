@@ -13,6 +13,7 @@ import type { GraphProblem } from "@/workflows/graph/validate";
 import { useFlowStore } from "../_store/flow-store";
 import { KIND, useCatalog } from "./catalog-context";
 import { ConfigForm } from "./config-form";
+import { TriggerPanel } from "./trigger-panel";
 
 const NO_PROBLEMS: GraphProblem[] = [];
 
@@ -38,6 +39,7 @@ export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPr
   const updateNode = useFlowStore((s) => s.updateNode);
   const deleteSelected = useFlowStore((s) => s.deleteSelected);
   const entry = useCatalog().get(node?.data.ref ?? "");
+  const flowId = useFlowStore((s) => s.flowId);
   const files = useQuery(trpc.dataset.files.queryOptions());
 
   // Columns of the upstream datasets from the last run, so column fields can offer them.
@@ -105,6 +107,8 @@ export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPr
             )}
           </section>
         )}
+
+        {entry?.kind === "trigger" && <TriggerPanel flowId={flowId} type={entry.type} />}
 
         <section aria-label="Settings">
           <h3 className="mb-3 text-xs font-semibold tracking-wide text-ink-muted uppercase">Settings</h3>

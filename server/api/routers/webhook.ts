@@ -1,0 +1,4 @@
+// To be written.
+import { createTRPCRouter } from "../trpc";
+
+export const webhookRouter = createTRPCRouter({});
