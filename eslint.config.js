@@ -107,7 +107,7 @@ const workflowImports = {
 
 // 2. Node boundaries. A node may import nodes/sdk and files in any nodes/ subfolder (helpers such
 //    as ../model/features), not top-level nodes/ files (registry) nor anything outside nodes/.
-const NODE_KINDS = ["source", "transform", "model", "insight", "action", "control"];
+const NODE_KINDS = ["trigger", "source", "transform", "model", "insight", "action", "control"];
 const nodeSubfolders = readdirSync(path.join(root, "nodes"), { withFileTypes: true })
   .filter((e) => e.isDirectory())
   .map((e) => `nodes/${e.name}`);

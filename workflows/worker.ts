@@ -2,13 +2,15 @@
 // Run as many as you like, on as many machines: each needs the Temporal address
 // (TEMPORAL_ADDRESS), the control-plane store (DATABASE_URL; without it, the SQLite file of this
 // machine's data directory) and the shared folder (LOOPWRIGHT_SHARED_DIR).
+import { Client, Connection } from "@temporalio/client";
 import { NativeConnection, Worker } from "@temporalio/worker";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { sweepScratch } from "../db/scratch";
 import { openStore } from "../db/store";
 import { dataDir, sharedDir } from "../lib/paths";
-import { connectionOptions, temporalSettings } from "../lib/temporal";
+import { connectionOptions, temporalSettings, workflowUrl } from "../lib/temporal";
+import { startPump } from "../server/pump/pump";
 import { loadRegistry } from "../nodes/registry";
 import { createActivities } from "./activities/run-node";
 
@@ -30,7 +32,7 @@ async function main() {
     taskQueue: settings.taskQueue,
     identity,
     workflowsPath: fileURLToPath(new URL("./run-flow.ts", import.meta.url)),
-    activities: createActivities({ store, dataDir: dir, sharedDir: shared, registry, identity }),
+    activities: createActivities({ store, dataDir: dir, sharedDir: shared, registry, identity, temporalUrl: (id) => workflowUrl(settings, id) }),
     maxConcurrentActivityTaskExecutions: Number(process.env.LOOPWRIGHT_WORKER_CONCURRENCY || 8),
     // Heartbeats carry cancellation back to a running node: send them often enough that a
     // cancelled run stops its nodes within seconds (the default waits up to 80% of the timeout).
@@ -42,7 +44,13 @@ async function main() {
   console.log(
     `worker ready: ${identity} ${settings.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue} nodes=${registry.all().length} store=${store.dialect} shared=${shared}`,
   );
+  // The inbox pump (profiles, cohorts, audiences) runs beside the worker; LOOPWRIGHT_PUMP=0 turns it off here.
+  const pump =
+    process.env.LOOPWRIGHT_PUMP === "0"
+      ? undefined
+      : startPump({ store, registry, settings, client: new Client({ connection: await Connection.connect(connectionOptions(settings)), namespace: settings.namespace }) });
   await worker.run();
+  await pump?.stop();
   await connection.close();
   await store.close();
 }

@@ -1,9 +1,9 @@
 // Events in: sources (write keys as hashes), the inbox, failed events. The ingest process commits
 // each request's events here, in one transaction, before it answers.
 import { randomUUID } from "node:crypto";
-import { and, asc, count, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNull } from "drizzle-orm";
 import { AppError, NotFound } from "../../lib/errors";
-import type { Store } from "./handle";
+import type { Q, Store } from "./handle";
 
 export type SourceRow = Store["t"]["sources"]["$inferSelect"];
 export type InboxRow = Store["t"]["inbox"]["$inferSelect"];
@@ -81,7 +81,7 @@ export function commit(s: Store, groups: readonly CommitGroup[]): Promise<{ stor
           .returning({ position: inbox.position });
         stored += done.length;
       }
-      const failed = g.failed ?? [];
+      const failed = await notYetFailed(q, s, g.failed ?? []);
       for (let i = 0; i < failed.length; i += CHUNK) await q.insert(failedEvents).values(failed.slice(i, i + CHUNK).map((f) => ({ id: randomUUID(), ...f })));
       results.push({ stored, duplicates: g.events.length - stored });
     }
@@ -90,6 +90,37 @@ export function commit(s: Store, groups: readonly CommitGroup[]): Promise<{ stor
     // given (on PostgreSQL a later position could otherwise commit first), so a reader that has
     // seen position N has seen everything before it.
   }, ["inbox"]);
+}
+
+/**
+ * The failed events not already kept: a sender retrying a request (after a 429, a timeout) sends
+ * its failing events again, and each failure is kept once, as each accepted event is.
+ */
+async function notYetFailed(q: Q, s: Store, failed: readonly NewFailedEvent[]): Promise<NewFailedEvent[]> {
+  const withId = failed.filter((f) => f.messageId);
+  if (!withId.length) return [...failed];
+  const { failedEvents: fe } = s.t;
+  const seen = new Set<string>();
+  const bySource = new Map<string, NewFailedEvent[]>();
+  for (const f of withId) bySource.set(f.sourceId, [...(bySource.get(f.sourceId) ?? []), f]);
+  for (const [sourceId, list] of bySource) {
+    const ids = [...new Set(list.map((f) => f.messageId!))];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await q
+        .select({ messageId: fe.messageId })
+        .from(fe)
+        .where(and(eq(fe.sourceId, sourceId), inArray(fe.messageId, ids.slice(i, i + CHUNK)), isNull(fe.replayedAt)));
+      for (const r of rows) seen.add(`${sourceId}\u0000${r.messageId}`);
+    }
+  }
+  const out: NewFailedEvent[] = [];
+  for (const f of failed) {
+    const key = `${f.sourceId}\u0000${f.messageId}`;
+    if (f.messageId && seen.has(key)) continue;
+    if (f.messageId) seen.add(key); // the same id twice in one request: kept once
+    out.push(f);
+  }
+  return out;
 }
 
 export function inboxCount(s: Store, sourceId?: string): Promise<number> {
