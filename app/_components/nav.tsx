@@ -10,6 +10,7 @@ import { isPublicPage, UserMenu, useSignInWhenSignedOut } from "./user-menu";
 const NAV = [
   { label: "Flows", href: "/flows" },
   { label: "Runs", href: "/runs" },
+  { label: "Customers", href: "/customers" },
   { label: "Datasets", href: "/datasets" },
   { label: "Models", href: "/models" },
   { label: "Tracking plan", href: "/plan" },

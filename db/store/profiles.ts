@@ -3,10 +3,11 @@
 // profile, merging two profiles when an event shows they are the same customer; identify merges
 // traits. Flows write traits too (the profile write node), keyed by userId.
 import { randomUUID } from "node:crypto";
-import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { NotFound } from "../../lib/errors";
 import type { InboxRow } from "./events";
 import type { Q, Store } from "./handle";
+import type { CohortRow } from "./triggers";
 
 export type ProfileRow = Store["t"]["profiles"]["$inferSelect"];
 export type IdentityRow = Store["t"]["identities"]["$inferSelect"];
@@ -72,12 +73,18 @@ function withTraits(current: Record<string, unknown>, update: Record<string, unk
   return out;
 }
 
-/** Joins the ids into one profile (creating or merging as needed), applies traits; returns the profile id. */
-async function resolve(q: Q, s: Store, ids: Id[], traits: Record<string, unknown> | null, at: number): Promise<string | null> {
+/**
+ * Joins the ids into one profile (creating or merging as needed), applies traits; returns the
+ * profile id. `seenAt` is when the customer was seen (an event's time); null for trait updates from a
+ * flow, which change what is known about a customer but are not a sighting of them (a new profile
+ * is first and last seen then, at the time of the write).
+ */
+async function resolve(q: Q, s: Store, ids: Id[], traits: Record<string, unknown> | null, seenAt: number | null): Promise<string | null> {
   if (!ids.length) return null;
   const { profiles: p, identities: i } = s.t;
   const found = await profilesOf(q, s, ids);
   const now = Date.now();
+  const at = seenAt ?? now;
   let winner: ProfileRow;
   if (!found.length) {
     const first = ids.find((id) => id.kind === "user");
@@ -104,8 +111,9 @@ async function resolve(q: Q, s: Store, ids: Id[], traits: Record<string, unknown
     .set({
       traits: nextTraits,
       userId: winner.userId ?? ids.find((id) => id.kind === "user")?.value ?? null,
-      firstSeen: Math.min(winner.firstSeen, at),
-      lastSeen: Math.max(winner.lastSeen, at),
+      // Over every merged profile: an absorbed one may have been seen later than this event.
+      firstSeen: Math.min(...found.map((f) => f.firstSeen), winner.firstSeen, seenAt ?? winner.firstSeen),
+      lastSeen: Math.max(...found.map((f) => f.lastSeen), winner.lastSeen, seenAt ?? winner.lastSeen),
       updatedAt: now,
       mergedInto: null,
     })
@@ -128,11 +136,10 @@ export async function applyEvents(q: Q, s: Store, events: readonly InboxRow[]): 
 export function writeTraits(s: Store, rows: readonly { userId: string; traits: Record<string, unknown> }[]): Promise<number> {
   return s.tx(
     async (q) => {
-      const at = Date.now();
       let n = 0;
       for (const r of rows) {
         const user = str(r.userId);
-        if (user && (await resolve(q, s, [{ kind: "user", value: user }], r.traits, at))) n++;
+        if (user && (await resolve(q, s, [{ kind: "user", value: user }], r.traits, null))) n++;
       }
       return n;
     },
@@ -164,20 +171,30 @@ export function byIdentity(s: Store, value: string): Promise<string | null> {
   });
 }
 
-/** Profiles whose id, a userId/anonymousId or a trait value (e-mail, name...) contains the text; newest first. */
+/** `like`, escaped, and case-insensitive on both databases (SQLite's like is, for ASCII; PostgreSQL's is not). */
+function contains(s: Store, value: SQL, text: string): SQL {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return s.dialect === "postgres" ? sql`${value} ilike ${pattern} escape '\\'` : sql`${value} like ${pattern} escape '\\'`;
+}
+
+/** Profiles whose id, a userId/anonymousId or a trait value (e-mail, name...) contains the text; last seen first. */
 export function search(s: Store, text: string, limit = 50): Promise<ProfileRow[]> {
   return s.use(async (q) => {
     const { profiles: p, identities: i } = s.t;
     const needle = text.trim();
     const live = isNull(p.mergedInto);
     if (!needle) return q.select().from(p).where(live).orderBy(desc(p.lastSeen)).limit(limit);
-    const pattern = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const traitsText = s.dialect === "postgres" ? sql`${p.traits}::text` : sql`${p.traits}`;
-    const byId = q.select({ id: i.profileId }).from(i).where(sql`${i.value} like ${pattern} escape '\\'`);
+    const byId = q.select({ id: i.profileId }).from(i).where(contains(s, sql`${i.value}`, needle));
+    // Trait values only (not their names: "email" should not find everyone who has one); a value
+    // that is an object (consent) is searched as its JSON text.
+    const byTrait =
+      s.dialect === "postgres"
+        ? sql`exists (select 1 from jsonb_each_text(${p.traits}) as tv(k, v) where ${contains(s, sql`tv.v`, needle)})`
+        : sql`exists (select 1 from json_each(${p.traits}) as tv where ${contains(s, sql`tv.value`, needle)})`;
     return q
       .select()
       .from(p)
-      .where(and(live, or(eq(p.id, needle), inArray(p.id, byId), sql`${traitsText} like ${pattern} escape '\\'`)))
+      .where(and(live, or(eq(p.id, needle), inArray(p.id, byId), byTrait)))
       .orderBy(desc(p.lastSeen))
       .limit(limit);
   });
@@ -187,17 +204,76 @@ export function search(s: Store, text: string, limit = 50): Promise<ProfileRow[]
 export function timeline(s: Store, profileId: string, limit = 100): Promise<InboxRow[]> {
   return s.use(async (q) => {
     const { identities: i, inbox } = s.t;
-    const ids = await q.select().from(i).where(eq(i.profileId, profileId));
-    const users = ids.filter((r) => r.kind === "user").map((r) => r.value);
-    const anons = ids.filter((r) => r.kind === "anonymous").map((r) => r.value);
-    const conds = [users.length ? inArray(inbox.userId, users) : undefined, anons.length ? inArray(inbox.anonymousId, anons) : undefined].filter(Boolean);
-    if (!conds.length) return [];
+    // By value, whatever the kind, the way events are joined to profiles (an alias's previousId is
+    // recorded as anonymous, but may have been someone's userId).
+    const values = (await q.select({ value: i.value }).from(i).where(eq(i.profileId, profileId))).map((r) => r.value);
+    if (!values.length) return [];
     return q
       .select()
       .from(inbox)
-      .where(or(...conds))
+      .where(or(inArray(inbox.userId, values), inArray(inbox.anonymousId, values)))
       .orderBy(desc(inbox.position))
       .limit(limit);
+  });
+}
+
+/** A flow run whose trigger data included a customer. */
+export interface ProfileCohort {
+  /** The cohort's id, which is its run's id. */
+  runId: string;
+  flowId: string;
+  /** Null when the flow was deleted. */
+  flowName: string | null;
+  kind: CohortRow["kind"];
+  /** When the cohort was decided. */
+  at: number;
+  /** Audience cohorts: "entered" or "left". */
+  change: string | null;
+  /** Null while the run has not been created (or when it was deleted with its flow). */
+  runStatus: string | null;
+  /** Why the run could not be started, if it could not. */
+  error: string | null;
+}
+
+/**
+ * The cohorts (so the runs) a customer was in, newest first: audience cohorts list the profile
+ * (or a profile merged into it) among their members; event cohorts list inbox positions, matched
+ * against every event of any of the customer's ids. Cohorts are scanned (their members are JSON
+ * arrays, not indexed), so this is for one customer's page, not for lists.
+ */
+export function cohortsOf(s: Store, profileId: string, limit = 100): Promise<ProfileCohort[]> {
+  return s.use(async (q) => {
+    const { profiles: p, identities: i, cohorts: c, flows: f, runs: r, inbox } = s.t;
+    const merged = (await q.select({ id: p.id }).from(p).where(eq(p.mergedInto, profileId))).map((row) => row.id);
+    const profileIds = [profileId, ...merged];
+    const values = (await q.select({ value: i.value }).from(i).where(eq(i.profileId, profileId))).map((row) => row.value);
+    const list = (xs: readonly string[]) => sql.join(
+      xs.map((x) => sql`${x}`),
+      sql`, `,
+    );
+    const pg = s.dialect === "postgres";
+    const audience = pg
+      ? sql`exists (select 1 from jsonb_array_elements_text(${c.members}) as m(v) where m.v in (${list(profileIds)}))`
+      : sql`exists (select 1 from json_each(${c.members}) as m where m.value in (${list(profileIds)}))`;
+    const mine = sql`(${inbox.userId} in (${list(values)}) or ${inbox.anonymousId} in (${list(values)}))`;
+    const events = !values.length
+      ? undefined
+      : pg
+        ? sql`exists (select 1 from jsonb_array_elements_text(${c.members}) as m(v) join ${inbox} on ${inbox.position}::text = m.v where ${mine})`
+        : sql`exists (select 1 from json_each(${c.members}) as m join ${inbox} on ${inbox.position} = m.value where ${mine})`;
+    const change = sql.join(
+      profileIds.map((id) => (pg ? sql`${c.detail} ->> ${id}` : sql`json_extract(${c.detail}, ${`$."${id}"`})`)),
+      sql`, `,
+    );
+    const rows = await q
+      .select({ runId: c.id, flowId: c.flowId, flowName: f.name, kind: c.kind, at: c.createdAt, change: sql<string | null>`coalesce(${change}, null)`, runStatus: r.status, error: c.error })
+      .from(c)
+      .leftJoin(f, eq(f.id, c.flowId))
+      .leftJoin(r, eq(r.id, c.id))
+      .where(or(and(eq(c.kind, "audience"), audience), events && and(ne(c.kind, "audience"), events)))
+      .orderBy(desc(c.createdAt), desc(c.id))
+      .limit(limit);
+    return rows.map((row) => ({ ...row, at: Number(row.at), change: row.kind === "audience" ? (row.change ?? "entered") : null }));
   });
 }
 

@@ -64,6 +64,8 @@ export const PROCEDURES: Record<string, Access> = {
   "plan.failures": "viewer",
   "plan.replay": "editor",
   // customers (profiles)
+  "customer.search": "editor",
+  "customer.get": "editor",
   // webhook triggers
   // schedule triggers
 };
