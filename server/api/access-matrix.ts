@@ -67,6 +67,8 @@ export const PROCEDURES: Record<string, Access> = {
   "customer.search": "editor",
   "customer.get": "editor",
   // webhook triggers
+  "webhook.get": "editor",
+  "webhook.rotate": "editor",
   // schedule triggers
 };
 

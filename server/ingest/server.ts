@@ -1,48 +1,21 @@
 // The ingest API: Segment's HTTP Tracking API (POST /v1/track, /v1/identify, /v1/page, /v1/screen,
 // /v1/group, /v1/alias, /v1/batch), a source's write key as the basic-auth user (or `writeKey` in
-// the body). An answer of 200 means the events are committed to the inbox. Plain node:http: it is
-// the hot path, and it must keep answering while the web app restarts.
+// the body), and flows' webhooks (POST /hooks/<flow id>, see webhooks.ts). An answer of 200 means the
+// events are committed to the inbox. Plain node:http: it is the hot path, and it must keep
+// answering while the web app restarts.
 import http from "node:http";
 import { events, plan, type Store } from "../../db/store";
 import type { NewFailedEvent, NewInboxRow, SourceRow } from "../../db/store/events";
 import { sha256 } from "../access";
 import { Committer, type CommitterOptions } from "./committer";
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, normalise } from "./events";
+import { HttpError, readBody } from "./http";
 import { PlanCheck } from "./plan-check";
+import { createWebhookHandler, WEBHOOK_PATH, type WebhookKeyOptions } from "./webhooks";
 
 const SOURCE_CACHE_MS = 10_000;
 /** How soon a saved tracking plan applies to arriving events. */
 const PLAN_CACHE_MS = 5_000;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) return reject(new HttpError(413, `The body is ${declared} bytes; at most ${limit} are accepted here`));
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new HttpError(413, `The body is over ${limit} bytes; at most ${limit} are accepted here`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
 
 function writeKeyOf(req: http.IncomingMessage, body: Record<string, unknown>): string | null {
   const auth = req.headers.authorization;
@@ -56,6 +29,8 @@ function writeKeyOf(req: http.IncomingMessage, body: Record<string, unknown>): s
 
 export interface IngestOptions extends Partial<CommitterOptions> {
   log?: (line: string) => void;
+  /** Where webhook signing secrets' key is found (default: LOOPWRIGHT_ENCRYPTION_KEY or the data directory's key file; never created here). */
+  webhookKeys?: WebhookKeyOptions;
 }
 
 export function createIngestServer(store: Store, opts: IngestOptions = {}) {
@@ -76,6 +51,7 @@ export function createIngestServer(store: Store, opts: IngestOptions = {}) {
     loadPlan().catch((err: unknown) => opts.log?.(`reloading the tracking plan failed: ${err instanceof Error ? err.message : String(err)}`));
   }, PLAN_CACHE_MS);
   refresh.unref();
+  const webhook = createWebhookHandler(store, committer, { ...opts.webhookKeys, log: opts.log });
 
   async function source(writeKey: string): Promise<SourceRow> {
     const hash = sha256(writeKey);
@@ -92,8 +68,10 @@ export function createIngestServer(store: Store, opts: IngestOptions = {}) {
   async function handle(req: http.IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
     const url = new URL(req.url ?? "/", "http://ingest");
     if (req.method === "GET" && url.pathname === "/health") return { status: 200, body: { ok: true, waiting: committer.waiting } };
+    const hook = url.pathname.match(WEBHOOK_PATH);
+    if (hook) return webhook(req, hook[1]!);
     const m = url.pathname.match(/^\/v1\/(track|identify|page|screen|group|alias|batch|import)\/?$/);
-    if (!m) return { status: 404, body: { error: `No such endpoint: ${url.pathname} (use POST /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias or /v1/batch)` } };
+    if (!m) return { status: 404, body: { error: `No such endpoint: ${url.pathname} (use POST /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias or /v1/batch; a flow's webhook is POST /hooks/<flow id>)` } };
     if (req.method !== "POST") return { status: 405, body: { error: "Use POST" }, headers: { allow: "POST" } };
     const kind = m[1]!;
     const batch = kind === "batch" || kind === "import";
@@ -152,7 +130,8 @@ export function createIngestServer(store: Store, opts: IngestOptions = {}) {
         if (err instanceof HttpError) return send(err.status, { error: err.message }, err.headers);
         // The store is down or busy: the sender should try again; nothing was accepted.
         opts.log?.(`request failed: ${err instanceof Error ? err.message : String(err)}`);
-        send(503, { error: "The events could not be stored just now; send them again" }, { "retry-after": "1" });
+        const what = req.url?.startsWith("/hooks/") ? "The call could not be stored just now; send it again" : "The events could not be stored just now; send them again";
+        send(503, { error: what }, { "retry-after": "1" });
       },
     );
   });

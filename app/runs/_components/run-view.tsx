@@ -1,6 +1,7 @@
 "use client";
 // One run: what it ran, how it is going, and each node's result. Polls every second until the
 // run has finished, so a run in progress needs no reload.
+import { triggerWords } from "./trigger-words";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { CircleStop, ExternalLink, LoaderCircle } from "lucide-react";
 import Link from "next/link";
@@ -81,7 +82,9 @@ function RunHeader({ run, now }: { run: Run; now: number | null }) {
       )}
       <dl className="mt-5 grid grid-cols-2 gap-4 border-t border-line pt-4 sm:grid-cols-4">
         <Fact label="Version">v{run.flowVersion}</Fact>
-        <Fact label="Trigger">{run.triggerKind}</Fact>
+        <Fact label="Trigger">
+          <span title={triggerWords(run.triggerKind, run.trigger)}>{triggerWords(run.triggerKind, run.trigger)}</span>
+        </Fact>
         <Fact label="Started">{now === null ? "" : run.startedAt || run.status !== "queued" ? stamp(began) : "not yet"}</Fact>
         <Fact label="Duration">{runDuration(run, now)}</Fact>
       </dl>
