@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connections, type Store } from "../db/store";
+import { connections, triggers, type Store } from "../db/store";
 import { openSqliteStore } from "../db/store/handle";
 import { encryptionKey, keyId, open, rekey, seal, SecretBoxError } from "./secret-box";
 
@@ -99,10 +99,12 @@ describe("rekey", () => {
     await add("a", seal('{"password":"pw-a"}', old.key));
     await add("b", seal('{"password":"pw-b"}', old.key));
     await add("none", null);
+    await triggers.setWebhookEndpoint(store, { flowId: "hooked", secret: seal("whsec_abc", old.key), tokenHash: null, createdBy: null });
     const next = randomBytes(32);
-    expect(await rekey(store, next, {}, { dataDir: data })).toBe(2);
+    expect(await rekey(store, next, {}, { dataDir: data })).toBe(3);
     const rows = await connections.list(store);
     expect(rows.map((r) => (r.secret ? open(r.secret, next) : null))).toEqual(['{"password":"pw-a"}', '{"password":"pw-b"}', null]);
+    expect(open((await triggers.webhookEndpoint(store, "hooked"))!.secret!, next)).toBe("whsec_abc");
     expect(encryptionKey({}, { dataDir: data }).key.equals(next)).toBe(true);
     expect(statSync(old.file!).mode & 0o777).toBe(0o600);
     expect(existsSync(`${old.file}.new`)).toBe(false);

@@ -83,6 +83,13 @@ export function resealAll(s: Store, reseal: (ciphertext: string) => string): Pro
       await q.update(c).set({ secret: reseal(r.secret) }).where(eq(c.id, r.id));
       n++;
     }
+    // Webhook signing secrets are sealed with the same key.
+    const { webhookEndpoints: w } = s.t;
+    for (const r of await q.select({ flowId: w.flowId, secret: w.secret }).from(w)) {
+      if (!r.secret) continue;
+      await q.update(w).set({ secret: reseal(r.secret) }).where(eq(w.flowId, r.flowId));
+      n++;
+    }
     return n;
   }, ["connections:reseal"]);
 }
