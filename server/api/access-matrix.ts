@@ -70,6 +70,10 @@ export const PROCEDURES: Record<string, Access> = {
   "webhook.get": "editor",
   "webhook.rotate": "editor",
   // schedule triggers
+  "schedule.describe": "viewer",
+  "schedule.pause": "editor",
+  "schedule.resume": "editor",
+  "schedule.backfill": "editor",
 };
 
 /** Every route handler (app/**\/route.ts, by URL) and who may call each method. */
