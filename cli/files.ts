@@ -47,7 +47,7 @@ async function errorOf(res: Response): Promise<string | undefined> {
  * Streams the file to the web app (POST /api/uploads) and prints only its id, so
  * `id=$(loopwright upload f.csv)` works. The server checks the name, the size and the content.
  */
-export async function upload(base: string, file: string): Promise<number> {
+export async function upload(base: string, file: string, opts: { drop?: string } = {}): Promise<number> {
   const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
     throw new CliError(`Cannot read ${file}: ${err.code === "ENOENT" ? "no such file" : err.message}`);
   });
@@ -78,12 +78,16 @@ export async function upload(base: string, file: string): Promise<number> {
   const res = await send(
     base,
     endpoint,
-    { method: "POST", headers: { ...authHeaders(), origin: new URL(base).origin, "x-file-name": encodeURIComponent(name), "content-length": String(info.size), "content-type": "application/octet-stream" }, body, duplex: "half" } as RequestInit,
+    { method: "POST", headers: { ...authHeaders(), origin: new URL(base).origin, "x-file-name": encodeURIComponent(name), ...(opts.drop ? { "x-drop": opts.drop } : {}), "content-length": String(info.size), "content-type": "application/octet-stream" }, body, duplex: "half" } as RequestInit,
     60 * 60_000,
   );
   if (res.status === 201) {
-    const stored = (await res.json()) as { id: string };
+    const stored = (await res.json()) as { id: string; drop?: string; startsFlows?: string[] };
     console.log(stored.id);
+    if (stored.drop) {
+      const n = stored.startsFlows?.length ?? 0;
+      console.error(n ? `dropped into "${stored.drop}": starts ${n} flow${n === 1 ? "" : "s"} (${stored.startsFlows!.join(", ")})` : `dropped into "${stored.drop}": no saved flow is triggered by this drop yet`);
+    }
     return 0;
   }
   const message = await errorOf(res);

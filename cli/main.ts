@@ -19,7 +19,8 @@ Flows and runs (editor role; \`status\` viewer):
   status <runId> [--json] [--follow]        a run's summary (the same as at the end of \`run\`); with --follow,
                                             its progress until it ends
   validate <flow.json>                      check a flow file and list every problem
-  upload <file>                             store a file in the data directory and print its id
+  upload <file> [--drop <name>]             store a file in the data directory and print its id;
+                                            with --drop, flows triggered by that drop run on it
                                             (use it as fileId in a CSV source)
 
 API keys (your own; any role up to yours):
@@ -75,6 +76,7 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
   "api-key": { type: "string" },
   "flow-id": { type: "string" },
+  drop: { type: "string" },
   follow: { type: "boolean", default: false },
   role: { type: "string" },
   name: { type: "string" },
@@ -106,7 +108,7 @@ const COMMANDS: Record<string, Command> = {
   run: { arg: "which flow file?", options: ["json", "flow-id"], run: (b, a, v) => runFlow(b, a, { json: v.json!, flowId: v["flow-id"] }) },
   status: { arg: "which run id?", options: ["json", "follow"], run: (b, a, v) => runStatus(b, a, { json: v.json!, follow: v.follow! }) },
   validate: { arg: "which file?", options: [], run: (b, a) => validate(b, a) },
-  upload: { arg: "which file?", options: [], run: (b, a) => upload(b, a) },
+  upload: { arg: "which file?", options: ["drop"], run: (b, a, v) => upload(b, a, { drop: v.drop }) },
   "keys create": { options: ["role", "name", "json"], run: (b, _, v) => keysCreate(b, { role: v.role, name: v.name, json: v.json! }) },
   "keys list": { options: ["all", "json"], run: (b, _, v) => keysList(b, { all: v.all!, json: v.json! }) },
   "keys revoke": { arg: "which key? (its id, or lw_ and the first characters `keys list` shows)", options: ["json"], run: (b, a, v) => keysRevoke(b, a, { json: v.json! }) },

@@ -48,6 +48,7 @@ describe("node registry and catalog", () => {
       "trigger.event@1",
       "trigger.manual@1",
       "trigger.schedule@1",
+      "trigger.upload@1",
       "trigger.webhook@1",
     ]);
     const dedupe = catalog.find((e) => e.type === "transform.dedupe")!;

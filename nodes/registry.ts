@@ -40,6 +40,7 @@ import eventTrigger from "./trigger/event.node.ts";
 import webhookTrigger from "./trigger/webhook.node.ts";
 import scheduleTrigger from "./trigger/schedule.node.ts";
 import audienceTrigger from "./trigger/audience.node.ts";
+import uploadTrigger from "./trigger/upload.node.ts";
 
 export { NodeRegistry, type CatalogEntry, type CatalogPort } from "./node-registry";
 
@@ -50,6 +51,7 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   webhookTrigger,
   scheduleTrigger,
   audienceTrigger,
+  uploadTrigger,
   // sources
   csvFile,
   jsonFile,

@@ -163,6 +163,9 @@ export interface RunTrigger {
   lastAt?: number;
   /** The time a scheduled run was due (epoch ms). */
   scheduledAt?: number;
+  /** Upload triggers: the uploaded file (its id) and its format. */
+  fileId?: string;
+  fileFormat?: string;
 }
 
 /** Customer profiles as a node writes them: traits merged per userId (consent per channel). */

@@ -15,10 +15,13 @@ export interface EventTriggerConfig {
 
 /** Source id of the inbox rows a flow's webhook calls become. */
 export const webhookSource = (flowId: string) => `webhook:${flowId}`;
+/** Source id of the inbox rows uploads to a drop become. */
+export const dropSource = (drop: string) => `drop:${drop}`;
 
 /** Does the trigger take this event? `traitsOf` gives the sender's profile traits (only asked when a condition reads them). */
 export function takes(t: Pick<TriggerRow, "kind" | "flowId" | "config">, e: InboxRow, traitsOf: (e: InboxRow) => Record<string, unknown> | undefined): boolean {
   if (t.kind === "webhook") return e.type === "webhook" && e.sourceId === webhookSource(t.flowId);
+  if (t.kind === "upload") return e.type === "upload" && e.sourceId === dropSource(String(t.config.drop ?? ""));
   if (t.kind !== "event") return false;
   const c = t.config as EventTriggerConfig;
   if (e.type !== (c.type ?? "track")) return false;
@@ -40,8 +43,9 @@ export type Decision = { kind: "wait" } | { kind: "advance"; to: number } | { ki
 export function decide(t: Pick<TriggerRow, "kind" | "flowId" | "config" | "position">, read: readonly InboxRow[], taken: readonly InboxRow[], now: number): Decision {
   if (!read.length) return { kind: "wait" };
   const c = t.config as EventTriggerConfig;
-  const size = Math.max(1, c.cohortSize ?? 1000);
-  const windowMs = Math.max(100, (c.cohortSeconds ?? 1) * 1000);
+  // Each upload is a run of its own.
+  const size = t.kind === "upload" ? 1 : Math.max(1, c.cohortSize ?? 1000);
+  const windowMs = t.kind === "upload" ? 0 : Math.max(100, (c.cohortSeconds ?? 1) * 1000);
   if (!taken.length) return { kind: "advance", to: read[read.length - 1]!.position };
   let members: readonly InboxRow[];
   let to: number;

@@ -134,6 +134,11 @@ export function startPump(o: PumpOptions): Pump {
   }
 
   async function runTrigger(c: CohortRow): Promise<RunTrigger> {
+    if (c.kind === "upload") {
+      const [e] = await triggers.inboxAt(o.store, [c.members[0] as number]);
+      const p = (e?.payload ?? {}) as { fileId?: string; name?: string; format?: string };
+      return { kind: "upload", cohortId: c.id, size: 1, source: p.name, fileId: p.fileId, fileFormat: p.format, ...(e ? { firstAt: e.receivedAt, lastAt: e.receivedAt } : {}) };
+    }
     const source = c.kind === "event" ? await firstSource(c) : c.kind;
     return { kind: c.kind, cohortId: c.id, source, size: c.size, ...(c.firstAt ? { firstAt: c.firstAt } : {}), ...(c.lastAt ? { lastAt: c.lastAt } : {}) };
   }
@@ -153,7 +158,7 @@ export function startPump(o: PumpOptions): Pump {
       position = r.position;
       if (r.applied < 2000) break;
     }
-    const all = await triggers.list(o.store, ["event", "webhook", "audience"]);
+    const all = await triggers.list(o.store, ["event", "webhook", "upload", "audience"]);
     const made = (await eventCohorts(all.filter((t) => t.kind !== "audience"), position)) + (await audiences(all.filter((t) => t.kind === "audience")));
     const started = await startCohorts();
     return { profiles: applied, cohorts: made, started };

@@ -1,10 +1,12 @@
-// POST /api/uploads: the raw body is the file, `x-file-name` its (URI-encoded) name. Streamed to
+// POST /api/uploads: the raw body is the file, `x-file-name` its (URI-encoded) name, and an
+// optional `x-drop` names a drop, whose upload-triggered flows then run on the file. Streamed to
 // disk with a size limit, so a large file never sits in the server's memory.
 import { NextResponse } from "next/server";
 import { sharedDir } from "@/lib/paths";
 import { getStore } from "@/server/store";
 import { isAppError } from "@/lib/errors";
 import { maxUploadBytes, receiveUpload } from "@/server/services/uploads";
+import { dropName, dropUpload } from "@/server/services/drops";
 import { record } from "@/server/access";
 import { takeLimit } from "@/server/limits";
 import { errorResponse, routeUser } from "@/server/route-access";
@@ -45,6 +47,12 @@ export async function POST(req: Request) {
   }
   const name = fileName(req);
   if (!name) return fail(400, "Send the file name in the x-file-name header (URI-encoded)");
+  let drop: string | undefined;
+  try {
+    drop = dropName(req.headers.get("x-drop"));
+  } catch (err) {
+    return fail(400, (err as Error).message);
+  }
   if (!req.body) return fail(400, `${name}: the request has no body`);
 
   let maxBytes: number;
@@ -60,8 +68,9 @@ export async function POST(req: Request) {
   try {
     const store = await getStore();
     const file = await receiveUpload(store, sharedDir(), { name, body: req.body, declaredBytes: declared, maxBytes });
-    await record(store, user, "file.upload", { target: file.name, detail: { file: file.id, bytes: file.bytes } });
-    return NextResponse.json(file, { status: 201 });
+    const dropped = drop ? await dropUpload(store, file, drop) : undefined;
+    await record(store, user, "file.upload", { target: file.name, detail: { file: file.id, bytes: file.bytes, ...(drop ? { drop } : {}) } });
+    return NextResponse.json({ ...file, ...(dropped ? { drop: dropped.drop, startsFlows: dropped.flows } : {}) }, { status: 201 });
   } catch (err) {
     if (isAppError(err)) return fail(err.httpStatus, err.message);
     // The browser gets a sentence; the log keeps the whole story.
