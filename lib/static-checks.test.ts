@@ -31,6 +31,13 @@ describe("static checks", () => {
   }, 600_000);
 });
 
+describe("imports", () => {
+  it("name node files with their .ts extension (a bare .node is read by Node as a native addon, and fails outside the bundler)", async () => {
+    const { output } = await run("git", ["grep", "-nE", String.raw`from "[^"]+\.node"`, "--", "*.ts", "*.tsx"]);
+    expect(output).toBe("");
+  });
+});
+
 describe("lint rules bite", () => {
   const eslint = new ESLint({ cwd: root });
 

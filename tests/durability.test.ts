@@ -10,7 +10,9 @@ import { startWorker, testStore, testEnv } from "./support";
 
 describe("durability", () => {
   it("finishes the run on a new worker after the worker is killed mid-node", async () => {
-    const env = testEnv({ LOOPWRIGHT_TASK_QUEUE: "durability" });
+    // Its own task queue on the shared store: no inbox pump here, or it could start other tests'
+    // event runs on a queue whose worker this test kills.
+    const env = testEnv({ LOOPWRIGHT_TASK_QUEUE: "durability", LOOPWRIGHT_PUMP: "0" });
     const settings = temporalSettings(env);
     const crm = exportedFile("crm-durability.sqlite");
     const flow = telcoFlow({ crm, id: "telco-durability" });

@@ -2,7 +2,7 @@
 // entry that starts every flow whose trigger is "When a file is uploaded" to that drop, once each.
 import { events, triggers, type Store } from "../../db/store";
 import { BadRequest } from "../../lib/errors";
-import { DROP_NAME } from "../../nodes/trigger/upload.node";
+import { DROP_NAME } from "../../nodes/trigger/upload.node.ts";
 import { dropSource } from "../pump/cohorts";
 import type { UploadedFile } from "./uploads";
 

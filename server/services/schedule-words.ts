@@ -7,7 +7,7 @@
 // `*/step`, `x-y/step` or a comma list of these; month and day names (JAN, MON); 0 or 7 for Sunday.
 // Unlike classic cron, Temporal requires day-of-month AND day-of-week to match when both are set.
 import type { z } from "zod";
-import type { scheduleTriggerConfig } from "../../nodes/trigger/schedule.node";
+import type { scheduleTriggerConfig } from "../../nodes/trigger/schedule.node.ts";
 
 export type ScheduleConfig = z.output<typeof scheduleTriggerConfig>;
 

@@ -5,7 +5,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleSpec } from "@temporalio/client";
 import { BadRequest, NotFound } from "../../lib/errors";
 import type { TemporalSettings } from "../../lib/temporal";
-import { scheduleTriggerConfig } from "../../nodes/trigger/schedule.node";
+import { scheduleTriggerConfig } from "../../nodes/trigger/schedule.node.ts";
 import type { Plan, PlanNode, RunFlowInput } from "../../workflows/graph/plan";
 import { searchAttributes } from "./flows";
 import { describeInWords, dueTimes, nextRunsInWords, scheduleRule, timeInWords, type ScheduleConfig } from "./schedule-words";

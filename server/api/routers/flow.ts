@@ -6,7 +6,8 @@ import { validateGraph } from "../../../workflows/graph/validate";
 import { createFlow, duplicateFlow, renameFlow, saveFlowVersion } from "../../services/flows";
 import { applyTrigger, removeTrigger } from "../../services/triggers";
 import { record } from "../../access";
-import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
+import type { SavedVersion } from "../../../db/store/flows";
+import { createTRPCRouter, editorProcedure, viewerProcedure, type Context } from "../trpc";
 
 export const flowIdSchema = z.string().regex(FLOW_ID, "lower-case letters, digits and - (at most 64), starting with a letter or digit");
 
@@ -17,6 +18,11 @@ const graphInput = z.unknown();
 const nameSchema = z.string().trim().min(1, "a flow needs a name").max(200);
 
 export type { LastRun } from "../../../db/store/flows";
+
+/** Every saved version's trigger is what starts the flow from then on (its schedule, its events...). */
+async function applySaved(ctx: Pick<Context, "store" | "registry" | "temporal">, saved: SavedVersion): Promise<void> {
+  await applyTrigger(ctx.store, ctx.registry, ctx.temporal, saved, (await flows.get(ctx.store, saved.flowId, saved.version)).graph);
+}
 
 export const flowRouter = createTRPCRouter({
   /** Most recently edited first, each with its latest version's node count and its newest run. */
@@ -35,6 +41,7 @@ export const flowRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const saved = await renameFlow(ctx.store, ctx.registry, input.flowId, input.name, input.expectedVersion);
       await record(ctx.store, ctx.user, "flow.save", { target: input.flowId, detail: { version: saved.version, renamedTo: input.name } });
+      await applySaved(ctx, saved);
       return saved;
     }),
 
@@ -42,6 +49,8 @@ export const flowRouter = createTRPCRouter({
   duplicate: editorProcedure.input(z.object({ flowId: flowIdSchema })).mutation(async ({ ctx, input }) => {
     const copy = await duplicateFlow(ctx.store, ctx.registry, input.flowId);
     await record(ctx.store, ctx.user, "flow.create", { target: copy.flowId, detail: { duplicateOf: input.flowId } });
+    // Like any saved version, the copy's trigger is live (a copied schedule gets a schedule of its own).
+    await applySaved(ctx, copy);
     return copy;
   }),
 
@@ -75,7 +84,7 @@ export const flowRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const saved = await saveFlowVersion(ctx.store, ctx.registry, input.graph, { flowId: input.flowId, expectedVersion: input.expectedVersion });
       await record(ctx.store, ctx.user, "flow.save", { target: saved.flowId, detail: { version: saved.version } });
-      await applyTrigger(ctx.store, ctx.registry, ctx.temporal, saved, (await flows.get(ctx.store, saved.flowId, saved.version)).graph);
+      await applySaved(ctx, saved);
       return saved;
     }),
 });
