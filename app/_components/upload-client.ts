@@ -9,6 +9,9 @@ export interface UploadedFile {
   columns: { name: string; type: string }[];
   format: "csv" | "json";
   createdAt: number;
+  /** With a drop: the drop, and the flows the upload starts. */
+  drop?: string;
+  startsFlows?: string[];
 }
 
 export const ACCEPT = ".csv,.tsv,.txt,.json,.ndjson,.jsonl";
@@ -35,7 +38,7 @@ function uploadLimit(): Promise<number | null> {
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toLocaleString("en-US", { maximumFractionDigits: 1 })} MB`;
 
-export async function uploadFile(file: File, onProgress?: (fraction: number) => void): Promise<UploadedFile> {
+export async function uploadFile(file: File, onProgress?: (fraction: number) => void, opts: { drop?: string } = {}): Promise<UploadedFile> {
   const max = await uploadLimit();
   if (max !== null && file.size > max) {
     throw new Error(`${file.name} is ${mb(file.size)}; the limit is ${mb(max)} (an admin can raise it with LOOPWRIGHT_MAX_UPLOAD_MB)`);
@@ -44,6 +47,7 @@ export async function uploadFile(file: File, onProgress?: (fraction: number) => 
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/uploads");
     xhr.setRequestHeader("x-file-name", encodeURIComponent(file.name));
+    if (opts.drop) xhr.setRequestHeader("x-drop", opts.drop);
     xhr.setRequestHeader("content-type", "application/octet-stream");
     if (onProgress) {
       xhr.upload.onprogress = (e) => {

@@ -1,11 +1,13 @@
 "use client";
-// What a trigger node shows beside its settings: the webhook URL and its secret, the schedule's
-// next runs with pause, resume and backfill. Shown once the flow is saved (the trigger exists then).
+// What a trigger node shows beside its settings: the webhook URL and its secret, an upload to the
+// drop, the schedule's next runs with pause, resume and backfill. Shown once the flow is saved.
+import { DropPanel } from "./drop-panel";
 import { SchedulePanel } from "./schedule-panel";
 import { WebhookPanel } from "./webhook-panel";
 
-export function TriggerPanel({ flowId, type, readOnly }: { flowId: string; type: string; readOnly?: boolean }) {
+export function TriggerPanel({ flowId, nodeId, type, readOnly }: { flowId: string; nodeId: string; type: string; readOnly?: boolean }) {
   if (!flowId) return null;
+  if (type === "trigger.upload") return readOnly ? null : <DropPanel nodeId={nodeId} />;
   if (type === "trigger.webhook") return <WebhookPanel flowId={flowId} readOnly={readOnly} />;
   if (type === "trigger.schedule") return <SchedulePanel flowId={flowId} readOnly={readOnly} />;
   return null;
