@@ -120,3 +120,4 @@ export const files = pgTable("files", {
 export * from "./pg-access";
 export * from "./pg-events";
 export * from "./pg-triggers";
+export * from "./pg-ledger";

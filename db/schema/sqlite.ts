@@ -135,3 +135,4 @@ export const files = sqliteTable("files", {
 export * from "./sqlite-access";
 export * from "./sqlite-events";
 export * from "./sqlite-triggers";
+export * from "./sqlite-ledger";

@@ -24,3 +24,6 @@ export const INBOX_TYPES = [...EVENT_TYPES, "webhook", "upload"] as const;
 export const IDENTITY_KINDS = ["user", "anonymous"] as const;
 
 export { TRIGGER_KINDS } from "../../nodes/sdk/types";
+
+/** How an action towards a customer went: done, deliberately not done (with the reason), or failed (with the reason). */
+export const LEDGER_STATUSES = ["sent", "suppressed", "failed"] as const;

@@ -14,3 +14,4 @@ export * as events from "./events";
 export * as plan from "./plan";
 export * as profiles from "./profiles";
 export * as triggers from "./triggers";
+export * as ledger from "./ledger";

@@ -168,9 +168,42 @@ export interface RunTrigger {
   fileFormat?: string;
 }
 
-/** Customer profiles as a node writes them: traits merged per userId (consent per channel). */
-export interface ProfileWriter {
+/** Customer profiles as a node reads and writes them. */
+export interface ProfileAccess {
+  /** Merges traits into each userId's profile (consent per channel); creates profiles for new ids. Returns how many were written. */
   writeTraits(rows: readonly { userId: string; traits: Record<string, unknown> }[]): Promise<number>;
+  /** The profiles of these ids (a userId or an anonymousId each); an id without a profile is absent. */
+  traits(ids: readonly string[]): Promise<Map<string, { profileId: string; traits: Record<string, unknown> }>>;
+}
+
+export type LedgerStatus = "sent" | "suppressed" | "failed";
+
+/** One action towards one customer, as a node records it in the decision ledger. */
+export interface LedgerEntry {
+  /** The customer's id as the row gives it; with the run and node it makes the entry's key. */
+  customer: string;
+  /** email, webhook, sync, ... */
+  channel: string;
+  status: LedgerStatus;
+  /** Why it was suppressed or failed, in words. */
+  reason?: string;
+  /** What was sent: template and version, or the payload's hash. */
+  content?: Record<string, unknown>;
+  /** The model, version and score that led to it. */
+  model?: { name?: string; version?: number; score?: number };
+  /** The experiment arm. */
+  arm?: string;
+  /** The provider's id for it (an SMTP Message-ID, an HTTP response id). */
+  providerId?: string;
+}
+
+/** The decision ledger, as a node sees it: check before acting, record after. */
+export interface Ledger {
+  /** The key of this run and node's action towards `customer`: the same on every retry. */
+  key(customer: string): string;
+  /** Of these customers, those whose action in this run and node is settled (sent or suppressed): do not act again. */
+  settled(customers: readonly string[]): Promise<Set<string>>;
+  record(entries: readonly LedgerEntry[]): Promise<void>;
 }
 
 export interface NodeContext {
@@ -182,7 +215,8 @@ export interface NodeContext {
    * a schedule), or when the node is not the flow's trigger.
    */
   triggerData(): Promise<DatasetRef | null>;
-  profiles: ProfileWriter;
+  profiles: ProfileAccess;
+  ledger: Ledger;
   runId: string;
   nodeId: string;
   /** 1 on the first try, higher on retries. */

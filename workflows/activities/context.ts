@@ -5,14 +5,14 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ParquetDatasetStore } from "../../db/dataset-store";
 import { StoreModelRegistry } from "../../db/model-registry";
-import { audit, connections, files, profiles, runs, type Store } from "../../db/store";
+import { audit, connections, files, ledger, profiles, runs, type Store } from "../../db/store";
 import { isAppError } from "../../lib/errors";
 import { guardedFetch } from "../../lib/http-guard";
 import { DIR_MODE, fileRoots, internalPaths, isInside, projectRoot, realOrResolved } from "../../lib/paths";
 import { encryptionKey } from "../../lib/secret-box";
 import type { ConnectionKind, ConnectionLookup, ConnectionOf } from "../../nodes/sdk/connections";
 import { ConfigError, NotFoundError } from "../../nodes/sdk/errors";
-import type { Logger, NodeContext, RunTrigger } from "../../nodes/sdk/types";
+import type { Ledger, Logger, NodeContext, RunTrigger } from "../../nodes/sdk/types";
 import { openSecrets } from "../../server/services/connection-kinds";
 import { resolveConnection } from "../../server/services/connection-use";
 import { triggerData } from "./trigger-data";
@@ -62,7 +62,11 @@ export function createNodeContext(o: ContextOptions): NodeContext {
   return {
     trigger: o.trigger ?? { kind: "manual" },
     triggerData: () => (o.trigger ? triggerData({ store: o.store, datasets, scratchFile }, o.trigger) : Promise.resolve(null)),
-    profiles: { writeTraits: (rows) => profiles.writeTraits(o.store, rows) },
+    profiles: {
+      writeTraits: (rows) => profiles.writeTraits(o.store, rows),
+      traits: (ids) => profileTraits(o.store, ids),
+    },
+    ledger: ledgerFor(o),
     runId: o.runId,
     nodeId: o.nodeId,
     attempt: o.attempt ?? 1,
@@ -146,4 +150,52 @@ async function useConnection<K extends ConnectionKind>(o: ContextOptions, name: 
     detail: { kind: row.kind, runId: o.runId, nodeId: o.nodeId, ...(flowId ? { flowId } : {}) },
   });
   return resolved as ConnectionOf<K>;
+}
+
+async function profileTraits(store: Store, ids: readonly string[]): Promise<Map<string, { profileId: string; traits: Record<string, unknown> }>> {
+  const byId = await profiles.idsFor(store, ids);
+  const rows = new Map((await profiles.byIds(store, [...new Set(byId.values())])).map((p) => [p.id, p]));
+  const out = new Map<string, { profileId: string; traits: Record<string, unknown> }>();
+  for (const [id, profileId] of byId) {
+    const p = rows.get(profileId);
+    if (p) out.set(id, { profileId, traits: p.traits });
+  }
+  return out;
+}
+
+/** The ledger for one node of one run: keys from (run, node, customer); rows carry the flow and version. */
+function ledgerFor(o: ContextOptions): Ledger {
+  const key = (customer: string) => `${o.runId}:${o.nodeId}:${customer}`;
+  let run: Promise<{ flowId: string; flowVersion: number }> | undefined;
+  return {
+    key,
+    async settled(customers) {
+      const done = await ledger.settled(o.store, customers.map(key));
+      return new Set(customers.filter((c) => done.has(key(c))));
+    },
+    async record(entries) {
+      if (!entries.length) return;
+      const { flowId, flowVersion } = await (run ??= runs.row(o.store, o.runId));
+      const ids = await profiles.idsFor(o.store, entries.map((e) => e.customer));
+      await ledger.record(
+        o.store,
+        entries.map((e) => ({
+          key: key(e.customer),
+          runId: o.runId,
+          flowId,
+          flowVersion,
+          nodeId: o.nodeId,
+          channel: e.channel,
+          customerId: e.customer,
+          profileId: ids.get(e.customer) ?? null,
+          status: e.status,
+          reason: e.reason ?? null,
+          content: e.content ?? null,
+          model: e.model ?? null,
+          arm: e.arm ?? null,
+          providerId: e.providerId ?? null,
+        })),
+      );
+    },
+  };
 }
