@@ -204,6 +204,19 @@ export interface Ledger {
   /** Of these customers, those whose action in this run and node is settled (sent or suppressed): do not act again. */
   settled(customers: readonly string[]): Promise<Set<string>>;
   record(entries: readonly LedgerEntry[]): Promise<void>;
+  /** Ledger rows (every flow's, newest first) as a dataset, for learning from what was done. */
+  dataset(filter?: { flowId?: string; channel?: string; since?: number }): Promise<DatasetRef>;
+}
+
+/**
+ * What a sync (reverse ETL) last landed in a destination: record key -> hash of the row as sent.
+ * A node compares its rows with it to send only the changed ones, and saves it after each write.
+ */
+export interface SyncStateAccess {
+  /** The state of `destination` (an id the node makes, e.g. connection and table): empty the first time. */
+  load(destination: string): Promise<Map<string, string>>;
+  /** After a successful write: the rows that landed (their hashes replace the old ones) and the records removed. */
+  save(destination: string, landed: readonly { key: string; hash: string }[], removed: readonly string[]): Promise<void>;
 }
 
 export interface NodeContext {
@@ -217,6 +230,8 @@ export interface NodeContext {
   triggerData(): Promise<DatasetRef | null>;
   profiles: ProfileAccess;
   ledger: Ledger;
+  /** Per-destination state of write-back syncs (what landed last time), for sending only changed rows. */
+  syncState: SyncStateAccess;
   runId: string;
   nodeId: string;
   /** 1 on the first try, higher on retries. */

@@ -15,7 +15,7 @@ import { ConfigError, NotFoundError } from "../../nodes/sdk/errors";
 import type { Ledger, Logger, NodeContext, RunTrigger } from "../../nodes/sdk/types";
 import { openSecrets } from "../../server/services/connection-kinds";
 import { resolveConnection } from "../../server/services/connection-use";
-import { triggerData } from "./trigger-data";
+import { fromRows, triggerData } from "./trigger-data";
 
 export interface ContextOptions {
   /** This process's own data directory: scratch files go to its tmp/. */
@@ -66,7 +66,11 @@ export function createNodeContext(o: ContextOptions): NodeContext {
       writeTraits: (rows) => profiles.writeTraits(o.store, rows),
       traits: (ids) => profileTraits(o.store, ids),
     },
-    ledger: ledgerFor(o),
+    ledger: ledgerFor(o, datasets, scratchFile),
+    syncState: {
+      load: (destination) => ledger.syncState(o.store, destination),
+      save: (destination, landed, removed) => ledger.saveSyncState(o.store, destination, landed, removed),
+    },
     runId: o.runId,
     nodeId: o.nodeId,
     attempt: o.attempt ?? 1,
@@ -164,7 +168,27 @@ async function profileTraits(store: Store, ids: readonly string[]): Promise<Map<
 }
 
 /** The ledger for one node of one run: keys from (run, node, customer); rows carry the flow and version. */
-function ledgerFor(o: ContextOptions): Ledger {
+const LEDGER_COLUMNS: Record<string, string> = {
+  key: "VARCHAR",
+  run_id: "VARCHAR",
+  flow_id: "VARCHAR",
+  flow_version: "INTEGER",
+  node_id: "VARCHAR",
+  channel: "VARCHAR",
+  customer_id: "VARCHAR",
+  profile_id: "VARCHAR",
+  status: "VARCHAR",
+  reason: "VARCHAR",
+  content: "JSON",
+  model_name: "VARCHAR",
+  model_version: "INTEGER",
+  score: "DOUBLE",
+  arm: "VARCHAR",
+  provider_id: "VARCHAR",
+  at: "TIMESTAMP",
+};
+
+function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile: (ext?: string) => string): Ledger {
   const key = (customer: string) => `${o.runId}:${o.nodeId}:${customer}`;
   let run: Promise<{ flowId: string; flowVersion: number }> | undefined;
   return {
@@ -175,7 +199,11 @@ function ledgerFor(o: ContextOptions): Ledger {
     },
     async record(entries) {
       if (!entries.length) return;
-      const { flowId, flowVersion } = await (run ??= runs.row(o.store, o.runId));
+      // A node run outside a recorded run (a node test, a preview) still records, under no flow.
+      const { flowId, flowVersion } = await (run ??= runs.row(o.store, o.runId).catch((err: unknown) => {
+        if (isAppError(err) && err.code === "NOT_FOUND") return { flowId: "", flowVersion: 0 };
+        throw err;
+      }));
       const ids = await profiles.idsFor(o.store, entries.map((e) => e.customer));
       await ledger.record(
         o.store,
@@ -196,6 +224,28 @@ function ledgerFor(o: ContextOptions): Ledger {
           providerId: e.providerId ?? null,
         })),
       );
+    },
+    async dataset(filter = {}) {
+      const rows = (await ledger.list(o.store, filter)).map((r) => ({
+        key: r.key,
+        run_id: r.runId,
+        flow_id: r.flowId,
+        flow_version: r.flowVersion,
+        node_id: r.nodeId,
+        channel: r.channel,
+        customer_id: r.customerId,
+        profile_id: r.profileId,
+        status: r.status,
+        reason: r.reason,
+        content: r.content ? JSON.stringify(r.content) : null,
+        model_name: r.model?.name ?? null,
+        model_version: r.model?.version ?? null,
+        score: r.model?.score ?? null,
+        arm: r.arm,
+        provider_id: r.providerId,
+        at: r.at,
+      }));
+      return fromRows(datasets, () => scratchFile(".ndjson"), rows, LEDGER_COLUMNS);
     },
   };
 }

@@ -22,7 +22,6 @@ const EVENT_COLUMNS: Record<string, string> = {
 };
 const AUDIENCE_COLUMNS: Record<string, string> = { profile_id: "VARCHAR", user_id: "VARCHAR", change: "VARCHAR" };
 const WEBHOOK_COLUMNS: Record<string, string> = { webhook_id: "VARCHAR", received_at: "TIMESTAMP" };
-const TIMES = ["timestamp", "received_at"];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -55,7 +54,8 @@ export function eventRow(e: InboxRow, profileId: string | null): Record<string, 
   return row;
 }
 
-async function fromRows(ds: DatasetStore, scratch: () => string, rows: Record<string, unknown>[], fixed: Record<string, string>): Promise<DatasetRef> {
+/** Rows as a new dataset: the fixed columns typed as given (also when empty), the others inferred. */
+export async function fromRows(ds: DatasetStore, scratch: () => string, rows: Record<string, unknown>[], fixed: Record<string, string>): Promise<DatasetRef> {
   const { ident } = ds;
   if (!rows.length) {
     const cols = Object.entries(fixed).map(([n, t]) => `CAST(NULL AS ${t}) AS ${ident(n)}`);
@@ -64,9 +64,12 @@ async function fromRows(ds: DatasetStore, scratch: () => string, rows: Record<st
   const file = scratch();
   try {
     writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n"));
-    const times = TIMES.filter((t) => t in fixed).map((t) => `epoch_ms(CAST(${ident(t)} AS BIGINT)) AS ${ident(t)}`);
+    // Times travel as epoch milliseconds.
+    const times = Object.entries(fixed)
+      .filter(([, t]) => t === "TIMESTAMP")
+      .map(([n]) => `epoch_ms(CAST(${ident(n)} AS BIGINT)) AS ${ident(n)}`);
     const cast = Object.entries(fixed)
-      .filter(([n, t]) => !TIMES.includes(n) && t !== "JSON")
+      .filter(([, t]) => t !== "TIMESTAMP" && t !== "JSON")
       .map(([n, t]) => `CAST(${ident(n)} AS ${t}) AS ${ident(n)}`);
     const replace = [...times, ...cast];
     // The fixed columns are cast (so an all-null column still has its type); the others are inferred.
