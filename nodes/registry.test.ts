@@ -29,6 +29,7 @@ describe("node registry and catalog", () => {
       "source.csv-file@1",
       "source.http-json@2",
       "source.json-file@1",
+      "source.ledger@1",
       "source.parquet-file@1",
       "source.sql-query@2",
       "transform.aggregate@1",

@@ -6,6 +6,7 @@ import jsonFile from "./source/json-file.node.ts";
 import parquetFile from "./source/parquet-file.node.ts";
 import httpJson from "./source/http-json.node.ts";
 import sqlQuery from "./source/sql-query.node.ts";
+import ledgerSource from "./source/ledger.node.ts";
 import dedupe from "./transform/dedupe.node.ts";
 import selectCast from "./transform/select-cast.node.ts";
 import standardise from "./transform/standardise.node.ts";
@@ -58,6 +59,7 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   parquetFile,
   httpJson,
   sqlQuery,
+  ledgerSource,
   // transforms
   selectCast,
   standardise,
