@@ -212,6 +212,67 @@ function FlowRuns({ flows }: { flows: FlowEntry[] }) {
   );
 }
 
+const DECISION_STATUS: Record<string, string> = {
+  sent: "bg-emerald-50 text-emerald-800",
+  suppressed: "bg-amber-50 text-amber-800",
+  failed: "bg-rose-50 text-rose-800",
+};
+
+/** The decision ledger: every e-mail, webhook call and sync about them, with why and how it went. */
+function Decisions({ decisions }: { decisions: Customer["decisions"] }) {
+  return (
+    <section aria-labelledby="customer-decisions-title" className="space-y-3">
+      <div>
+        <h2 id="customer-decisions-title" className="text-base font-semibold text-ink">
+          Messages and decisions
+        </h2>
+        <p className="mt-1 text-sm text-ink-muted">What flows sent them or did about them, newest first, with the reason when something was held back.</p>
+      </div>
+      {decisions.length === 0 ? (
+        <p className="rounded-xl border border-dashed border-line bg-surface px-5 py-6 text-sm text-ink-muted">No flow has contacted this customer yet.</p>
+      ) : (
+        <div className="overflow-x-auto rounded-xl border border-line bg-surface shadow-xs">
+          <table className={TABLE.table} aria-label="Messages and decisions">
+            <thead className={TABLE.head}>
+              <tr>
+                <th className={TABLE.th}>When</th>
+                <th className={TABLE.th}>Channel</th>
+                <th className={TABLE.th}>What</th>
+                <th className={TABLE.th}>Outcome</th>
+                <th className={TABLE.th}>Why</th>
+                <th className={TABLE.th}>Run</th>
+              </tr>
+            </thead>
+            <tbody className={TABLE.body}>
+              {decisions.map((d) => (
+                <tr key={d.key}>
+                  <td className={`${TABLE.td} whitespace-nowrap`}>
+                    <LocalTime ms={d.at} />
+                  </td>
+                  <td className={TABLE.td}>{d.channel === "email" ? "E-mail" : d.channel === "webhook" ? "Webhook" : d.channel === "sync" ? "Sync" : d.channel}</td>
+                  <td className={`${TABLE.td} break-words`}>{d.what ?? <Muted>{d.nodeId}</Muted>}</td>
+                  <td className={TABLE.td}>
+                    <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${DECISION_STATUS[d.status] ?? ""}`}>{d.status}</span>
+                    {d.reason && <span className="ml-2 text-xs text-ink-soft">{d.reason}</span>}
+                  </td>
+                  <td className={`${TABLE.td} text-xs text-ink-soft`}>
+                    {[d.model?.name ? `${d.model.name}${d.model.version ? ` v${d.model.version}` : ""}${typeof d.model.score === "number" ? `: score ${Math.round(d.model.score * 100)}%` : ""}` : null, d.arm ? `arm ${d.arm}` : null].filter(Boolean).join(" · ") || <Muted>—</Muted>}
+                  </td>
+                  <td className={TABLE.td}>
+                    <Link href={`/runs/${d.runId}`} className="font-mono text-xs text-accent hover:underline">
+                      {d.runId}
+                    </Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
 /** Segment's event types, in words. */
 const EVENT_KIND: Record<string, { label: string; tone: "good" | "busy" | "quiet" | "warn" }> = {
   track: { label: "Action", tone: "busy" },
@@ -360,6 +421,7 @@ export function CustomerView({ id }: { id: string }) {
       </div>
 
       <FlowRuns flows={c.flows} />
+      <Decisions decisions={c.decisions} />
       <Timeline events={c.timeline} limit={c.timelineLimit} />
     </main>
   );

@@ -94,6 +94,36 @@ function RunHeader({ run, now }: { run: Run; now: number | null }) {
   );
 }
 
+const CHANNEL: Record<string, string> = { email: "E-mails", webhook: "Webhook calls", sync: "Synced records" };
+
+/** What the run's actions did, from the decision ledger: "E-mails (send): 1,980 sent · 20 suppressed". */
+function Actions({ actions }: { actions: { nodeId: string; channel: string; status: string; n: number }[] }) {
+  if (!actions.length) return null;
+  const groups = new Map<string, { channel: string; nodeId: string; counts: Record<string, number> }>();
+  for (const a of actions) {
+    const g = groups.get(`${a.nodeId}\u0000${a.channel}`) ?? { channel: a.channel, nodeId: a.nodeId, counts: {} };
+    g.counts[a.status] = (g.counts[a.status] ?? 0) + a.n;
+    groups.set(`${a.nodeId}\u0000${a.channel}`, g);
+  }
+  return (
+    <section aria-label="Actions" className="rounded-xl border border-line bg-surface p-5 shadow-xs">
+      <h2 className="mb-2 text-sm font-semibold text-ink">What it did</h2>
+      <ul className="space-y-1 text-sm text-ink-soft">
+        {[...groups.values()].map((g) => (
+          <li key={`${g.nodeId}-${g.channel}`}>
+            <span className="font-medium text-ink">{CHANNEL[g.channel] ?? g.channel}</span> <span className="font-mono text-xs">({g.nodeId})</span>:{" "}
+            {(["sent", "suppressed", "failed"] as const)
+              .filter((st) => g.counts[st])
+              .map((st) => `${g.counts[st]!.toLocaleString("en-US")} ${st}`)
+              .join(" · ")}
+          </li>
+        ))}
+      </ul>
+      <p className="mt-2 text-xs text-ink-muted">One row per customer in the decision ledger; each customer&apos;s page lists what was sent to them and why something was held back.</p>
+    </section>
+  );
+}
+
 export function RunView({ runId }: { runId: string }) {
   const trpc = useTRPC();
   const now = useNow(1000);
@@ -133,7 +163,7 @@ export function RunView({ runId }: { runId: string }) {
     );
   }
 
-  const { run, nodes } = query.data;
+  const { run, nodes, actions } = query.data;
   const done = nodes.filter((n) => n.status === "succeeded").length;
   return (
     <main className="mx-auto max-w-6xl space-y-6 px-6 py-8">
@@ -148,6 +178,7 @@ export function RunView({ runId }: { runId: string }) {
       </nav>
 
       <RunHeader run={run} now={now} />
+      <Actions actions={actions} />
 
       <section>
         <div className="mb-3 flex items-baseline justify-between">

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, flows, openSqliteStore, profiles, triggers, type Store } from "../../../db/store";
+import { events, flows, ledger, openSqliteStore, profiles, triggers, type Store } from "../../../db/store";
 import type { NewInboxRow } from "../../../db/store/events";
 import { createCaller } from "../root";
 import { createTRPCContext } from "../trpc";
@@ -141,6 +141,22 @@ describe("customer router", () => {
     ]);
     // A time zone that is not a real zone is shown as it is, marked unknown.
     expect((await editor.customer.get({ id: linus })).timezone).toEqual({ name: "Not/AZone", valid: false });
+  });
+
+  it("lists what flows did to them from the decision ledger, by profile or by the id a row gave", async () => {
+    const grace = (await profiles.byIdentity(store, "grace"))!;
+    await ledger.record(store, [
+      { key: "r1:mail:grace", runId: "r1", flowId: "f", flowVersion: 1, nodeId: "mail", channel: "email", customerId: "grace", profileId: grace, status: "sent", reason: null, content: { subject: "We miss you, Grace" }, model: { name: "churn", version: 2, score: 0.8 }, arm: "B", providerId: "<a@x>", at: T0 + 30_000 },
+      // Recorded before the profile existed: found by the id the row carried.
+      { key: "r0:hook:grace", runId: "r0", flowId: "f", flowVersion: 1, nodeId: "hook", channel: "webhook", customerId: "grace", profileId: null, status: "failed", reason: "HTTP 500", content: null, model: null, arm: null, providerId: null, at: T0 + 25_000 },
+      { key: "r1:mail:linus", runId: "r1", flowId: "f", flowVersion: 1, nodeId: "mail", channel: "email", customerId: "linus", profileId: null, status: "suppressed", reason: "no consent for e-mail", content: null, model: null, arm: null, providerId: null, at: T0 + 30_000 },
+    ]);
+    const decisions = (await editor.customer.get({ id: grace })).decisions;
+    expect(decisions.map((d) => [d.runId, d.channel, d.status, d.reason, d.what, d.arm])).toEqual([
+      ["r1", "email", "sent", null, "We miss you, Grace", "B"],
+      ["r0", "webhook", "failed", "HTTP 500", null, null],
+    ]);
+    expect(decisions[0]!.model).toEqual({ name: "churn", version: 2, score: 0.8 });
   });
 
   it("follows a merged profile to the one that absorbed it", async () => {

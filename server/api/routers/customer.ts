@@ -2,13 +2,14 @@
 // Editors and admins only: these are raw customer rows (e-mail addresses, names, what each did),
 // which viewers may not see.
 import { z } from "zod";
-import { profiles } from "../../../db/store";
+import { ledger, profiles } from "../../../db/store";
 import type { InboxRow } from "../../../db/store/events";
 import { CONSENT_TRAIT, TIMEZONE_TRAIT, type ProfileRow } from "../../../db/store/profiles";
 import { createTRPCRouter, editorProcedure } from "../trpc";
 
 /** The most events a customer page shows. */
 export const TIMELINE_SHOWN = 100;
+const DECISIONS_SHOWN = 100;
 /** The most details (properties or traits) shown per event, and the longest value. */
 const DETAILS_SHOWN = 8;
 const VALUE_CHARS = 120;
@@ -98,7 +99,16 @@ export const customerRouter = createTRPCRouter({
   /** One customer (following merges: an absorbed profile's id opens the profile that absorbed it), with events and the flows they were in. */
   get: editorProcedure.input(z.object({ id: z.string().trim().min(1).max(200) })).query(async ({ ctx, input }) => {
     const p = await profiles.get(ctx.store, input.id);
-    const [events, cohorts] = await Promise.all([profiles.timeline(ctx.store, p.id, TIMELINE_SHOWN), profiles.cohortsOf(ctx.store, p.id)]);
+    const [events, cohorts, decisions] = await Promise.all([
+      profiles.timeline(ctx.store, p.id, TIMELINE_SHOWN),
+      profiles.cohortsOf(ctx.store, p.id),
+      ledger.forProfile(
+        ctx.store,
+        p.id,
+        p.identities.map((i) => i.value),
+        DECISIONS_SHOWN,
+      ),
+    ]);
     return {
       ...listRow(p),
       /** Set when the id asked for was merged into this profile. */
@@ -120,6 +130,20 @@ export const customerRouter = createTRPCRouter({
       })),
       timelineLimit: TIMELINE_SHOWN,
       flows: cohorts,
+      /** What flows did to them (the decision ledger), newest first. */
+      decisions: decisions.map((d) => ({
+        key: d.key,
+        at: d.at,
+        flowId: d.flowId,
+        runId: d.runId,
+        nodeId: d.nodeId,
+        channel: d.channel,
+        status: d.status,
+        reason: d.reason,
+        model: d.model,
+        arm: d.arm,
+        what: typeof d.content?.subject === "string" ? d.content.subject : typeof d.content?.template === "string" ? d.content.template : null,
+      })),
     };
   }),
 });

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ParquetDatasetStore } from "../../../db/dataset-store";
-import { openSqliteStore, runs, type Store } from "../../../db/store";
+import { ledger, openSqliteStore, runs, type Store } from "../../../db/store";
 import type { DatasetRef } from "../../../nodes/sdk/types";
 import { createFlow } from "../../services/flows";
 import { createCaller } from "../root";
@@ -104,5 +104,33 @@ describe("run.preview", () => {
     expect(err.message).toContain(`Dataset ${scored.id} cannot be read`);
     expect(err.message).not.toContain(dir);
     expect(err.message).not.toMatch(/SELECT|LINE 1/);
+  });
+});
+
+describe("run.get", () => {
+  it("counts what the run's actions did, per node, channel and status, from the decision ledger", async () => {
+    const row = (customer: string, status: "sent" | "suppressed" | "failed", nodeId = "mail") => ({
+      key: `run-1:${nodeId}:${customer}`,
+      runId: "run-1",
+      flowId: "f",
+      flowVersion: 1,
+      nodeId,
+      channel: nodeId === "mail" ? "email" : "webhook",
+      customerId: customer,
+      profileId: null,
+      status,
+      reason: status === "sent" ? null : "why",
+      content: null,
+      model: null,
+      arm: null,
+      providerId: null,
+    });
+    await ledger.record(db, [row("a", "sent"), row("b", "sent"), row("c", "suppressed"), row("a", "failed", "hook")]);
+    const got = await caller.run.get({ runId: "run-1" });
+    expect([...got.actions].sort((x, y) => `${x.nodeId}${x.status}`.localeCompare(`${y.nodeId}${y.status}`))).toEqual([
+      { nodeId: "hook", channel: "webhook", status: "failed", n: 1 },
+      { nodeId: "mail", channel: "email", status: "sent", n: 2 },
+      { nodeId: "mail", channel: "email", status: "suppressed", n: 1 },
+    ]);
   });
 });

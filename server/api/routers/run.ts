@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { ParquetDatasetStore } from "../../../db/dataset-store";
-import { flows, runs } from "../../../db/store";
+import { flows, runs, ledger } from "../../../db/store";
 import { NotFound, Precondition } from "../../../lib/errors";
 import { sharedDir } from "../../../lib/paths";
 import type { DatasetRef } from "../../../nodes/sdk/types";
@@ -49,7 +49,9 @@ export const runRouter = createTRPCRouter({
   /** A run and its nodes (started ones first, in start order). */
   get: viewerProcedure.input(z.object({ runId: runIdSchema })).query(async ({ ctx, input }) => {
     const detail = await runs.get(ctx.store, input.runId);
-    return (await settleIfEnded(ctx.store, ctx.temporal, detail.run)) ? runs.get(ctx.store, input.runId) : detail;
+    const current = (await settleIfEnded(ctx.store, ctx.temporal, detail.run)) ? await runs.get(ctx.store, input.runId) : detail;
+    // What its actions did, per node, channel and status (from the decision ledger).
+    return { ...current, actions: await ledger.countsByRun(ctx.store, input.runId) };
   }),
 
   /** The first rows of one of a node's table outputs (the first one unless `port` is given). */
