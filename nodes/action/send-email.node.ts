@@ -1,0 +1,341 @@
+// One e-mail per customer row, over SMTP (a pooled nodemailer transport) through an SMTP connection.
+// Subject, HTML body and text alternative are Liquid templates (./liquid.ts) filled from the row's
+// columns (`row.<column>`) and the customer's profile traits (`profile.<trait>`).
+//
+// Consent first: a customer is sent marketing only when their profile says consent.email is true;
+// anyone else (no profile, no consent trait, consent withdrawn) is recorded in the ledger as
+// suppressed, "no consent". So are customers without an address or with an invalid one.
+//
+// A retry never sends twice what the ledger knows was sent: each message's key is the ledger key
+// (run, node, customer); settled customers are skipped, and each message is recorded right after
+// the server's 250, before that connection sends the next. The gap between the 250 and the record
+// cannot be closed over SMTP (a crash there resends that message); the Message-ID is derived from
+// the key, so the resend carries the same Message-ID and a receiver that drops duplicates (Mailpit
+// with --ignore-duplicate-ids; many mail stores do) keeps one.
+//
+// Every message has List-Unsubscribe (an https link to this app with a signed token, and a mailto)
+// and List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058), which nodemailer does not add.
+import { createHash } from "node:crypto";
+import nodemailer from "nodemailer";
+import { z } from "zod";
+import { column, ConfigError, connectionField, defineNode, TransientError, type LedgerEntry, type SmtpConnection } from "../sdk";
+import { publicBaseUrl, unsubscribeKey, unsubscribeToken, unsubscribeUrl } from "./email-links";
+import { checkTemplate, compileTemplate, LIMITS, TemplateError, templateValue, type CompiledTemplate, type TemplateKind } from "./liquid";
+
+const BATCH = 500;
+/** The connection npm start creates for its Mailpit. */
+export const DEFAULT_CONNECTION = "mailpit";
+const ADDRESS = /^[^\s@<>(),;:"[\]\\]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+const CHANNEL = "email";
+
+const template = (what: string, kind: TemplateKind, example: string) =>
+  z
+    .string()
+    .min(1, `Give the ${what}`)
+    .max(LIMITS.templateChars)
+    .describe(`${what.charAt(0).toUpperCase() + what.slice(1)}, a Liquid template: row.<column> for the row's columns, profile.<trait> for the customer's traits, unsubscribe_url for their unsubscribe link. ${kind === "html" ? "Values are HTML-escaped unless marked | raw. " : ""}e.g. ${example}`);
+
+export const sendEmailConfig = z
+  .object({
+    connection: connectionField(z.string().trim().min(1, "Choose an SMTP connection"), ["smtp"])
+      .default(DEFAULT_CONNECTION)
+      .describe(`The SMTP connection to send through (an admin keeps them on the Connections page; npm start makes "${DEFAULT_CONNECTION}", its local Mailpit).`),
+    customerId: column(z.string().min(1, "Choose the customer id column")).describe(
+      "The column with each row's customer id (their user id): their profile gives consent, traits and the address; the ledger records one message per customer.",
+    ),
+    emailColumn: column(z.string())
+      .default("")
+      .describe("The column with the e-mail address. Empty: the profile's email trait."),
+    subject: template("subject", "text", "{{ profile.first_name }}, a better plan for you"),
+    html: template("HTML body", "html", "<p>Hi {{ profile.first_name }}, you pay {{ row.MonthlyCharges }} a month.</p>"),
+    text: template("text alternative", "text", "Hi {{ profile.first_name }}, you pay {{ row.MonthlyCharges }} a month."),
+    campaign: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .default("email")
+      .describe("A name for what is sent, recorded with each message in the ledger (with a fingerprint of the templates)."),
+    scoreColumn: column(z.string())
+      .default("")
+      .describe("A column with the model score that chose the customer, recorded in the ledger. Empty: none."),
+    armColumn: column(z.string())
+      .default("")
+      .describe("A column with the experiment arm, recorded in the ledger. Empty: none."),
+    concurrency: z.number().int().min(1).max(20).default(4).describe("SMTP connections sending at once."),
+  })
+  .superRefine((c, issue) => {
+    for (const [field, kind] of [
+      ["subject", "text"],
+      ["html", "html"],
+      ["text", "text"],
+    ] as const) {
+      if (!c[field]) continue;
+      const p = checkTemplate(c[field], kind);
+      if (p) issue.addIssue({ code: "custom", path: [field], message: `line ${p.line}, column ${p.column}: ${p.message}` });
+    }
+  });
+
+export type SendEmailConfig = z.output<typeof sendEmailConfig>;
+
+export interface CompiledMessage {
+  subject: CompiledTemplate;
+  html: CompiledTemplate;
+  text: CompiledTemplate;
+}
+
+/** The three templates parsed; ConfigError naming the field of the first that has a problem. */
+export function compileMessage(c: Pick<SendEmailConfig, "subject" | "html" | "text">): CompiledMessage {
+  const one = (field: "subject" | "html" | "text", kind: TemplateKind) => {
+    try {
+      return compileTemplate(c[field], kind);
+    } catch (err) {
+      if (err instanceof TemplateError) throw new ConfigError(`${field}: line ${err.problem.line}, column ${err.problem.column}: ${err.problem.message}`, { field });
+      throw err;
+    }
+  };
+  return { subject: one("subject", "text"), html: one("html", "html"), text: one("text", "text") };
+}
+
+export interface RenderedMessage {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** One customer's message; TemplateError when a template fails on their data. */
+export function renderMessage(m: CompiledMessage, row: Record<string, unknown>, traits: Record<string, unknown>, unsubscribe: string): RenderedMessage {
+  const scope = { row: templateValue(row) as Record<string, unknown>, profile: templateValue(traits) as Record<string, unknown>, unsubscribe_url: unsubscribe };
+  // A header is one line: line breaks in the subject become spaces.
+  const subject = m.subject.render(scope).replace(/[\r\n\t]+/g, " ").trim().slice(0, 998);
+  return { subject, html: m.html.render(scope), text: m.text.render(scope) };
+}
+
+/** consent.email must be true: missing consent counts as no. */
+export function hasEmailConsent(traits: Record<string, unknown> | undefined): boolean {
+  const consent = traits?.consent;
+  return typeof consent === "object" && consent !== null && (consent as Record<string, unknown>).email === true;
+}
+
+export function validAddress(v: unknown): v is string {
+  return typeof v === "string" && v.length <= 254 && ADDRESS.test(v);
+}
+
+function domainOf(from: string): string {
+  const m = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from);
+  return m?.[1]?.toLowerCase() ?? "loopwright.invalid";
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** The Message-ID of a ledger key: the same on every retry, no customer id in clear. */
+export const messageIdOf = (ledgerKey: string, from: string) => `<${sha256(`loopwright-email:${ledgerKey}`).slice(0, 40)}@${domainOf(from)}>`;
+
+/** The address in a From value ("Shop <news@example.com>" -> news@example.com). */
+const addressOf = (from: string) => /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
+
+function smtpDetail(err: unknown): { permanent: boolean; text: string } {
+  const e = err as { responseCode?: number; code?: string; response?: string; message?: string };
+  const text = (e.response ?? e.message ?? String(err)).replace(/\s+/g, " ").slice(0, 300);
+  // A 5xx about this message (recipient refused, message refused) is final for it; connection
+  // trouble, 4xx (try later) and anything else are worth trying the node again.
+  const permanent = typeof e.responseCode === "number" && e.responseCode >= 500 && (e.code === "EENVELOPE" || e.code === "EMESSAGE");
+  return { permanent, text };
+}
+
+const plain = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === "bigint" ? v.toString() : String(v).trim() || null);
+
+export default defineNode({
+  type: "action.send-email",
+  version: 1,
+  kind: "action",
+  label: "Send e-mail",
+  description:
+    "Sends one e-mail per customer row through an SMTP connection, personalised with Liquid from the row and the customer's profile. Only customers whose profile gives e-mail consent are sent anything; every message has one-click unsubscribe. Each customer is recorded in the ledger (sent, suppressed with the reason, or failed), so a retry never sends twice.",
+  inputs: { rows: "table" },
+  outputs: { rows: "table" },
+  config: sendEmailConfig,
+  activity: { startToCloseTimeout: "4 hours" },
+  async run({ config, inputs, ctx }) {
+    const input = inputs.rows;
+    const names = new Set(input.columns.map((c) => c.name));
+    for (const field of ["customerId", "emailColumn", "scoreColumn", "armColumn"] as const) {
+      const col = config[field];
+      if (col && !names.has(col)) throw new ConfigError(`${field}: the input has no column "${col}"`, { field });
+    }
+    const message = compileMessage(config);
+    const fingerprint = sha256([config.subject, config.html, config.text].join("\u0000")).slice(0, 16);
+    const conn: SmtpConnection = await ctx.connection(config.connection, "smtp", { field: "connection" });
+    const key = unsubscribeKey();
+    const base = publicBaseUrl();
+    const fromAddress = addressOf(conn.from);
+
+    const transport = nodemailer.createTransport({
+      pool: true,
+      host: conn.host,
+      port: conn.port,
+      secure: conn.secure,
+      auth: conn.user ? { user: conn.user, pass: conn.password ?? "" } : undefined,
+      maxConnections: config.concurrency,
+      maxMessages: Infinity,
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+      tls: { servername: conn.host },
+      logger: false,
+    });
+
+    const counts = { sent: 0, suppressed: 0, failed: 0, alreadySettled: 0, duplicateRows: 0, rowsWithoutCustomerId: 0 };
+    const suppressedBy: Record<string, number> = {};
+    const failedBy: Record<string, number> = {};
+    const seen = new Set<string>();
+    let fatal: unknown;
+    const inFlight = new Set<Promise<void>>();
+    const started = Date.now();
+    let lastProgress = 0;
+    const report = (force = false) => {
+      const now = Date.now();
+      if (!force && now - lastProgress < 1000) return;
+      lastProgress = now;
+      const done = counts.sent + counts.suppressed + counts.failed + counts.alreadySettled + counts.duplicateRows + counts.rowsWithoutCustomerId;
+      ctx.progress(input.rows ? done / input.rows : null, `${counts.sent} sent, ${counts.suppressed} suppressed, ${counts.failed} failed`);
+    };
+    const tally = (by: Record<string, number>, reason: string) => (by[reason] = (by[reason] ?? 0) + 1);
+    const about = (customer: string, row: Record<string, unknown>): Pick<LedgerEntry, "customer" | "channel" | "model" | "arm"> => {
+      const score = config.scoreColumn ? Number(row[config.scoreColumn]) : NaN;
+      const arm = config.armColumn ? plain(row[config.armColumn]) : null;
+      return { customer, channel: CHANNEL, ...(Number.isFinite(score) ? { model: { score } } : {}), ...(arm ? { arm } : {}) };
+    };
+
+    const send = async (customer: string, row: Record<string, unknown>, to: string, rendered: RenderedMessage, token: string) => {
+      const messageId = messageIdOf(ctx.ledger.key(customer), conn.from);
+      const link = unsubscribeUrl(base, token);
+      try {
+        await transport.sendMail({
+          from: conn.from,
+          to: { name: "", address: to },
+          subject: rendered.subject,
+          html: rendered.html,
+          text: rendered.text,
+          messageId,
+          headers: {
+            "List-Unsubscribe": `<${link}>, <mailto:${fromAddress}?subject=unsubscribe%20${token}>`,
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+          },
+        });
+      } catch (err) {
+        const { permanent, text } = smtpDetail(err);
+        if (!permanent) throw new TransientError(`SMTP ${conn.host}:${conn.port}: ${text}`, { cause: err });
+        counts.failed++;
+        tally(failedBy, "refused by the mail server");
+        await ctx.ledger.record([{ ...about(customer, row), status: "failed", reason: `refused by the mail server: ${text}`, content: { campaign: config.campaign, template: fingerprint }, providerId: messageId }]);
+        return;
+      }
+      // Right after the 250, before this connection takes the next message: the window in which a
+      // crash would resend it is this one write.
+      await ctx.ledger.record([{ ...about(customer, row), status: "sent", content: { campaign: config.campaign, template: fingerprint, subject: rendered.subject }, providerId: messageId }]);
+      counts.sent++;
+      report();
+    };
+
+    const schedule = async (job: () => Promise<void>) => {
+      while (inFlight.size >= config.concurrency) await Promise.race(inFlight);
+      if (fatal) return;
+      const p: Promise<void> = job()
+        .catch((err: unknown) => {
+          fatal ??= err;
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    };
+
+    try {
+      for await (const batch of ctx.datasets.batches(`SELECT * FROM ${ctx.datasets.from(input)}`, BATCH)) {
+        if (fatal || ctx.signal.aborted) break;
+        const rows: { customer: string; row: Record<string, unknown> }[] = [];
+        for (const row of batch) {
+          const customer = plain(row[config.customerId]);
+          if (!customer) counts.rowsWithoutCustomerId++;
+          else if (seen.has(customer)) counts.duplicateRows++;
+          else {
+            seen.add(customer);
+            rows.push({ customer, row });
+          }
+        }
+        const ids = rows.map((r) => r.customer);
+        const settled = await ctx.ledger.settled(ids);
+        const profiles = await ctx.profiles.traits(ids);
+        const suppressed: LedgerEntry[] = [];
+        const sends: (() => Promise<void>)[] = [];
+        for (const { customer, row } of rows) {
+          if (settled.has(customer)) {
+            counts.alreadySettled++;
+            continue;
+          }
+          const traits = profiles.get(customer)?.traits;
+          const suppress = (reason: string) => {
+            counts.suppressed++;
+            tally(suppressedBy, reason);
+            suppressed.push({ ...about(customer, row), status: "suppressed", reason, content: { campaign: config.campaign, template: fingerprint } });
+          };
+          if (!hasEmailConsent(traits)) {
+            suppress("no consent");
+            continue;
+          }
+          const address = plain(config.emailColumn ? row[config.emailColumn] : traits?.email);
+          if (!address) {
+            suppress("no e-mail address");
+            continue;
+          }
+          if (!validAddress(address)) {
+            suppress("invalid e-mail address");
+            continue;
+          }
+          const token = unsubscribeToken(key, customer, "email");
+          let rendered: RenderedMessage;
+          try {
+            rendered = renderMessage(message, row, traits ?? {}, unsubscribeUrl(base, token));
+          } catch (err) {
+            if (!(err instanceof TemplateError)) throw err;
+            counts.failed++;
+            tally(failedBy, "template");
+            await ctx.ledger.record([{ ...about(customer, row), status: "failed", reason: `template: ${err.message}`, content: { campaign: config.campaign, template: fingerprint } }]);
+            continue;
+          }
+          sends.push(() => send(customer, row, address, rendered, token));
+        }
+        await ctx.ledger.record(suppressed);
+        for (const job of sends) {
+          if (fatal || ctx.signal.aborted) break;
+          await schedule(job);
+        }
+        report();
+      }
+      await Promise.all(inFlight);
+      if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error("cancelled");
+      if (fatal) throw fatal;
+    } finally {
+      await Promise.allSettled(inFlight);
+      transport.close();
+    }
+    report(true);
+    const seconds = (Date.now() - started) / 1000;
+    if (counts.suppressed) ctx.log.info(`${counts.suppressed} customer(s) suppressed`, suppressedBy);
+    return {
+      outputs: { rows: input },
+      metrics: {
+        sent: counts.sent,
+        suppressed: counts.suppressed,
+        failed: counts.failed,
+        ...(counts.suppressed ? { suppressedByReason: suppressedBy } : {}),
+        ...(counts.failed ? { failedByReason: failedBy } : {}),
+        ...(counts.alreadySettled ? { alreadySettled: counts.alreadySettled } : {}),
+        ...(counts.duplicateRows ? { duplicateRows: counts.duplicateRows } : {}),
+        ...(counts.rowsWithoutCustomerId ? { rowsWithoutCustomerId: counts.rowsWithoutCustomerId } : {}),
+        ...(counts.sent ? { messagesPerSecond: Math.round((counts.sent / Math.max(seconds, 0.001)) * 10) / 10 } : {}),
+        campaign: config.campaign,
+        connection: config.connection,
+      },
+    };
+  },
+});
