@@ -36,6 +36,7 @@ import metrics from "./insight/metrics.node.ts";
 import writeTable from "./action/write-table.node.ts";
 import passthrough from "./control/passthrough.node.ts";
 import writeProfiles from "./action/write-profiles.node.ts";
+import webhookAction from "./action/webhook.node.ts";
 import manualTrigger from "./trigger/manual.node.ts";
 import eventTrigger from "./trigger/event.node.ts";
 import webhookTrigger from "./trigger/webhook.node.ts";
@@ -92,6 +93,7 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   // actions
   writeTable,
   writeProfiles,
+  webhookAction,
   // control
   passthrough,
 ] as NodeDefinition[];
