@@ -6,9 +6,17 @@ import { allowedHosts, checkRequest, signInRedirect } from "./lib/request-guard"
 
 const allowed = allowedHosts();
 
+/**
+ * Unsubscribe links (app/u/[token]): public, and their one-click POST (RFC 8058) comes from a mail
+ * provider's servers without an Origin, so only the Host check applies; the signed token is the authority.
+ */
+const UNSUBSCRIBE = /^\/u\/[^/]+\/?$/;
+
 export function proxy(request: NextRequest) {
   const refusal = checkRequest(request, allowed);
-  if (refusal) return NextResponse.json({ error: refusal.message }, { status: refusal.status });
+  const unsubscribe = UNSUBSCRIBE.test(request.nextUrl.pathname);
+  if (refusal && !(unsubscribe && refusal.status === 403)) return NextResponse.json({ error: refusal.message }, { status: refusal.status });
+  if (unsubscribe) return NextResponse.next();
   const signIn = signInRedirect(request);
   if (signIn) return NextResponse.redirect(new URL(signIn, request.url), 307);
   return NextResponse.next();

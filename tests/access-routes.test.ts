@@ -2,6 +2,7 @@
 // lists them and fails when one is added without an entry) tried as anonymous, viewer, editor and
 // admin (by API key), and pages sending anonymous visitors to sign in.
 import { describe, expect, inject, it } from "vitest";
+import { unsubscribeKey, unsubscribeToken } from "../nodes/action/email-links";
 import { PROCEDURES, ROUTES } from "../server/api/access-matrix";
 import { apiKey } from "./support";
 
@@ -27,7 +28,17 @@ const REQUESTS: Record<string, { method: string; path: string; body?: string; ex
     { method: "POST", path: "/api/uploads", body: "a,b\n1,2\n", extra: { "x-file-name": "matrix.csv", "content-type": "text/csv" }, okStatus: 201 },
   ],
   "/api/audit.csv": [{ method: "GET", path: "/api/audit.csv", okStatus: 200 }],
+  "/u/[token]": [
+    { method: "GET", path: `/u/${unsubscribeLink()}`, okStatus: 200 },
+    { method: "POST", path: `/u/${unsubscribeLink()}`, body: "List-Unsubscribe=One-Click", extra: { "content-type": "application/x-www-form-urlencoded" }, okStatus: 200 },
+  ],
 };
+
+/** A valid unsubscribe token (signed with the web app's key, in the test data directory) for a customer of its own. */
+function unsubscribeLink(): string {
+  const dir = inject("dataDir");
+  return unsubscribeToken(unsubscribeKey({ LOOPWRIGHT_DATA_DIR: dir }, dir), "access-matrix-customer");
+}
 
 /** The role a tRPC path needs (from the procedure matrix), or the route's own entry. */
 function needed(route: string, method: string, p: string): keyof typeof RANK {

@@ -16,6 +16,7 @@ const PROJECT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..",
 const SIG_BYTES = 16;
 const CHANNELS = { e: "email" } as const;
 type ChannelCode = keyof typeof CHANNELS;
+type Env = Readonly<Record<string, string | undefined>>;
 export type UnsubscribeChannel = (typeof CHANNELS)[ChannelCode];
 
 function decodeKey(text: string, from: string): Buffer {
@@ -26,12 +27,12 @@ function decodeKey(text: string, from: string): Buffer {
 }
 
 /** The data directory as lib/paths.ts finds it: LOOPWRIGHT_DATA_DIR, or .loopwright in the project. */
-export function dataDirOf(env: NodeJS.ProcessEnv = process.env): string {
+export function dataDirOf(env: Env = process.env): string {
   return path.resolve(PROJECT, env.LOOPWRIGHT_DATA_DIR || ".loopwright");
 }
 
 /** The signing key: LOOPWRIGHT_UNSUBSCRIBE_KEY, else `<dataDir>/keys/unsubscribe.key` (created 0600 when missing). */
-export function unsubscribeKey(env: NodeJS.ProcessEnv = process.env, dataDir = dataDirOf(env)): Buffer {
+export function unsubscribeKey(env: Env = process.env, dataDir = dataDirOf(env)): Buffer {
   const fromEnv = env.LOOPWRIGHT_UNSUBSCRIBE_KEY?.trim();
   if (fromEnv) return decodeKey(fromEnv, "LOOPWRIGHT_UNSUBSCRIBE_KEY");
   const dir = path.join(dataDir, "keys");
@@ -47,7 +48,7 @@ export function unsubscribeKey(env: NodeJS.ProcessEnv = process.env, dataDir = d
 }
 
 /** Where links in messages point: LOOPWRIGHT_PUBLIC_URL, else the web app's own URL (LOOPWRIGHT_WEB_URL, set by npm start), else localhost. */
-export function publicBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+export function publicBaseUrl(env: Env = process.env): string {
   const url = env.LOOPWRIGHT_PUBLIC_URL?.trim() || env.LOOPWRIGHT_WEB_URL?.trim() || `http://localhost:${env.PORT?.trim() || 3000}`;
   return url.replace(/\/+$/, "");
 }

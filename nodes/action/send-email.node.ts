@@ -111,10 +111,15 @@ export function renderMessage(m: CompiledMessage, row: Record<string, unknown>, 
   return { subject, html: m.html.render(scope), text: m.text.render(scope) };
 }
 
-/** consent.email must be true: missing consent counts as no. */
+/** Consent values read as yes (the customer page reads them the same way); anything else is no. */
+const YES = new Set(["true", "yes", "y", "1", "granted", "given", "opted_in", "opted-in", "subscribed", "on"]);
+
+/** consent.email must say yes (true, or a word such as "granted"): missing or unclear consent counts as no. */
 export function hasEmailConsent(traits: Record<string, unknown> | undefined): boolean {
   const consent = traits?.consent;
-  return typeof consent === "object" && consent !== null && (consent as Record<string, unknown>).email === true;
+  if (typeof consent !== "object" || consent === null || Array.isArray(consent)) return false;
+  const v = (consent as Record<string, unknown>).email;
+  return v === true || ((typeof v === "string" || typeof v === "number") && YES.has(String(v).trim().toLowerCase()));
 }
 
 export function validAddress(v: unknown): v is string {

@@ -74,6 +74,8 @@ export const PROCEDURES: Record<string, Access> = {
   "schedule.pause": "editor",
   "schedule.resume": "editor",
   "schedule.backfill": "editor",
+  // e-mail
+  "email.preview": "editor",
 };
 
 /** Every route handler (app/**\/route.ts, by URL) and who may call each method. */
@@ -82,4 +84,6 @@ export const ROUTES: Record<string, Record<string, Access | "per procedure">> = 
   "/api/auth/[...all]": { GET: "public", POST: "public" },
   "/api/uploads": { GET: "editor", POST: "editor" },
   "/api/audit.csv": { GET: "admin" },
+  // unsubscribe links in e-mails: the signed token is the authority
+  "/u/[token]": { GET: "public", POST: "public" },
 };

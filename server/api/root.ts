@@ -15,6 +15,7 @@ import { usersRouter } from "./routers/users";
 import { customerRouter } from "./routers/customer";
 import { webhookRouter } from "./routers/webhook";
 import { scheduleRouter } from "./routers/schedule";
+import { emailRouter } from "./routers/email";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -34,6 +35,7 @@ export const appRouter = createTRPCRouter({
   customer: customerRouter,
   webhook: webhookRouter,
   schedule: scheduleRouter,
+  email: emailRouter,
 });
 
 export type AppRouter = typeof appRouter;
