@@ -60,6 +60,12 @@ export interface HttpConnection extends Base<"http"> {
    * not followed, so credentials never travel anywhere else. The credentials are never exposed.
    */
   fetch(pathOrUrl: string | URL, init?: GuardedFetchInit): Promise<Response>;
+  /**
+   * Present only when the connection has a webhook signing secret: the Standard Webhooks
+   * `webhook-signature` value (`v1,<base64 HMAC-SHA256>`) of `<msgId>.<timestamp>.<body>`. The
+   * secret itself is never exposed.
+   */
+  signWebhook?(msgId: string, timestampSeconds: number, body: string): string;
 }
 
 export type ResolvedConnection = PostgresConnection | SqliteConnection | SmtpConnection | HttpConnection;

@@ -80,7 +80,7 @@ export const SECRET_FIELDS: Record<ConnectionKind, readonly string[]> = {
   postgres: ["password"],
   sqlite: [],
   smtp: ["password"],
-  http: ["password", "token", "headerValue"],
+  http: ["password", "token", "headerValue", "signingSecret"],
 };
 
 export type Config<K extends ConnectionKind = ConnectionKind> = z.output<(typeof schemas)[K]>;
@@ -138,6 +138,7 @@ const KINDS: KindSpec[] = [
       f("token", "Token", "password", "Bearer authentication: sent as Authorization: Bearer <token>; kept encrypted."),
       f("headerName", "Header name", "text", "Header authentication: e.g. X-Api-Key."),
       f("headerValue", "Header value", "password", "Header authentication: kept encrypted."),
+      f("signingSecret", "Webhook signing secret", "password", "Standard Webhooks secret (whsec_ and base64 of 24 to 64 random bytes) that webhook nodes sign requests with, so the receiver can check them; kept encrypted."),
     ],
   },
 ];
@@ -233,11 +234,22 @@ export function checkConnection(
       // Checked here so a request never fails on it later (where the error would quote the value).
       if (secrets[k] !== undefined && !/^[^\r\n\0\u0100-\uffff]*$/.test(secrets[k]!)) throw new BadRequest(`${k}: cannot be sent in a header (line breaks or characters outside Latin-1)`);
     }
+    if (secrets.signingSecret !== undefined && !signingKey(secrets.signingSecret)) {
+      throw new BadRequest("signingSecret: a Standard Webhooks secret is whsec_ followed by the base64 of 24 to 64 random bytes");
+    }
     const need = { bearer: ["token"], basic: ["user", "password"], header: ["headerName", "headerValue"], none: [] }[String(config.auth) as "none"];
     const missing = need.filter((k: string) => !(config[k] ?? secrets[k]));
     if (missing.length) throw new BadRequest(`${config.auth} authentication needs ${missing.join(" and ")}`);
   }
   return { config, hosts, plainHttpHosts };
+}
+
+/** The key of a Standard Webhooks signing secret (`whsec_` and base64 of 24 to 64 bytes; the prefix may be left out); null when it is not one. */
+export function signingKey(secret: string): Buffer | null {
+  const b64 = secret.trim().replace(/^whsec_/, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) return null;
+  const key = Buffer.from(b64, "base64");
+  return key.length >= 24 && key.length <= 64 ? key : null;
 }
 
 /** The data and shared folders (for refusing Loopwright's own files), from the environment. */

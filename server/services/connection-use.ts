@@ -2,12 +2,13 @@
 // Secrets stay out of sight: passwords are not enumerable and not in JSON, and an HTTP API
 // connection never hands out its credentials at all, only a `fetch` that adds them for its own
 // hosts. Used by the worker's node context and by the Test button.
+import { createHmac } from "node:crypto";
 import { TooManyRedirectsError } from "../../lib/http-guard";
 import type { Env } from "../../lib/secret-box";
 import type { HttpConnection, PostgresConnection, ResolvedConnection, SmtpConnection, SqliteConnection } from "../../nodes/sdk/connections";
 import { ConfigError } from "../../nodes/sdk/errors";
 import type { GuardedFetchInit } from "../../nodes/sdk/types";
-import { maxStatementTimeoutMs, type ConnectionKind, type Secrets } from "./connection-kinds";
+import { maxStatementTimeoutMs, signingKey, type ConnectionKind, type Secrets } from "./connection-kinds";
 
 /** What a stored connection row holds besides its sealed secret. */
 export interface ConnectionParts {
@@ -108,6 +109,7 @@ function httpConnection(p: ConnectionParts, secrets: Secrets, opts: UseOptions):
   const baseUrl = String(p.config.baseUrl);
   const credentials = authHeaders(p.config, secrets);
   const credentialNames = credentials.map(([k]) => k);
+  const webhookKey = secrets.signingSecret ? signingKey(secrets.signingSecret) : null;
 
   /** Every request's host must be one of the connection's; plain http only for its plain-http hosts. */
   const checkTarget = (url: URL) => {
@@ -123,7 +125,7 @@ function httpConnection(p: ConnectionParts, secrets: Secrets, opts: UseOptions):
     }
   };
 
-  return {
+  const conn: HttpConnection = {
     kind: "http",
     name: p.name,
     hosts: [...p.hosts],
@@ -154,4 +156,12 @@ function httpConnection(p: ConnectionParts, secrets: Secrets, opts: UseOptions):
       }
     },
   };
+  if (webhookKey) {
+    // Not enumerable: the method is there only for connections with a secret, and stays out of JSON.
+    Object.defineProperty(conn, "signWebhook", {
+      value: (msgId: string, timestampSeconds: number, body: string) => `v1,${createHmac("sha256", webhookKey).update(`${msgId}.${timestampSeconds}.${body}`).digest("base64")}`,
+      enumerable: false,
+    });
+  }
+  return conn;
 }

@@ -128,7 +128,7 @@ describe("kinds", () => {
     expect(pg.fields.find((f) => f.name === "password")).toMatchObject({ type: "password", secret: true, required: false });
     expect(pg.fields.find((f) => f.name === "port")).toMatchObject({ type: "number", default: 5432, secret: false });
     const httpKind = all.find((k) => k.kind === "http")!;
-    expect(httpKind.fields.filter((f) => f.secret).map((f) => f.name)).toEqual(["password", "token", "headerValue"]);
+    expect(httpKind.fields.filter((f) => f.secret).map((f) => f.name)).toEqual(["password", "token", "headerValue", "signingSecret"]);
     expect(httpKind.fields.find((f) => f.name === "auth")).toMatchObject({ type: "select", options: ["none", "bearer", "basic", "header"] });
   });
 });
@@ -206,6 +206,7 @@ describe("create, change, remove", () => {
       [{ name: "h3", kind: "http", config: { baseUrl: `https://u:${TOKEN}@api.example.com` } }, /^baseUrl: put the user and password in the secret fields/],
       [{ name: "h5", kind: "http", config: { baseUrl: "https://api.example.com", auth: "bearer" }, secrets: { token: `${TOKEN}\r\nX-Evil: 1` } }, /^token: cannot be sent in a header/],
       [{ name: "h4", kind: "http", config: { baseUrl: "https://api.example.com" }, plainHttpHosts: ["other.example.com"] }, /^plainHttpHosts: other\.example\.com is not among/],
+      [{ name: "h6", kind: "http", config: { baseUrl: "https://api.example.com" }, secrets: { signingSecret: "whsec_c2hvcnQ=" } }, /^signingSecret: a Standard Webhooks secret is whsec_/],
       [{ name: "warehouse", kind: "sqlite", config: { file: "/tmp/x.db" } }, /A connection named "warehouse" already exists/],
     ];
     for (const [input, message] of cases) {
