@@ -51,7 +51,7 @@ export interface Mailpit {
 
 /** The command line: loopback only, no update check or reverse DNS (often offline), duplicates by Message-ID dropped. */
 export function mailpitArgs(o: MailpitOptions): string[] {
-  const args = ["--smtp", `127.0.0.1:${o.smtpPort}`, "--listen", `127.0.0.1:${o.uiPort}`, "--ignore-duplicate-ids", "--disable-version-check", "--smtp-disable-rdns"];
+  const args = ["--smtp", `127.0.0.1:${o.smtpPort}`, "--listen", `127.0.0.1:${o.uiPort}`, "--ignore-duplicate-ids", "--disable-version-check", "--smtp-disable-rdns", "--quiet"];
   args.push("--max", String(o.maxMessages ?? 0));
   if (o.dbFile) args.push("--database", o.dbFile);
   return [...args, ...(o.extraArgs ?? [])];

@@ -17,14 +17,16 @@ const fail = (message) => {
 };
 
 const TEMPORAL_CLI_MODULE = "github.com/temporalio/cli/cmd/temporal@v1.5.1";
+// The local mail server npm start sends e-mail to (lib/mailpit.ts keeps the same version).
+const MAILPIT_MODULE = "github.com/axllent/mailpit@v1.33.1";
 const NODE_HEADERS = "/usr/include/node/node.h";
 
 const COMMANDS = {
   // The web app as a production build (`next build` when sources changed, then `next start`).
-  start: { temporal: true },
+  start: { temporal: true, mailpit: "wanted" },
   // The same, with the web app under `next dev` (hot reload) and no build.
-  dev: { temporal: true },
-  test: { temporal: true },
+  dev: { temporal: true, mailpit: "wanted" },
+  test: { temporal: true, mailpit: "required" },
   bench: { temporal: true },
   // A worker connects to a running server (`npm start`'s, or TEMPORAL_ADDRESS); it never starts one.
   worker: { temporal: false },
@@ -178,6 +180,69 @@ async function ensureTemporal(canBuild) {
   return buildTemporal(go);
 }
 
+// ---------------------------------------------------------------------------------------------
+// (b2) Mailpit, the local mail server: found like the Temporal CLI, or built once with Go.
+
+function findMailpit() {
+  const explicit = process.env.MAILPIT_PATH;
+  if (explicit) {
+    if (!isExecutable(explicit)) fail(`MAILPIT_PATH=${explicit} is not an executable file.`);
+    return path.resolve(explicit);
+  }
+  const cached = path.join(toolsDir(), "bin", "mailpit");
+  if (isExecutable(cached)) return cached;
+  for (const dir of (process.env.PATH || "").split(path.delimiter)) {
+    if (dir && isExecutable(path.join(dir, "mailpit"))) return path.join(dir, "mailpit");
+  }
+  return undefined;
+}
+
+async function buildMailpit(go) {
+  const gobin = path.join(toolsDir(), "bin");
+  mkdirSync(gobin, { recursive: true });
+  say(`Mailpit (the local mail server e-mail flows send to) was not found (MAILPIT_PATH, ${path.join(gobin, "mailpit")}, PATH).`);
+  say(`Building it once with Go: GOBIN=${gobin} ${go} install ${MAILPIT_MODULE} (about 2 minutes the first time).`);
+  const started = Date.now();
+  const env = { ...process.env, GOBIN: gobin, PATH: `${path.dirname(go)}${path.delimiter}${process.env.PATH || ""}` };
+  const child = spawn(go, ["install", MAILPIT_MODULE], { cwd: os.tmpdir(), env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (c) => (output += c));
+  child.stderr.on("data", (c) => (output += c));
+  const timer = setInterval(() => say(`  still building Mailpit... ${elapsed(Date.now() - started)} elapsed`), 15_000);
+  const stopBuild = () => child.kill("SIGTERM");
+  process.once("SIGINT", stopBuild);
+  process.once("SIGTERM", stopBuild);
+  const result = await new Promise((resolve) => {
+    child.on("error", (err) => resolve({ code: null, error: err }));
+    child.on("close", (code, signal) => resolve({ code, signal }));
+  });
+  clearInterval(timer);
+  process.off("SIGINT", stopBuild);
+  process.off("SIGTERM", stopBuild);
+  const built = path.join(gobin, "mailpit");
+  if (result.code !== 0 || !isExecutable(built)) {
+    console.error(`[loopwright] Building Mailpit failed (${result.error ? result.error.message : `exit ${result.code ?? result.signal}`}) after ${elapsed(Date.now() - started)}:`);
+    console.error(output.trim().split("\n").slice(-30).join("\n") || "(go printed nothing)");
+    return undefined;
+  }
+  say(`Built Mailpit in ${elapsed(Date.now() - started)}: ${built}`);
+  return built;
+}
+
+/** The Mailpit binary, built when missing; undefined (with a warning) when it cannot be had and is not required. */
+async function ensureMailpit(need) {
+  if (!need || process.env.LOOPWRIGHT_MAILPIT === "0") return undefined;
+  const found = findMailpit();
+  if (found) return found;
+  const go = findGo();
+  const built = go ? await buildMailpit(go) : undefined;
+  if (built) return built;
+  const how = `install Go (https://go.dev/dl/) and run this again, or set MAILPIT_PATH to a mailpit binary (https://mailpit.axllent.org/docs/install/)`;
+  if (need === "required") fail(`The e-mail tests need Mailpit, and none could be found or built: ${how}.`);
+  say(`warning: no Mailpit (${go ? "the build failed" : "no Go to build it"}), so there is no local mail server; e-mail flows need an SMTP connection. To get one: ${how}.`);
+  return undefined;
+}
+
 /**
  * Chromium for the browser tests and the canvas benchmark (driven by playwright-core, which never
  * downloads browsers). Debian's package is installed when missing and we are root.
@@ -291,6 +356,9 @@ async function main() {
     const temporal = await ensureTemporal(COMMANDS[command].temporal);
     if (temporal) env.TEMPORAL_CLI_PATH = temporal;
   }
+
+  const mailpit = await ensureMailpit(COMMANDS[command].mailpit);
+  if (mailpit) env.MAILPIT_PATH = mailpit;
 
   if (command === "test" || command === "bench") env.CHROMIUM_PATH = ensureChromium();
   if (command === "test") ensurePostgres();

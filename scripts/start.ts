@@ -15,6 +15,7 @@ import { dataDir, dbPath, projectRoot, sharedDir } from "../lib/paths";
 import { StoppedError, Supervisor } from "../lib/supervisor";
 import { temporalSettings } from "../lib/temporal";
 import { ensureWebBuild, WebBuildError } from "../lib/web-build";
+import { MAILPIT_DEFAULT_SMTP_PORT, MAILPIT_DEFAULT_UI_PORT, mailpitBinary, startMailpit } from "../lib/mailpit";
 import temporalConfig from "../temporal.config";
 
 const KILL_AFTER_MS = 10_000;
@@ -102,6 +103,49 @@ async function waitForPort(port: number, host: string, timeoutMs: number): Promi
   return false;
 }
 
+/**
+ * Mailpit, the local mail server (its UI beside Temporal's), and the SMTP connection "mailpit"
+ * pointing at it (as LOOPWRIGHT_SECRET_MAILPIT, imported by the web app like any such variable,
+ * unless the operator set that variable). LOOPWRIGHT_MAILPIT=0 leaves it out. Not fatal: without
+ * it, e-mail flows need another SMTP connection. Returns the line to print.
+ */
+async function startMail(dir: string, childEnv: NodeJS.ProcessEnv): Promise<string> {
+  if (process.env.LOOPWRIGHT_MAILPIT === "0") return "off (LOOPWRIGHT_MAILPIT=0)";
+  const binary = mailpitBinary();
+  if (!binary) {
+    shout("warning: Mailpit was not found (MAILPIT_PATH, .tools/bin/mailpit, PATH), so there is no local mail server; `npm start` builds it when Go is installed.");
+    return "not installed";
+  }
+  const smtpPort = portFromEnv("LOOPWRIGHT_MAILPIT_SMTP_PORT", MAILPIT_DEFAULT_SMTP_PORT);
+  const uiPort = portFromEnv("LOOPWRIGHT_MAILPIT_UI_PORT", MAILPIT_DEFAULT_UI_PORT);
+  childEnv.LOOPWRIGHT_SECRET_MAILPIT ??= `smtp://127.0.0.1:${smtpPort}?from=${encodeURIComponent("Loopwright <loopwright@example.com>")}`;
+  if ((await inUse(smtpPort)) || (await inUse(uiPort))) {
+    shout(
+      `warning: port ${smtpPort} (SMTP) or ${uiPort} (web UI) is already in use (a Mailpit of an earlier start?), so Mailpit is not started; the "mailpit" connection still sends to 127.0.0.1:${smtpPort}. LOOPWRIGHT_MAILPIT_SMTP_PORT and LOOPWRIGHT_MAILPIT_UI_PORT move it.`,
+    );
+    return `not started (ports in use); SMTP 127.0.0.1:${smtpPort}`;
+  }
+  const logFile = path.join(dir, "logs", "mailpit.log");
+  try {
+    await supervisor.add({
+      name: "Mailpit",
+      // Stops after the worker, which may be finishing a send.
+      stopOrder: 1,
+      // Keeps the last 10,000 messages in the data directory.
+      launch: async () => (await startMailpit({ binary, smtpPort, uiPort, dbFile: path.join(dir, "mailpit", "mailpit.db"), logFile, maxMessages: 10_000, detached: true })).process,
+      exitDetails: () => {
+        const last = tail(logFile, 15);
+        return last ? `Last lines of ${logFile}:\n${last}` : undefined;
+      },
+    });
+  } catch (err) {
+    if (err instanceof StoppedError) return "stopped";
+    shout(`warning: Mailpit did not start: ${err instanceof Error ? err.message : String(err)}`);
+    return "failed to start";
+  }
+  return `http://localhost:${uiPort}  (SMTP 127.0.0.1:${smtpPort}, the "mailpit" connection)`;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -178,6 +222,11 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
 
+  // Links in e-mails (unsubscribe) point at the web app: LOOPWRIGHT_PUBLIC_URL, else this.
+  childEnv.LOOPWRIGHT_WEB_URL ??= `http://localhost:${webPort}`;
+  const mail = await startMail(dir, childEnv);
+  if (stopping) return;
+
   // Processes `npm start` keeps running; add more here (each restarts on its own when it dies).
   const nodeBin = (name: string) => path.join(projectRoot, "node_modules", ".bin", name);
   if (!existsSync(path.join(projectRoot, "workflows", "worker.ts"))) shout("warning: workflows/worker.ts does not exist yet.");
@@ -243,6 +292,7 @@ async function main(): Promise<void> {
       `  Ingest API       ${childEnv.LOOPWRIGHT_INGEST_URL}  (Segment-compatible: POST /v1/track, /v1/identify, /v1/batch, ...)`,
       `  Temporal UI      ${embedded ? `http://localhost:${uiPort}` : settings.uiUrl}`,
       `  Temporal gRPC    ${settings.address}  (namespace ${settings.namespace}, task queue ${settings.taskQueue}${embedded ? "" : ", external"})`,
+      `  Mailpit (e-mail) ${mail}`,
       `  Data directory   ${dir}`,
       `  Database         ${pgUrl ? `PostgreSQL ${redact(pgUrl)}` : `SQLite ${dbPath(dir)}`}`,
       ...(sharedDir() !== dir ? [`  Shared folder    ${sharedDir()}`] : []),

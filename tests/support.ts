@@ -17,6 +17,8 @@ declare module "vitest" {
     webUrl: string;
     /** One account per role, made by the global setup. */
     accounts: Record<Role, { email: string; password: string; apiKey: string }>;
+    /** Mailpit's web UI and API (e.g. http://127.0.0.1:54321); the SMTP connection "mailpit" sends to it. */
+    mailpitUrl: string;
   }
 }
 
@@ -38,6 +40,8 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     LOOPWRIGHT_URL: inject("webUrl"),
     LOOPWRIGHT_API_KEY: apiKey("editor"),
     TEMPORAL_UI_URL: "http://localhost:8233",
+    // Workers started by tests write links to the test web app into e-mails.
+    LOOPWRIGHT_WEB_URL: inject("webUrl"),
     ...extra,
   };
 }

@@ -2,7 +2,6 @@
 // names the customer and the channel and is signed by this app's key, so it needs no sign-in. The
 // customer's consent for the channel is set to false in their profile at once (consent merges per
 // channel: their other consents stay), and the audit log records it. Doing it twice is harmless.
-import "server-only";
 import { audit, profiles, type Store } from "../../db/store";
 import { dataDirPath } from "../../lib/paths";
 import { unsubscribeKey, verifyUnsubscribeToken, type UnsubscribeChannel } from "../../nodes/action/email-links";
