@@ -108,7 +108,7 @@ export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPr
           </section>
         )}
 
-        {entry?.kind === "trigger" && <TriggerPanel flowId={flowId} nodeId={nodeId} type={entry.type} />}
+        {(entry?.kind === "trigger" || entry?.type === "action.send-email") && <TriggerPanel flowId={flowId} nodeId={nodeId} type={entry.type} />}
 
         <section aria-label="Settings">
           <h3 className="mb-3 text-xs font-semibold tracking-wide text-ink-muted uppercase">Settings</h3>
