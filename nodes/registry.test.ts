@@ -10,6 +10,8 @@ describe("node registry and catalog", () => {
   it("lists every built-in node with ports and a JSON Schema form for its config", async () => {
     const catalog = (await loadRegistry()).catalog();
     expect(catalog.map((e) => e.ref).sort()).toEqual([
+      "action.send-email@1",
+      "action.sync@1",
       "action.webhook@1",
       "action.write-profiles@1",
       "action.write-table@2",

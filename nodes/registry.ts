@@ -37,6 +37,8 @@ import writeTable from "./action/write-table.node.ts";
 import passthrough from "./control/passthrough.node.ts";
 import writeProfiles from "./action/write-profiles.node.ts";
 import webhookAction from "./action/webhook.node.ts";
+import syncAction from "./action/sync.node.ts";
+import sendEmail from "./action/send-email.node.ts";
 import manualTrigger from "./trigger/manual.node.ts";
 import eventTrigger from "./trigger/event.node.ts";
 import webhookTrigger from "./trigger/webhook.node.ts";
@@ -94,6 +96,8 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   writeTable,
   writeProfiles,
   webhookAction,
+  syncAction,
+  sendEmail,
   // control
   passthrough,
 ] as NodeDefinition[];
