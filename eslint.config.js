@@ -7,7 +7,7 @@
 //   2. Nodes (nodes/<kind>/) import only nodes/sdk, other files in nodes/ subfolders, and npm
 //      packages; nodes/sdk imports only zod and its own files.
 //   3. Only db/ talks to the control-plane database: no drizzle-orm, better-sqlite3 or pg elsewhere
-//      (the SQL source and write-table nodes reach users' own databases, so they may use the drivers).
+//      (the SQL source, write-table and sync nodes reach users' own databases, so they may use the drivers).
 import { builtinModules } from "node:module";
 import { readdirSync } from "node:fs";
 import path from "node:path";
@@ -118,7 +118,7 @@ const onlyDb = "Only db/ talks to the control-plane database: use the store func
 const drizzle = { regex: "^drizzle-(orm|kit)(/|$)", message: onlyDb };
 const driver = (name) => ({
   regex: `^${name}(/|$)`,
-  message: `${onlyDb} (Besides db/, only the SQL source and write-table nodes, which reach users' own databases, and tests use the driver.)`,
+  message: `${onlyDb} (Besides db/, only the SQL source, write-table and sync nodes, which reach users' own databases, and tests use the driver.)`,
 });
 const dbImports = (...drivers) => ["error", { patterns: [drizzle, ...drivers.map(driver)] }];
 
@@ -167,7 +167,7 @@ export default defineConfig([
   // ... except the nodes that read and write users' own databases, the PostgreSQL test server, tests,
   // the store benchmark (its baseline is the raw drivers) and the drizzle-kit configs at the root.
   {
-    files: ["nodes/action/write-table.node.ts", "nodes/source/sql-read.ts", "nodes/source/sql-query.node.ts", "server/services/connection-test.ts", "bench/store.ts", ...TEST_CODE],
+    files: ["nodes/action/write-table.node.ts", "nodes/action/sync-sql.ts", "nodes/source/sql-read.ts", "nodes/source/sql-query.node.ts", "server/services/connection-test.ts", "bench/store.ts", ...TEST_CODE],
     ignores: ["db/**"],
     rules: { "no-restricted-imports": dbImports() },
   },

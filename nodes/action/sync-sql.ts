@@ -8,12 +8,10 @@
 // SQLite: one transaction per batch, a prepared statement per row; a row the table refuses is
 // reported on its own and the rest of the batch commits.
 // The drivers reach the users' own databases named by their connections (as write-table and the SQL
-// source do), never the control plane; eslint.config.mjs does not list this file among them yet.
-// eslint-disable-next-line no-restricted-imports
+// source do), never the control plane (eslint.config.js lists this file among them).
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-// eslint-disable-next-line no-restricted-imports
 import pg from "pg";
 import { ConfigError, TransientError, type NodeContext, type PostgresConnection, type SqliteConnection } from "../sdk";
 import { RowsRefused, type BatchOutcome, type Destination, type SyncRemoval } from "./sync-core";
