@@ -1,7 +1,7 @@
 // The decision ledger through the node context (as actions use it) and back out as a dataset.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harness, type Harness } from "../../tests/harness";
-import ledgerNode from "./ledger.node";
+import ledgerNode from "./ledger.node.ts";
 
 let h: Harness;
 beforeAll(() => {
