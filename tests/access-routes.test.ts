@@ -2,7 +2,7 @@
 // lists them and fails when one is added without an entry) tried as anonymous, viewer, editor and
 // admin (by API key), and pages sending anonymous visitors to sign in.
 import { describe, expect, inject, it } from "vitest";
-import { unsubscribeKey, unsubscribeToken } from "../nodes/action/email-links";
+import { unsubscribeKey, unsubscribeToken } from "../lib/unsubscribe-links";
 import { PROCEDURES, ROUTES } from "../server/api/access-matrix";
 import { apiKey } from "./support";
 

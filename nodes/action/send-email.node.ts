@@ -19,7 +19,6 @@ import { createHash } from "node:crypto";
 import nodemailer from "nodemailer";
 import { z } from "zod";
 import { column, ConfigError, connectionField, defineNode, TransientError, type LedgerEntry, type SmtpConnection } from "../sdk";
-import { publicBaseUrl, unsubscribeKey, unsubscribeToken, unsubscribeUrl } from "./email-links";
 import { checkTemplate, compileTemplate, LIMITS, TemplateError, templateValue, type CompiledTemplate, type TemplateKind } from "./liquid";
 
 const BATCH = 500;
@@ -171,8 +170,6 @@ export default defineNode({
     const message = compileMessage(config);
     const fingerprint = sha256([config.subject, config.html, config.text].join("\u0000")).slice(0, 16);
     const conn: SmtpConnection = await ctx.connection(config.connection, "smtp", { field: "connection" });
-    const key = unsubscribeKey();
-    const base = publicBaseUrl();
     const fromAddress = addressOf(conn.from);
 
     const transport = nodemailer.createTransport({
@@ -212,9 +209,9 @@ export default defineNode({
       return { customer, channel: CHANNEL, ...(Number.isFinite(score) ? { model: { score } } : {}), ...(arm ? { arm } : {}) };
     };
 
-    const send = async (customer: string, row: Record<string, unknown>, to: string, rendered: RenderedMessage, token: string) => {
+    const send = async (customer: string, row: Record<string, unknown>, to: string, rendered: RenderedMessage, unsubscribe: { url: string; token: string }) => {
       const messageId = messageIdOf(ctx.ledger.key(customer), conn.from);
-      const link = unsubscribeUrl(base, token);
+      const { url: link, token } = unsubscribe;
       try {
         await transport.sendMail({
           from: conn.from,
@@ -296,10 +293,10 @@ export default defineNode({
             suppress("invalid e-mail address");
             continue;
           }
-          const token = unsubscribeToken(key, customer, "email");
+          const unsubscribe = ctx.links.unsubscribe(customer, "email");
           let rendered: RenderedMessage;
           try {
-            rendered = renderMessage(message, row, traits ?? {}, unsubscribeUrl(base, token));
+            rendered = renderMessage(message, row, traits ?? {}, unsubscribe.url);
           } catch (err) {
             if (!(err instanceof TemplateError)) throw err;
             counts.failed++;
@@ -307,7 +304,7 @@ export default defineNode({
             await ctx.ledger.record([{ ...about(customer, row), status: "failed", reason: `template: ${err.message}`, content: { campaign: config.campaign, template: fingerprint } }]);
             continue;
           }
-          sends.push(() => send(customer, row, address, rendered, token));
+          sends.push(() => send(customer, row, address, rendered, unsubscribe));
         }
         await ctx.ledger.record(suppressed);
         for (const job of sends) {

@@ -8,7 +8,7 @@ import { freePort } from "../../lib/dev-server";
 import { mailpitBinary, MailpitApi, startMailpit, type Mailpit } from "../../lib/mailpit";
 import { failure, harness, type Harness } from "../../tests/harness";
 import { ConfigError, TransientError, type DatasetRef } from "../sdk";
-import { verifyUnsubscribeToken } from "./email-links";
+import { verifyUnsubscribeToken } from "../../lib/unsubscribe-links";
 import sendEmail, { messageIdOf } from "./send-email.node.ts";
 
 const binary = mailpitBinary();

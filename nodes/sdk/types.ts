@@ -230,6 +230,11 @@ export interface NodeContext {
   triggerData(): Promise<DatasetRef | null>;
   profiles: ProfileAccess;
   ledger: Ledger;
+  /**
+   * Links for messages: the unsubscribe link of `customer` (as the ledger knows them) for a
+   * channel, signed by the app (`/u/<token>` on its public URL), and its token.
+   */
+  links: { unsubscribe(customer: string, channel?: "email"): { url: string; token: string } };
   /** Per-destination state of write-back syncs (what landed last time), for sending only changed rows. */
   syncState: SyncStateAccess;
   runId: string;

@@ -1,10 +1,10 @@
-// Unsubscribing from a link in a message (app/u/[token]): the token (nodes/action/email-links.ts)
+// Unsubscribing from a link in a message (app/u/[token]): the token (lib/unsubscribe-links.ts)
 // names the customer and the channel and is signed by this app's key, so it needs no sign-in. The
 // customer's consent for the channel is set to false in their profile at once (consent merges per
 // channel: their other consents stay), and the audit log records it. Doing it twice is harmless.
 import { audit, profiles, type Store } from "../../db/store";
 import { dataDirPath } from "../../lib/paths";
-import { unsubscribeKey, verifyUnsubscribeToken, type UnsubscribeChannel } from "../../nodes/action/email-links";
+import { unsubscribeKey, verifyUnsubscribeToken, type UnsubscribeChannel } from "../../lib/unsubscribe-links";
 
 export interface UnsubscribeTarget {
   customer: string;

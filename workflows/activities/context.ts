@@ -10,6 +10,7 @@ import { isAppError } from "../../lib/errors";
 import { guardedFetch } from "../../lib/http-guard";
 import { DIR_MODE, fileRoots, internalPaths, isInside, projectRoot, realOrResolved } from "../../lib/paths";
 import { encryptionKey } from "../../lib/secret-box";
+import { publicBaseUrl, unsubscribeKey, unsubscribeToken, unsubscribeUrl } from "../../lib/unsubscribe-links";
 import type { ConnectionKind, ConnectionLookup, ConnectionOf } from "../../nodes/sdk/connections";
 import { ConfigError, NotFoundError } from "../../nodes/sdk/errors";
 import type { Ledger, Logger, NodeContext, RunTrigger } from "../../nodes/sdk/types";
@@ -51,6 +52,8 @@ export function consoleLogger(prefix: string): Logger {
   };
 }
 
+let unsubscribeSigningKey: Buffer | undefined;
+
 export function createNodeContext(o: ContextOptions): NodeContext {
   const owner = { runId: o.runId, nodeId: o.nodeId };
   const scratch = path.join(o.dataDir, "tmp");
@@ -67,6 +70,12 @@ export function createNodeContext(o: ContextOptions): NodeContext {
       traits: (ids) => profileTraits(o.store, ids),
     },
     ledger: ledgerFor(o, datasets, scratchFile),
+    links: {
+      unsubscribe(customer, channel = "email") {
+        const token = unsubscribeToken((unsubscribeSigningKey ??= unsubscribeKey(process.env, o.dataDir)), customer, channel);
+        return { token, url: unsubscribeUrl(publicBaseUrl(process.env), token) };
+      },
+    },
     syncState: {
       load: (destination) => ledger.syncState(o.store, destination),
       save: (destination, landed, removed) => ledger.saveSyncState(o.store, destination, landed, removed),

@@ -4,7 +4,7 @@
 // or typed in). Editors only: it shows a customer's profile data. Nothing is sent or recorded.
 import { z } from "zod";
 import { profiles } from "../../../db/store";
-import { publicBaseUrl } from "../../../nodes/action/email-links";
+import { publicBaseUrl } from "../../../lib/unsubscribe-links";
 import { checkTemplate, compileTemplate, TemplateError, type TemplateKind } from "../../../nodes/action/liquid";
 import { hasEmailConsent, renderMessage, validAddress, type CompiledMessage } from "../../../nodes/action/send-email.node.ts";
 import { createTRPCRouter, editorProcedure } from "../trpc";

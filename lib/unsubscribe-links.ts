@@ -4,15 +4,11 @@
 // keys/unsubscribe.key in the data directory, made on first use. Workers on other machines need
 // the variable (like LOOPWRIGHT_ENCRYPTION_KEY). Tokens do not expire: a link in an old message
 // must still work.
-//
-// This reads the environment itself because the node context has no way to sign links yet; when
-// it gets one (ctx.links), this file's key lookup moves behind it and the token format stays.
+// Nodes reach it through the node context (`ctx.links.unsubscribe`), never directly.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const PROJECT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { dataDirPath } from "./paths";
 const SIG_BYTES = 16;
 const CHANNELS = { e: "email" } as const;
 type ChannelCode = keyof typeof CHANNELS;
@@ -26,10 +22,7 @@ function decodeKey(text: string, from: string): Buffer {
   return key;
 }
 
-/** The data directory as lib/paths.ts finds it: LOOPWRIGHT_DATA_DIR, or .loopwright in the project. */
-export function dataDirOf(env: Env = process.env): string {
-  return path.resolve(PROJECT, env.LOOPWRIGHT_DATA_DIR || ".loopwright");
-}
+const dataDirOf = (env: Env) => dataDirPath(env as NodeJS.ProcessEnv);
 
 /** The signing key: LOOPWRIGHT_UNSUBSCRIBE_KEY, else `<dataDir>/keys/unsubscribe.key` (created 0600 when missing). */
 export function unsubscribeKey(env: Env = process.env, dataDir = dataDirOf(env)): Buffer {

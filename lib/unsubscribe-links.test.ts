@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { publicBaseUrl, unsubscribeKey, unsubscribeToken, verifyUnsubscribeToken } from "./email-links";
+import { publicBaseUrl, unsubscribeKey, unsubscribeToken, verifyUnsubscribeToken } from "./unsubscribe-links";
 
 describe("unsubscribe tokens", () => {
   const key = randomBytes(32);
