@@ -1,3 +1,141 @@
-// E-mails handed to Mailpit per second, and event accepted -> e-mail received. Filled in once the
-// send-email node lands.
-export async function actEmailBench(): Promise<void> {}
+// E-mail, measured: messages handed to Mailpit per second by action.send-email (pooled SMTP, a
+// ledger row after each), and end to end, event accepted -> e-mail received at 500 events a second
+// (LOOPWRIGHT_BENCH_E2E_RATE) for LOOPWRIGHT_BENCH_SECONDS (default 60) through an event-triggered flow, on the stack `npm start`
+// runs (file-backed Temporal dev server, one worker with its inbox pump, the ingest process, Mailpit,
+// SQLite). Nothing may be lost: every accepted event's e-mail must arrive.
+import autocannon from "autocannon";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { connections, events, openSqliteStore, profiles, type Store } from "../db/store";
+import { ensureNamespace, freePort, startDevServer, temporalBinary } from "../lib/dev-server";
+import { MailpitApi, mailpitBinary, startMailpit, type Mailpit } from "../lib/mailpit";
+import { encryptionKey } from "../lib/secret-box";
+import { temporalSettings } from "../lib/temporal";
+import sendEmail from "../nodes/action/send-email.node.ts";
+import { loadRegistry } from "../nodes/registry";
+import { asRole } from "../server/api/routers/test-support";
+import { checkConnection, parseSecrets, sealSecrets } from "../server/services/connection-kinds";
+import { saveFlowVersion } from "../server/services/flows";
+import { createSource } from "../server/services/sources";
+import { applyTrigger } from "../server/services/triggers";
+import { harness } from "../tests/harness";
+import { startIngest, startWorker, type IngestProcess, type WorkerProcess } from "../tests/support-process";
+import { fmt } from "./stats";
+
+const SECONDS = Number(process.env.LOOPWRIGHT_BENCH_SECONDS) || 60;
+const MESSAGES = Number(process.env.LOOPWRIGHT_BENCH_EMAILS) || 2_000;
+const CUSTOMERS = 5_000;
+/** Events per second for the end-to-end part (the issue's figure is 500). */
+const RATE = Number(process.env.LOOPWRIGHT_BENCH_E2E_RATE) || 500;
+const TEMPLATES = { subject: "{{ profile.first_name }}, about {{ row.message_id }}", html: "<p>Hi {{ profile.first_name }}, thanks for order {{ row.message_id }}.</p>", text: "Hi {{ profile.first_name }}, thanks for order {{ row.message_id }}." };
+
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function smtpConnection(store: Store, dataDir: string, mp: Mailpit): Promise<void> {
+  const checked = checkConnection("smtp", { host: "127.0.0.1", port: mp.smtpPort, from: "Shop <news@shop.example>" }, parseSecrets("smtp", {}), [], []);
+  await connections.create(store, { name: "mailpit", kind: "smtp", ...checked, secret: sealSecrets({}, encryptionKey(process.env, { dataDir }).key) });
+}
+
+const customers = (n: number) => Array.from({ length: n }, (_, i) => ({ userId: `u${i}`, traits: { first_name: `N${i}`, email: `u${i}@shop.example`, consent: { email: true } } }));
+
+async function throughput(binary: string): Promise<void> {
+  const h = harness();
+  const mp = await startMailpit({ binary, smtpPort: await freePort(), uiPort: await freePort() });
+  try {
+    await smtpConnection(h.store, h.dataDir, mp);
+    await profiles.writeTraits(h.store, customers(MESSAGES));
+    const rows = await h.ctx("setup").datasets.create(`SELECT 'u' || i AS customer, 'm' || i AS message_id FROM range(${MESSAGES}) t(i)`);
+    const started = performance.now();
+    const out = await h.run(sendEmail, { connection: "mailpit", customerId: "customer", ...TEMPLATES, concurrency: 4 }, { rows }, h.ctx("mail", { runId: "bench-mail" }));
+    const seconds = (performance.now() - started) / 1000;
+    const arrived = (await new MailpitApi(mp.url).stats()).messages;
+    console.log(`\nE-mail: ${fmt(MESSAGES, 0)} personalised messages through action.send-email to Mailpit (4 SMTP connections, a ledger row after each)`);
+    console.log(`  ${fmt(Number((out.metrics as { sent?: number }).sent ?? 0) / seconds, 0)} messages/s, ${arrived.toLocaleString("en-US")} arrived`);
+  } finally {
+    await mp.stop();
+    await h.close();
+  }
+}
+
+async function endToEnd(binary: string): Promise<void> {
+  const temporal = temporalBinary();
+  if (!temporal) throw new Error("No Temporal CLI: run through `npm run bench`, which installs it");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-bench-e2e-mail-"));
+  const server = await startDevServer({ binary: temporal, port: await freePort(), dbFile: path.join(dir, "temporal", "temporal.db") });
+  const mp = await startMailpit({ binary, smtpPort: await freePort(), uiPort: await freePort(), dbFile: path.join(dir, "mailpit.db") });
+  const env = { ...process.env, TEMPORAL_ADDRESS: server.address, LOOPWRIGHT_DATA_DIR: dir, LOOPWRIGHT_TASK_QUEUE: "bench-mail", LOOPWRIGHT_PUBLIC_URL: "http://localhost:3000" };
+  const store = openSqliteStore(path.join(dir, "loopwright.sqlite"));
+  let worker: WorkerProcess | undefined;
+  let ingest: IngestProcess | undefined;
+  try {
+    await ensureNamespace(temporalSettings(env));
+    await smtpConnection(store, dir, mp);
+    await profiles.writeTraits(store, customers(CUSTOMERS));
+    const registry = await loadRegistry();
+    const { writeKey } = await createSource(store, asRole("admin"), { name: "shop" });
+    const graph = {
+      id: "thank-you",
+      name: "Thank you",
+      nodes: [
+        { id: "orders", type: "trigger.event@1", position: { x: 0, y: 0 }, config: { event: "Order Completed" } },
+        { id: "mail", type: "action.send-email@1", position: { x: 200, y: 0 }, config: { connection: "mailpit", customerId: "user_id", ...TEMPLATES, concurrency: 4 } },
+      ],
+      edges: [{ source: "orders", sourceHandle: "events", target: "mail", targetHandle: "rows" }],
+    };
+    const saved = await saveFlowVersion(store, registry, graph, { flowId: graph.id });
+    await applyTrigger(store, registry, null, saved, graph as never);
+    worker = await startWorker(env);
+    ingest = await startIngest(env, await freePort());
+    const auth = `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}`;
+    let seq = 0;
+    const load = await autocannon({
+      url: `${ingest.url}/v1/track`,
+      method: "POST",
+      connections: 8,
+      overallRate: RATE,
+      duration: SECONDS,
+      headers: { "content-type": "application/json", authorization: auth },
+      requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ userId: `u${seq % CUSTOMERS}`, event: "Order Completed", messageId: `o-${seq++}` }) }) }],
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    const accepted = await events.inboxCount(store);
+    const api = new MailpitApi(mp.url);
+    const deadline = Date.now() + 120_000;
+    let arrived = 0;
+    while ((arrived = (await api.stats()).messages) < accepted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
+    const received = new Map<string, number>();
+    for (const m of (await api.messages()) as (Awaited<ReturnType<MailpitApi["messages"]>>[number] & { Created: string })[]) {
+      const id = /about (o-\d+)/.exec(m.Subject)?.[1];
+      if (id) received.set(id, Date.parse(m.Created));
+    }
+    const latencies: number[] = [];
+    for (const e of await events.readInbox(store, 0, 1_000_000)) {
+      const at = received.get(e.messageId);
+      if (at !== undefined) latencies.push(at - e.receivedAt);
+    }
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+    console.log(`\nEvent accepted -> e-mail received: ${SECONDS} s at ${RATE} events/s (event trigger -> send-email; file-backed Temporal, one worker, ingest, Mailpit, SQLite)`);
+    console.log(`  ${accepted.toLocaleString("en-US")} events accepted (non-200 ${load.non2xx + load.errors}), ${arrived.toLocaleString("en-US")} e-mails arrived, ${accepted - received.size} missing`);
+    console.log(`  latency p50 ${fmt(pct(50), 0)} ms  p95 ${fmt(pct(95), 0)} ms  p99 ${fmt(pct(99), 0)} ms  max ${fmt(latencies[latencies.length - 1] ?? NaN, 0)} ms`);
+    console.log(`  peak memory: ingest ${fmt(peakRssMb(ingest.proc.pid!), 0)} MB, worker ${fmt(peakRssMb(worker.proc.pid!), 0)} MB, Temporal ${fmt(peakRssMb(server.process.pid!), 0)} MB, Mailpit ${fmt(peakRssMb(mp.process.pid!), 0)} MB`);
+  } finally {
+    await ingest?.stop();
+    await worker?.stop();
+    await server.stop();
+    await mp.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function actEmailBench(): Promise<void> {
+  const binary = mailpitBinary();
+  if (!binary) throw new Error("Mailpit is not built: run through `npm run bench`, or set MAILPIT_PATH");
+  await throughput(binary);
+  await endToEnd(binary);
+}

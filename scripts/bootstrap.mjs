@@ -27,7 +27,7 @@ const COMMANDS = {
   // The same, with the web app under `next dev` (hot reload) and no build.
   dev: { temporal: true, mailpit: "wanted" },
   test: { temporal: true, mailpit: "required" },
-  bench: { temporal: true },
+  bench: { temporal: true, mailpit: "required" },
   // A worker connects to a running server (`npm start`'s, or TEMPORAL_ADDRESS); it never starts one.
   worker: { temporal: false },
 };

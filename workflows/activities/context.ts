@@ -58,6 +58,8 @@ export function createNodeContext(o: ContextOptions): NodeContext {
   const owner = { runId: o.runId, nodeId: o.nodeId };
   const scratch = path.join(o.dataDir, "tmp");
   const datasets = new ParquetDatasetStore(o.sharedDir, o.store, owner);
+  // Profile ids this node has looked up (null: no profile), so ledger rows need no second lookup.
+  const profileIds = new Map<string, string | null>();
   const scratchFile = (extension = "") => {
     mkdirSync(scratch, { recursive: true, mode: 0o700 });
     return path.join(scratch, `${o.nodeId.replace(/[^A-Za-z0-9_-]/g, "_")}-${randomUUID()}${extension}`);
@@ -67,9 +69,13 @@ export function createNodeContext(o: ContextOptions): NodeContext {
     triggerData: () => (o.trigger ? triggerData({ store: o.store, datasets, scratchFile }, o.trigger) : Promise.resolve(null)),
     profiles: {
       writeTraits: (rows) => profiles.writeTraits(o.store, rows),
-      traits: (ids) => profileTraits(o.store, ids),
+      traits: async (ids) => {
+        const found = await profileTraits(o.store, ids);
+        for (const id of ids) profileIds.set(id, found.get(id)?.profileId ?? null);
+        return found;
+      },
     },
-    ledger: ledgerFor(o, datasets, scratchFile),
+    ledger: ledgerFor(o, datasets, scratchFile, profileIds),
     links: {
       unsubscribe(customer, channel = "email") {
         const token = unsubscribeToken((unsubscribeSigningKey ??= unsubscribeKey(process.env, o.dataDir)), customer, channel);
@@ -197,7 +203,7 @@ const LEDGER_COLUMNS: Record<string, string> = {
   at: "TIMESTAMP",
 };
 
-function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile: (ext?: string) => string): Ledger {
+function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile: (ext?: string) => string, profileIds: Map<string, string | null>): Ledger {
   const key = (customer: string) => `${o.runId}:${o.nodeId}:${customer}`;
   let run: Promise<{ flowId: string; flowVersion: number }> | undefined;
   return {
@@ -213,7 +219,11 @@ function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile
         if (isAppError(err) && err.code === "NOT_FOUND") return { flowId: "", flowVersion: 0 };
         throw err;
       }));
-      const ids = await profiles.idsFor(o.store, entries.map((e) => e.customer));
+      const unknown = entries.map((e) => e.customer).filter((c) => !profileIds.has(c));
+      if (unknown.length) {
+        const found = await profiles.idsFor(o.store, unknown);
+        for (const c of unknown) profileIds.set(c, found.get(c) ?? null);
+      }
       await ledger.record(
         o.store,
         entries.map((e) => ({
@@ -224,7 +234,7 @@ function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile
           nodeId: o.nodeId,
           channel: e.channel,
           customerId: e.customer,
-          profileId: ids.get(e.customer) ?? null,
+          profileId: profileIds.get(e.customer) ?? null,
           status: e.status,
           reason: e.reason ?? null,
           content: e.content ?? null,
