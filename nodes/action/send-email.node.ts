@@ -18,7 +18,7 @@
 import { createHash } from "node:crypto";
 import nodemailer from "nodemailer";
 import { z } from "zod";
-import { column, ConfigError, connectionField, defineNode, TransientError, type LedgerEntry, type SmtpConnection } from "../sdk";
+import { column, ConfigError, connectionField, defineNode, multiline, TransientError, type LedgerEntry, type SmtpConnection } from "../sdk";
 import { checkTemplate, compileTemplate, LIMITS, TemplateError, templateValue, type CompiledTemplate, type TemplateKind } from "./liquid";
 
 const BATCH = 500;
@@ -46,8 +46,8 @@ export const sendEmailConfig = z
       .default("")
       .describe("The column with the e-mail address. Empty: the profile's email trait."),
     subject: template("subject", "text", "{{ profile.first_name }}, a better plan for you"),
-    html: template("HTML body", "html", "<p>Hi {{ profile.first_name }}, you pay {{ row.MonthlyCharges }} a month.</p>"),
-    text: template("text alternative", "text", "Hi {{ profile.first_name }}, you pay {{ row.MonthlyCharges }} a month."),
+    html: multiline(template("HTML body", "html", "<p>Hi {{ profile.first_name }}, you pay {{ row.MonthlyCharges }} a month.</p>")),
+    text: multiline(template("text alternative", "text", "Hi {{ profile.first_name }}, you pay {{ row.MonthlyCharges }} a month.")),
     campaign: z
       .string()
       .trim()

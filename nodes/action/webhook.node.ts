@@ -7,7 +7,7 @@
 // backoff (Retry-After honoured); every row ends up in the ledger as sent or failed (with the
 // HTTP status and reason), and rows already sent by an earlier try of this node are not sent again.
 import { z } from "zod";
-import { column, ConfigError, connectionField, defineNode, redactUrl, type LedgerEntry } from "../sdk";
+import { column, ConfigError, connectionField, defineNode, multiline, redactUrl, type LedgerEntry } from "../sdk";
 import { checkTemplate, compileTemplate, templateValue, TemplateError } from "./liquid";
 import { messageId, pool, Sender, sha256, signerOf, type Item } from "./webhook-send";
 
@@ -42,13 +42,15 @@ const config = z
       .max(1000)
       .default([])
       .describe("columns payload: the columns sent, under their own names. Empty: every column."),
-    template: z
-      .string()
-      .max(100_000)
-      .default("")
-      .describe(
-        'template payload: a Liquid template rendering one row as JSON, e.g. {"to": {{ row.phone | json }}, "text": {{ row.message | json }}}. It may use row.<column> and idempotency_key (the row\'s key).',
-      ),
+    template: multiline(
+      z
+        .string()
+        .max(100_000)
+        .default("")
+        .describe(
+          'template payload: a Liquid template rendering one row as JSON, e.g. {"to": {{ row.phone | json }}, "text": {{ row.message | json }}}. It may use row.<column> and idempotency_key (the row\'s key).',
+        ),
+    ),
     keyField: z
       .string()
       .trim()

@@ -33,10 +33,15 @@ export function portOptional(spec: PortSpec): boolean {
  * of those formats ("csv", "json"; all when none are given); `connectionField(z.string(), ["postgres"])`
  * (nodes/sdk/connections.ts) names a connection, so the form offers the connections of those kinds.
  */
-export type FormWidget = "column" | "file" | "connection";
+export type FormWidget = "column" | "file" | "connection" | "multiline";
 
 export function column<T extends z.ZodType>(schema: T): T {
   return schema.meta({ widget: "column" satisfies FormWidget });
+}
+
+/** Text of several lines (a template, a message): the form gives it a text area. */
+export function multiline<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ widget: "multiline" satisfies FormWidget });
 }
 
 export function uploadedFile<T extends z.ZodType>(schema: T, formats?: string[]): T {

@@ -10,6 +10,25 @@ export function StringField(p: FieldProps) {
   const columns = field.widget === "column" ? ctx.columns : undefined;
   const listId = columns ? `${id}-columns` : undefined;
   const type = field.format === "email" ? "email" : field.format === "uri" || field.format === "url" ? "url" : "text";
+  if (field.widget === "multiline") {
+    return (
+      <Shell p={p}>
+        <textarea
+          id={id}
+          value={text}
+          onChange={(e) => p.set(e.currentTarget.value)}
+          placeholder={defaultPlaceholder(field)}
+          maxLength={field.maxLength}
+          rows={6}
+          spellCheck={false}
+          aria-invalid={p.invalid || undefined}
+          aria-required={requiredAttr(field)}
+          aria-describedby={p.described}
+          className={`${inputClass(p.invalid)} h-auto min-h-24 resize-y py-1.5 font-mono text-xs leading-relaxed`}
+        />
+      </Shell>
+    );
+  }
   return (
     <Shell p={p} note={columns && <p className="text-[11px] text-ink-muted">Columns from the last run&apos;s preview</p>}>
       <input

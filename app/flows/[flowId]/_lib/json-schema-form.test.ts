@@ -75,6 +75,9 @@ describe("fieldsOf with the real catalog", () => {
     expect(dedupe.keys).toMatchObject({ kind: "stringList", widget: "column", required: true, minItems: 1 });
     expect(dedupe.keep).toMatchObject({ kind: "enum", enumValues: ["first", "last"], default: "first" });
     expect(dedupe.orderBy).toMatchObject({ kind: "string", widget: "column", label: "Order by" });
+    const email = of("action.send-email");
+    expect(email.html).toMatchObject({ kind: "string", widget: "multiline", required: true });
+    expect(email.subject!.widget).toBeUndefined();
     const score = of("model.score");
     expect(score.modelVersion).toMatchObject({ kind: "integer", minimum: 1, required: false, label: "Model version" });
     expect(score.scoreColumn).toMatchObject({ kind: "string", default: "score", label: "Score column" });

@@ -18,7 +18,7 @@ export type FieldKind =
   | "object"
   | "unsupported";
 
-export type FormWidget = "column" | "file" | "connection";
+export type FormWidget = "column" | "file" | "connection" | "multiline";
 
 export type Scalar = string | number | boolean | null;
 

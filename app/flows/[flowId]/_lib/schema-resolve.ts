@@ -123,5 +123,5 @@ export function str(s: JsonSchema, key: string): string | undefined {
 
 export function widgetOf(s: JsonSchema): FormWidget | undefined {
   const w = own(s, "widget");
-  return w === "column" || w === "file" || w === "connection" ? w : undefined;
+  return w === "column" || w === "file" || w === "connection" || w === "multiline" ? w : undefined;
 }
