@@ -6,6 +6,7 @@ import path from "node:path";
 import { ParquetDatasetStore } from "../../db/dataset-store";
 import { StoreModelRegistry } from "../../db/model-registry";
 import { audit, connections, files, ledger, profiles, runs, type Store } from "../../db/store";
+import type { NewLedgerRow } from "../../db/store/ledger";
 import { isAppError } from "../../lib/errors";
 import { guardedFetch } from "../../lib/http-guard";
 import { DIR_MODE, fileRoots, internalPaths, isInside, projectRoot, realOrResolved } from "../../lib/paths";
@@ -205,6 +206,31 @@ const LEDGER_COLUMNS: Record<string, string> = {
 
 function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile: (ext?: string) => string, profileIds: Map<string, string | null>): Ledger {
   const key = (customer: string) => `${o.runId}:${o.nodeId}:${customer}`;
+  // Group commit: rows recorded while a write is under way go together in the next transaction,
+  // and each caller resumes once its own rows are committed (a sender sending on several
+  // connections records after each message without a transaction per message).
+  let waiting: { rows: NewLedgerRow[]; done: { resolve(): void; reject(err: unknown): void }[] } | null = null;
+  let writing: Promise<void> = Promise.resolve();
+  const commitLedger = (rows: NewLedgerRow[]): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (waiting) {
+        waiting.rows.push(...rows);
+        waiting.done.push({ resolve, reject });
+        return;
+      }
+      const group = { rows: [...rows], done: [{ resolve, reject }] };
+      waiting = group;
+      writing = writing.then(async () => {
+        waiting = null;
+        try {
+          // One row per key in a statement (PostgreSQL refuses to upsert a row twice in one): the latest wins.
+          await ledger.record(o.store, [...new Map(group.rows.map((r) => [r.key, r])).values()]);
+          for (const d of group.done) d.resolve();
+        } catch (err) {
+          for (const d of group.done) d.reject(err);
+        }
+      });
+    });
   let run: Promise<{ flowId: string; flowVersion: number }> | undefined;
   return {
     key,
@@ -224,8 +250,7 @@ function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile
         const found = await profiles.idsFor(o.store, unknown);
         for (const c of unknown) profileIds.set(c, found.get(c) ?? null);
       }
-      await ledger.record(
-        o.store,
+      await commitLedger(
         entries.map((e) => ({
           key: key(e.customer),
           runId: o.runId,
