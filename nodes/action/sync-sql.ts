@@ -13,6 +13,7 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import { postgresType, sqliteType, sqliteValue } from "./sql-types";
 import { ConfigError, TransientError, type NodeContext, type PostgresConnection, type SqliteConnection } from "../sdk";
 import { RowsRefused, type BatchOutcome, type Destination, type SyncRemoval } from "./sync-core";
 
@@ -42,25 +43,6 @@ function noUniqueKey(table: string, keyFields: string[], cause?: unknown): Confi
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
-
-/** PostgreSQL column type for a DuckDB type, for a table the sync creates (as write-table maps them). */
-function postgresType(duckType: string): string {
-  const t = duckType.toUpperCase();
-  if (/^(TINYINT|SMALLINT|UTINYINT)$/.test(t)) return "SMALLINT";
-  if (/^(INTEGER|USMALLINT)$/.test(t)) return "INTEGER";
-  if (/^(BIGINT|UINTEGER)$/.test(t)) return "BIGINT";
-  if (/^(HUGEINT|UBIGINT|UHUGEINT)$/.test(t)) return "NUMERIC";
-  if (/^(FLOAT|REAL)$/.test(t)) return "REAL";
-  if (t === "DOUBLE") return "DOUBLE PRECISION";
-  if (/^DECIMAL\(\d+,\d+\)$/.test(t)) return t.replace("DECIMAL", "NUMERIC");
-  if (t === "BOOLEAN") return "BOOLEAN";
-  if (t === "DATE") return "DATE";
-  if (t === "TIMESTAMP") return "TIMESTAMP";
-  if (t === "TIMESTAMP WITH TIME ZONE") return "TIMESTAMPTZ";
-  if (t === "TIME") return "TIME";
-  if (t === "BLOB") return "BYTEA";
-  return "TEXT";
-}
 
 /** Rows per statement: the arrays travel as one parameter per column, so only memory limits it. */
 const PG_MAX_BATCH = 10_000;
@@ -201,24 +183,6 @@ export function postgresDestination(target: PostgresConnection, t: TableTarget, 
 
 // ---------------------------------------------------------------------------------------------
 // SQLite
-
-/** SQLite column type for a DuckDB type: integers and booleans as INTEGER, floats/decimals as REAL. */
-function sqliteType(duckType: string): "INTEGER" | "REAL" | "BLOB" | "TEXT" {
-  const t = duckType.toUpperCase();
-  if (/^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|BOOLEAN)$/.test(t)) return "INTEGER";
-  if (/^(FLOAT|DOUBLE|REAL|DECIMAL(\(.*\))?|NUMERIC(\(.*\))?)$/.test(t)) return "REAL";
-  if (t === "BLOB") return "BLOB";
-  return "TEXT";
-}
-
-function sqliteValue(v: unknown): string | number | bigint | Buffer | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === "boolean") return v ? 1 : 0;
-  if (typeof v === "number" || typeof v === "string" || typeof v === "bigint") return v;
-  if (v instanceof Date) return v.toISOString();
-  if (v instanceof Uint8Array) return Buffer.from(v);
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
-}
 
 /** A statement refused because of the row's data: a constraint, a type mismatch, a value too big. */
 const ROW_ERROR = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;

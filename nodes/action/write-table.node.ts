@@ -3,19 +3,11 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import pg from "pg";
+import { postgresType, sqliteType, sqliteValue } from "./sql-types";
 import { column, ConfigError, connectionField, defineNode, TransientError, type Column, type DatasetRef, type NodeContext, type PostgresConnection } from "../sdk";
 
 const PLAIN_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const BOOKKEEPING = "_loopwright_writes";
-
-/** SQLite column type for a DuckDB type: integers and booleans as INTEGER, floats/decimals as REAL. */
-function sqliteType(duckType: string): "INTEGER" | "REAL" | "BLOB" | "TEXT" {
-  const t = duckType.toUpperCase();
-  if (/^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|BOOLEAN)$/.test(t)) return "INTEGER";
-  if (/^(FLOAT|DOUBLE|REAL|DECIMAL(\(.*\))?|NUMERIC(\(.*\))?)$/.test(t)) return "REAL";
-  if (t === "BLOB") return "BLOB";
-  return "TEXT";
-}
 
 /**
  * The SELECT expression for a column: types SQLite has no value for (dates, times, lists, structs)
@@ -27,15 +19,6 @@ function selectExpr(col: Column, ident: (s: string) => string): string {
   if (t === "REAL") return `CAST(${q} AS DOUBLE) AS ${q}`;
   if (t === "TEXT" && col.type.toUpperCase() !== "VARCHAR") return `CAST(${q} AS VARCHAR) AS ${q}`;
   return q;
-}
-
-function sqliteValue(v: unknown): string | number | bigint | Buffer | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === "boolean") return v ? 1 : 0;
-  if (typeof v === "number" || typeof v === "string" || typeof v === "bigint") return v;
-  if (v instanceof Date) return v.toISOString();
-  if (v instanceof Uint8Array) return Buffer.from(v);
-  return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
 }
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -189,25 +172,6 @@ function noUniqueKey(table: string, keys: string[], cause: unknown): ConfigError
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
-
-/** PostgreSQL column type for a DuckDB type (exact where PostgreSQL has one; text otherwise). */
-function postgresType(duckType: string): string {
-  const t = duckType.toUpperCase();
-  if (/^(TINYINT|SMALLINT|UTINYINT)$/.test(t)) return "SMALLINT";
-  if (/^(INTEGER|USMALLINT)$/.test(t)) return "INTEGER";
-  if (/^(BIGINT|UINTEGER)$/.test(t)) return "BIGINT";
-  if (/^(HUGEINT|UBIGINT|UHUGEINT)$/.test(t)) return "NUMERIC";
-  if (/^(FLOAT|REAL)$/.test(t)) return "REAL";
-  if (t === "DOUBLE") return "DOUBLE PRECISION";
-  if (/^DECIMAL\(\d+,\d+\)$/.test(t)) return t.replace("DECIMAL", "NUMERIC");
-  if (t === "BOOLEAN") return "BOOLEAN";
-  if (t === "DATE") return "DATE";
-  if (t === "TIMESTAMP") return "TIMESTAMP";
-  if (t === "TIMESTAMP WITH TIME ZONE") return "TIMESTAMPTZ";
-  if (t === "TIME") return "TIME";
-  if (t === "BLOB") return "BYTEA";
-  return "TEXT";
-}
 
 /** Every value as PostgreSQL's text input (timestamps with their offset): the server parses it as the column's type. */
 function postgresSelect(col: Column, ident: (s: string) => string): string {
