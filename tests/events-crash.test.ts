@@ -95,15 +95,17 @@ describe("kill -9 while events flow", () => {
         server = await startTemporal();
       },
     };
+    const restarts: Promise<void>[] = [];
     for (let tick = 0; tick < total / 30; tick++) {
       for (let i = 0; i < 30; i++) {
         const n = tick * 30 + i;
         analytics.track({ anonymousId: `a${n % 97}`, event: "Ping", properties: { n }, messageId: `p-${n}` });
       }
       const kill = kills[tick];
-      if (kill) void kill(); // the sender keeps sending while the process is down and coming back
+      if (kill) restarts.push(kill()); // the sender keeps sending while the process is down and coming back
       await sleep(100);
     }
+    await Promise.all(restarts);
     await analytics.closeAndFlush({ timeout: 120_000 });
 
     const inbox = (await events.readInbox(store, 0, 100_000)).filter((r) => r.sourceId === sourceId);

@@ -22,11 +22,15 @@ interface Started {
 }
 
 /** Runs a TypeScript entry point in its own process and resolves once its output contains `ready`. */
-async function startScript(what: string, script: string, env: NodeJS.ProcessEnv, ready: string, timeoutMs: number, cwd = projectRoot): Promise<Started> {
+async function startScript(what: string, script: string, env: NodeJS.ProcessEnv, ready: string, timeoutMs: number, cwd = projectRoot, onOutput?: (all: string) => void): Promise<Started> {
   const proc = spawn(process.execPath, ["--import", TSX, script], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (out += d));
+  const add = (d: Buffer) => {
+    out += d;
+    onOutput?.(out);
+  };
+  proc.stdout!.on("data", add);
+  proc.stderr!.on("data", add);
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what} did not start in ${timeoutMs / 1000} s:\n${out}`)), timeoutMs);
@@ -54,8 +58,8 @@ async function startScript(what: string, script: string, env: NodeJS.ProcessEnv,
 }
 
 /** Start `workflows/worker.ts` in its own process (in `cwd`, default the project) and wait until it polls. */
-export async function startWorker(env: NodeJS.ProcessEnv, cwd = projectRoot): Promise<WorkerProcess> {
-  const started = await startScript("worker", path.join(projectRoot, "workflows", "worker.ts"), env, "worker ready", 120_000, cwd);
+export async function startWorker(env: NodeJS.ProcessEnv, cwd = projectRoot, onOutput?: (all: string) => void): Promise<WorkerProcess> {
+  const started = await startScript("worker", path.join(projectRoot, "workflows", "worker.ts"), env, "worker ready", 120_000, cwd, onOutput);
   return { ...started, identity: /worker ready: (\S+)/.exec(started.output())?.[1] ?? "" };
 }
 

@@ -3,7 +3,7 @@
 // (TEMPORAL_ADDRESS), the control-plane store (DATABASE_URL; without it, the SQLite file of this
 // machine's data directory) and the shared folder (LOOPWRIGHT_SHARED_DIR).
 import { Client, Connection } from "@temporalio/client";
-import { NativeConnection, Worker } from "@temporalio/worker";
+import { NativeConnection, TransportError, Worker } from "@temporalio/worker";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { sweepScratch } from "../db/scratch";
@@ -25,7 +25,7 @@ async function main() {
     if (swept) console.log(`removed ${swept} scratch file${swept === 1 ? "" : "s"} left by an earlier crash (over a day old) from ${d}`);
   }
   const identity = `${process.pid}@${os.hostname()}`;
-  const connection = await NativeConnection.connect(connectionOptions(settings));
+  const connection = await connectWhenUp(settings);
   const worker = await Worker.create({
     connection,
     namespace: settings.namespace,
@@ -48,11 +48,28 @@ async function main() {
   const pump =
     process.env.LOOPWRIGHT_PUMP === "0"
       ? undefined
-      : startPump({ store, registry, settings, client: new Client({ connection: await Connection.connect(connectionOptions(settings)), namespace: settings.namespace }) });
+      : startPump({ store, registry, settings, client: new Client({ connection: Connection.lazy(connectionOptions(settings)), namespace: settings.namespace }) });
   await worker.run();
   await pump?.stop();
   await connection.close();
   await store.close();
+}
+
+/**
+ * Connects to Temporal, waiting while it is not reachable (a worker started before the server, or
+ * while it restarts) for up to LOOPWRIGHT_TEMPORAL_WAIT_SECONDS (default 300); other errors fail at once.
+ */
+async function connectWhenUp(settings: ReturnType<typeof temporalSettings>): Promise<NativeConnection> {
+  const deadline = Date.now() + Number(process.env.LOOPWRIGHT_TEMPORAL_WAIT_SECONDS || 300) * 1000;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await NativeConnection.connect(connectionOptions(settings));
+    } catch (err) {
+      if (!(err instanceof TransportError) || Date.now() + delay > deadline) throw err;
+      if (delay === 250) console.log(`waiting for Temporal at ${settings.address} (${err.message.slice(0, 200)})`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
 
 main().catch((err) => {
