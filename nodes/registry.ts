@@ -35,6 +35,8 @@ import segmentProfile from "./insight/segment-profile.node.ts";
 import metrics from "./insight/metrics.node.ts";
 import writeTable from "./action/write-table.node.ts";
 import passthrough from "./control/passthrough.node.ts";
+import split from "./control/split.node.ts";
+import branch from "./control/branch.node.ts";
 import writeProfiles from "./action/write-profiles.node.ts";
 import webhookAction from "./action/webhook.node.ts";
 import syncAction from "./action/sync.node.ts";
@@ -100,6 +102,8 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   sendEmail,
   // control
   passthrough,
+  split,
+  branch,
 ] as NodeDefinition[];
 
 let defaultRegistry: NodeRegistry | undefined;

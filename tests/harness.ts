@@ -24,7 +24,7 @@ export function datasetFile(name: string): string {
 export interface Harness {
   dataDir: string;
   store: Store;
-  ctx(nodeId: string, opts?: { runId?: string; attempt?: number; signal?: AbortSignal; onProgress?: ContextOptions["onProgress"] }): NodeContext;
+  ctx(nodeId: string, opts?: { runId?: string; flowId?: string; attempt?: number; signal?: AbortSignal; onProgress?: ContextOptions["onProgress"] }): NodeContext;
   run(def: NodeDefinition, config: unknown, inputs?: Record<string, ValueRef>, ctx?: NodeContext): Promise<NodeResult>;
   /**
    * Adds a connection nodes can use by name, checked and sealed as the app does it (the key file
@@ -39,7 +39,7 @@ export function harness(): Harness {
   const store = openSqliteStore(path.join(dataDir, "loopwright.sqlite"));
   const silent = { info() {}, warn() {}, error() {} };
   const ctx: Harness["ctx"] = (nodeId, opts = {}) =>
-    createNodeContext({ dataDir, sharedDir: dataDir, store, runId: opts.runId ?? "test-run", nodeId, attempt: opts.attempt, signal: opts.signal, onProgress: opts.onProgress, log: silent });
+    createNodeContext({ dataDir, sharedDir: dataDir, store, runId: opts.runId ?? "test-run", flowId: opts.flowId, nodeId, attempt: opts.attempt, signal: opts.signal, onProgress: opts.onProgress, log: silent });
   return {
     dataDir,
     store,

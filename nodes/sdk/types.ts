@@ -238,6 +238,8 @@ export interface NodeContext {
   /** Per-destination state of write-back syncs (what landed last time), for sending only changed rows. */
   syncState: SyncStateAccess;
   runId: string;
+  /** The flow this run belongs to; "" for a node run outside a recorded run (a node test). */
+  flowId(): Promise<string>;
   nodeId: string;
   /** 1 on the first try, higher on retries. */
   attempt: number;

@@ -22,6 +22,13 @@ export type Condition = z.output<typeof condition>;
 export const conditions = z.array(condition).max(50).default([]);
 export const matchMode = z.enum(["all", "any"]).default("all").describe("Start for an event (or customer) that passes all the tests, or any one of them.");
 
+/** The same tests on a table's rows (the branch node): a column of the row, or a trait of its customer. */
+export const rowCondition = condition.extend({
+  on: z.enum(["column", "trait"]).default("column").describe("Test a column of the row, or a trait of the customer's profile."),
+  field: condition.shape.field.describe("The column name (exactly), or the trait name; in a trait a dot reaches inside an object (consent.email)."),
+});
+export type RowCondition = z.output<typeof rowCondition>;
+
 function at(obj: unknown, path: string): unknown {
   let v: unknown = obj;
   for (const part of path.split(".")) {
@@ -77,12 +84,15 @@ function compare(actual: unknown, op: Operator, expected: string | undefined, li
   return false;
 }
 
-/** Does the event (its properties) and customer (their traits) pass the conditions? No conditions: yes. */
-export function passes(conds: readonly Condition[], mode: "all" | "any", subject: { properties?: unknown; traits?: unknown }): boolean {
+/**
+ * Does the event (its properties) or row (its columns, as `properties`) and customer (their traits)
+ * pass the conditions? No conditions: yes.
+ */
+export function passes(conds: readonly (Condition | RowCondition)[], mode: "all" | "any", subject: { properties?: unknown; traits?: unknown }): boolean {
   if (!conds.length) return true;
-  const test = (c: Condition) => compare(at(c.on === "trait" ? subject.traits : subject.properties, c.field), c.operator, c.value, c.values);
+  const test = (c: Condition | RowCondition) => compare(at(c.on === "trait" ? subject.traits : subject.properties, c.field), c.operator, c.value, c.values);
   return mode === "all" ? conds.every(test) : conds.some(test);
 }
 
 /** Do the conditions read profile traits (so the pump must load profiles)? */
-export const readsTraits = (conds: readonly Condition[]) => conds.some((c) => c.on === "trait");
+export const readsTraits = (conds: readonly (Condition | RowCondition)[]) => conds.some((c) => c.on === "trait");

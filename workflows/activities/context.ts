@@ -61,6 +61,7 @@ export function createNodeContext(o: ContextOptions): NodeContext {
   const datasets = new ParquetDatasetStore(o.sharedDir, o.store, owner);
   // Profile ids this node has looked up (null: no profile), so ledger rows need no second lookup.
   const profileIds = new Map<string, string | null>();
+  let flowId: Promise<string> | undefined;
   const scratchFile = (extension = "") => {
     mkdirSync(scratch, { recursive: true, mode: 0o700 });
     return path.join(scratch, `${o.nodeId.replace(/[^A-Za-z0-9_-]/g, "_")}-${randomUUID()}${extension}`);
@@ -88,6 +89,7 @@ export function createNodeContext(o: ContextOptions): NodeContext {
       save: (destination, landed, removed) => ledger.saveSyncState(o.store, destination, landed, removed),
     },
     runId: o.runId,
+    flowId: () => (flowId ??= flowOfRun(o)),
     nodeId: o.nodeId,
     attempt: o.attempt ?? 1,
     idempotencyKey: `${o.runId}:${o.nodeId}`,
@@ -136,6 +138,17 @@ export function createNodeContext(o: ContextOptions): NodeContext {
       return path.join(dir, name);
     },
   };
+}
+
+/** The run's flow: as given, else from the run's row; "" when the run is not recorded (a node test). */
+async function flowOfRun(o: ContextOptions): Promise<string> {
+  if (o.flowId !== undefined) return o.flowId;
+  try {
+    return (await runs.row(o.store, o.runId)).flowId;
+  } catch (err) {
+    if (isAppError(err) && err.code === "NOT_FOUND") return "";
+    throw err;
+  }
 }
 
 /** Looks the connection up, checks its kind, decrypts it, and writes its use to the audit log. */
