@@ -27,7 +27,8 @@ export const identities = pgTable(
     profileId: text("profile_id").notNull(),
     createdAt: time("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.value] }), index("identities_profile").on(t.profileId)],
+  // Ids are looked up by value whatever their kind (the primary key leads with the kind).
+  (t) => [primaryKey({ columns: [t.kind, t.value] }), index("identities_profile").on(t.profileId), index("identities_value").on(t.value)],
 );
 
 export const inboxCursors = pgTable("inbox_cursors", {

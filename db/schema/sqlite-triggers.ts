@@ -31,7 +31,8 @@ export const identities = sqliteTable(
     profileId: text("profile_id").notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.value] }), index("identities_profile").on(t.profileId)],
+  // Ids are looked up by value whatever their kind (the primary key leads with the kind).
+  (t) => [primaryKey({ columns: [t.kind, t.value] }), index("identities_profile").on(t.profileId), index("identities_value").on(t.value)],
 );
 
 /** Named places in the inbox (the profile updater's, for one): everything at or before `position` is done. */

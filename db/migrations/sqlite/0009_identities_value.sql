@@ -1,0 +1,1 @@
+CREATE INDEX `identities_value` ON `identities` (`value`);
