@@ -4,7 +4,7 @@
 // runs (file-backed Temporal dev server, one worker with its inbox pump, the ingest process, Mailpit,
 // SQLite). Nothing may be lost: every accepted event's e-mail must arrive.
 import autocannon from "autocannon";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { connections, events, openSqliteStore, profiles, type Store } from "../db/store";
@@ -21,7 +21,7 @@ import { createSource } from "../server/services/sources";
 import { applyTrigger } from "../server/services/triggers";
 import { harness } from "../tests/harness";
 import { startIngest, startWorker, type IngestProcess, type WorkerProcess } from "../tests/support-process";
-import { fmt } from "./stats";
+import { cpuSeconds, fmt, peakRssMb } from "./stats";
 
 const SECONDS = Number(process.env.LOOPWRIGHT_BENCH_SECONDS) || 60;
 const MESSAGES = Number(process.env.LOOPWRIGHT_BENCH_EMAILS) || 2_000;
@@ -29,11 +29,6 @@ const CUSTOMERS = 5_000;
 /** Events per second for the end-to-end part (the issue's figure is 500). */
 const RATE = Number(process.env.LOOPWRIGHT_BENCH_E2E_RATE) || 500;
 const TEMPLATES = { subject: "{{ profile.first_name }}, about {{ row.message_id }}", html: "<p>Hi {{ profile.first_name }}, thanks for order {{ row.message_id }}.</p>", text: "Hi {{ profile.first_name }}, thanks for order {{ row.message_id }}." };
-
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 async function smtpConnection(store: Store, dataDir: string, mp: Mailpit): Promise<void> {
   const checked = checkConnection("smtp", { host: "127.0.0.1", port: mp.smtpPort, from: "Shop <news@shop.example>" }, parseSecrets("smtp", {}), [], []);
@@ -92,6 +87,8 @@ async function endToEnd(binary: string): Promise<void> {
     ingest = await startIngest(env, await freePort());
     const auth = `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}`;
     let seq = 0;
+    const procs = { worker: worker.proc.pid!, ingest: ingest.proc.pid!, Temporal: server.process.pid!, Mailpit: mp.process.pid! };
+    const cpuBefore = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, cpuSeconds(pid)]));
     const load = await autocannon({
       url: `${ingest.url}/v1/track`,
       method: "POST",
@@ -107,6 +104,7 @@ async function endToEnd(binary: string): Promise<void> {
     const deadline = Date.now() + 120_000;
     let arrived = 0;
     while ((arrived = (await api.stats()).messages) < accepted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
+    const cpu = Object.entries(procs).map(([k, pid]) => `${k} ${fmt(((cpuSeconds(pid) - cpuBefore[k]!) / Math.max(arrived, 1)) * 1000, 2)} s`);
     const received = new Map<string, number>();
     for (const m of (await api.messages()) as (Awaited<ReturnType<MailpitApi["messages"]>>[number] & { Created: string })[]) {
       const id = /about (o-\d+)/.exec(m.Subject)?.[1];
@@ -122,6 +120,7 @@ async function endToEnd(binary: string): Promise<void> {
     console.log(`\nEvent accepted -> e-mail received: ${SECONDS} s at ${RATE} events/s (event trigger -> send-email; file-backed Temporal, one worker, ingest, Mailpit, SQLite)`);
     console.log(`  ${accepted.toLocaleString("en-US")} events accepted (non-200 ${load.non2xx + load.errors}), ${arrived.toLocaleString("en-US")} e-mails arrived, ${accepted - received.size} missing`);
     console.log(`  latency p50 ${fmt(pct(50), 0)} ms  p95 ${fmt(pct(95), 0)} ms  p99 ${fmt(pct(99), 0)} ms  max ${fmt(latencies[latencies.length - 1] ?? NaN, 0)} ms`);
+    console.log(`  CPU per 1,000 events (from load start until the last e-mail arrived): ${cpu.join(", ")}`);
     console.log(`  peak memory: ingest ${fmt(peakRssMb(ingest.proc.pid!), 0)} MB, worker ${fmt(peakRssMb(worker.proc.pid!), 0)} MB, Temporal ${fmt(peakRssMb(server.process.pid!), 0)} MB, Mailpit ${fmt(peakRssMb(mp.process.pid!), 0)} MB`);
   } finally {
     await ingest?.stop();

@@ -4,7 +4,7 @@
 // process's peak memory. Every answer must be 200: a 429 or an error is counted and reported.
 // Then event accepted -> run started latency at 500 events a second (eventToRunBench).
 import autocannon from "autocannon";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { events, openSqliteStore, runs, triggers } from "../db/store";
@@ -16,14 +16,9 @@ import { applyTrigger } from "../server/services/triggers";
 import { asRole } from "../server/api/routers/test-support";
 import { createSource } from "../server/services/sources";
 import { startIngest, startWorker, type IngestProcess, type WorkerProcess } from "../tests/support-process";
-import { fmt } from "./stats";
+import { fmt, peakRssMb } from "./stats";
 
 const SECONDS = Number(process.env.LOOPWRIGHT_BENCH_SECONDS) || 60;
-
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 export async function ingestBench(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-bench-ingest-"));

@@ -217,32 +217,38 @@ const LEDGER_COLUMNS: Record<string, string> = {
   at: "TIMESTAMP",
 };
 
+/** How long recorded ledger rows wait for others to share their transaction, and how many make one full. */
+const LEDGER_GROUP_MS = 10;
+const LEDGER_GROUP_ROWS = 500;
+
 function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile: (ext?: string) => string, profileIds: Map<string, string | null>): Ledger {
   const key = (customer: string) => `${o.runId}:${o.nodeId}:${customer}`;
-  // Group commit: rows recorded while a write is under way go together in the next transaction,
-  // and each caller resumes once its own rows are committed (a sender sending on several
-  // connections records after each message without a transaction per message).
-  let waiting: { rows: NewLedgerRow[]; done: { resolve(): void; reject(err: unknown): void }[] } | null = null;
+  // Group commit: rows recorded within LEDGER_GROUP_MS of each other go in one transaction (a
+  // sender on several connections records after each message without a transaction per message),
+  // and each caller resumes once its own rows are committed.
+  let waiting: { rows: NewLedgerRow[]; done: { resolve(): void; reject(err: unknown): void }[]; timer: NodeJS.Timeout } | null = null;
   let writing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    const group = waiting;
+    if (!group) return;
+    waiting = null;
+    clearTimeout(group.timer);
+    writing = writing.then(async () => {
+      try {
+        // One row per key in a statement (PostgreSQL refuses to upsert a row twice in one): the latest wins.
+        await ledger.record(o.store, [...new Map(group.rows.map((r) => [r.key, r])).values()]);
+        for (const d of group.done) d.resolve();
+      } catch (err) {
+        for (const d of group.done) d.reject(err);
+      }
+    });
+  };
   const commitLedger = (rows: NewLedgerRow[]): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      if (waiting) {
-        waiting.rows.push(...rows);
-        waiting.done.push({ resolve, reject });
-        return;
-      }
-      const group = { rows: [...rows], done: [{ resolve, reject }] };
-      waiting = group;
-      writing = writing.then(async () => {
-        waiting = null;
-        try {
-          // One row per key in a statement (PostgreSQL refuses to upsert a row twice in one): the latest wins.
-          await ledger.record(o.store, [...new Map(group.rows.map((r) => [r.key, r])).values()]);
-          for (const d of group.done) d.resolve();
-        } catch (err) {
-          for (const d of group.done) d.reject(err);
-        }
-      });
+      waiting ??= { rows: [], done: [], timer: setTimeout(flush, LEDGER_GROUP_MS) };
+      waiting.rows.push(...rows);
+      waiting.done.push({ resolve, reject });
+      if (waiting.rows.length >= LEDGER_GROUP_ROWS) flush();
     });
   let run: Promise<{ flowId: string; flowVersion: number }> | undefined;
   return {
