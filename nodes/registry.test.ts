@@ -31,6 +31,7 @@ describe("node registry and catalog", () => {
       "model.sentiment-lexicon@1",
       "model.train-classifier@1",
       "model.train-text-classifier@1",
+      "model.train-uplift@1",
       "source.csv-file@1",
       "source.http-json@2",
       "source.json-file@1",

@@ -31,6 +31,7 @@ import assignSegment from "./model/assign-segment.node.ts";
 import sentimentLexicon from "./model/sentiment-lexicon.node.ts";
 import trainTextClassifier from "./model/train-text-classifier.node.ts";
 import scoreText from "./model/score-text.node.ts";
+import trainUplift from "./model/train-uplift.node.ts";
 import segmentProfile from "./insight/segment-profile.node.ts";
 import metrics from "./insight/metrics.node.ts";
 import writeTable from "./action/write-table.node.ts";
@@ -87,6 +88,7 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   sentimentLexicon,
   trainTextClassifier,
   scoreText,
+  trainUplift,
   // insights
   metrics,
   classificationReport,

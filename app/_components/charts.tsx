@@ -1,7 +1,7 @@
 "use client";
 // Charts of what insight and model nodes report (recharts): ROC curve, cumulative gains and lift,
-// calibration, A/B arms with confidence intervals, segment sizes and profiles. Each takes the node's metrics
-// as they are stored with the run and draws nothing when its figures are absent.
+// calibration, Qini curve, A/B arms with confidence intervals, segment sizes and profiles. Each takes
+// the node's metrics as they are stored with the run and draws nothing when its figures are absent.
 import { Bar, BarChart, CartesianGrid, ErrorBar, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from "recharts";
 import type { ReactNode } from "react";
 
@@ -94,6 +94,28 @@ export function CalibrationChart({ bins }: { bins: unknown }) {
           <Tooltip formatter={(v, name) => (name === "Rows" ? String(v) : pct(Number(v)))} />
           <Scatter data={data} fill={ACCENT} isAnimationActive={false} />
         </ScatterChart>
+      </ResponsiveContainer>
+    </Frame>
+  );
+}
+
+/** Qini curve of an uplift model: extra responders reached by treating the top-ranked share, with perfect and random targeting. */
+export function QiniChart({ points }: { points: unknown }) {
+  const data = rows(points).map((p) => ({ share: num(p.share), model: num(p.model), perfect: num(p.perfect), random: num(p.random) })).filter((p) => p.share !== null && p.model !== null);
+  if (data.length < 2) return null;
+  return (
+    <Frame title="Qini curve: extra responders reached by treating the top-ranked share" label="Qini curve">
+      <ResponsiveContainer>
+        <LineChart data={data} margin={{ top: 4, right: 8, bottom: 4, left: -8 }}>
+          <CartesianGrid stroke={MUTED} strokeDasharray="3 3" />
+          <XAxis dataKey="share" type="number" domain={[0, 1]} tickFormatter={pct} {...axis} />
+          <YAxis {...axis} />
+          <Tooltip formatter={(v) => Number(v).toFixed(1)} labelFormatter={(v) => `Top ${pct(Number(v))}`} />
+          <Legend wrapperStyle={{ fontSize: 10 }} />
+          <Line dataKey="model" name="Model" stroke={ACCENT} dot={false} strokeWidth={2} isAnimationActive={false} />
+          <Line dataKey="perfect" name="Perfect" stroke={INK} dot={false} strokeDasharray="2 2" isAnimationActive={false} />
+          <Line dataKey="random" name="Random" stroke={INK} dot={false} strokeDasharray="4 4" strokeOpacity={0.5} isAnimationActive={false} />
+        </LineChart>
       </ResponsiveContainer>
     </Frame>
   );
@@ -329,13 +351,14 @@ export function SegmentProfileTable({ segments, columns }: { segments: unknown; 
 }
 
 /** Metric keys drawn as charts; the figures table leaves them out. */
-export const CHARTED = new Set(["roc", "lift", "calibration", "arms", "sizes", "comparisons", "histogram", "topValues", "segments"]);
+export const CHARTED = new Set(["roc", "lift", "calibration", "arms", "sizes", "comparisons", "histogram", "topValues", "segments", "qini"]);
 
 export function MetricCharts({ metrics }: { metrics: Record<string, unknown> }) {
   const charts = [
     metrics.roc !== undefined && <RocChart key="roc" points={metrics.roc} />,
     metrics.lift !== undefined && <GainsChart key="lift" lift={metrics.lift} />,
     metrics.calibration !== undefined && <CalibrationChart key="cal" bins={metrics.calibration} />,
+    metrics.qini !== undefined && <QiniChart key="qini" points={metrics.qini} />,
     metrics.arms !== undefined && <ArmsChart key="arms" arms={metrics.arms} measure={metrics.measure} />,
     Array.isArray(metrics.sizes) && <SegmentSizes key="sizes" sizes={metrics.sizes} />,
     metrics.histogram !== undefined && <Histogram key="histogram" bins={metrics.histogram} />,

@@ -63,4 +63,12 @@ describe("Metrics", () => {
     expect(t).toContain("Tried K Silhouette Iterations 2 0.5909 4 3 0.4812 11");
     expect(t).not.toContain("{");
   });
+
+  it("draws an uplift model's Qini points as a chart, not as a table", () => {
+    const qini = [0, 0.5, 1].map((share) => ({ share, model: share * 10, perfect: share * 20, random: share * 5 }));
+    const html = renderToStaticMarkup(createElement(Metrics, { metrics: { upliftAtTopK: 0.0664, qini } }));
+    expect(html).toContain('aria-label="Qini curve"');
+    expect(text(html)).toContain("Uplift at top k 0.0664");
+    expect(text(html)).not.toContain("Share Model Perfect Random");
+  });
 });

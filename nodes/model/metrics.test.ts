@@ -13,6 +13,7 @@ import {
   resolvePositiveLabel,
   rocAuc,
   stratifiedFolds,
+  shuffleSplit,
   stratifiedSplit,
   summarise,
 } from "./metrics";
@@ -126,6 +127,18 @@ describe("stratifiedSplit", () => {
     expect(test.filter((i) => text[i] === "Yes")).toHaveLength(1);
     expect(test.filter((i) => text[i] === "No")).toHaveLength(4);
     expect(train).toHaveLength(5);
+  });
+});
+
+describe("shuffleSplit", () => {
+  it("holds out the rows scikit-learn's train_test_split picks without stratify", () => {
+    // The train_test_split docstring: 5 rows, test_size=0.33, random_state=42 give test rows [1, 4], train [2, 0, 3].
+    expect(shuffleSplit(5, 0.33, 42)).toEqual({ train: [0, 2, 3], test: [1, 4] });
+    // NumPy's permutation(20) with seed 42 starts 0, 17, 15, 1, 8, 5, 11, 3, 18, 16 (fixtures/sklearn-splits.json).
+    expect(shuffleSplit(20, 0.5, 42).test).toEqual([0, 1, 3, 5, 8, 11, 15, 16, 17, 18]);
+    const { train, test } = shuffleSplit(101, 0.5, 7);
+    expect(test).toHaveLength(51); // ceil(0.5 * 101)
+    expect([...train, ...test].sort((a, b) => a - b)).toEqual(Array.from({ length: 101 }, (_, i) => i));
   });
 });
 

@@ -233,6 +233,19 @@ export function stratifiedSplit(labels: ArrayLike<string | number>, testFraction
 }
 
 /**
+ * Split row indices 0 .. n-1 at random, without regard to any label: scikit-learn's `ShuffleSplit`,
+ * which `train_test_split(X, test_size=f, random_state=seed)` uses. The test part is the first
+ * ceil(f * n) positions of NumPy's permutation(n) with the seed, as there. Both lists are ascending.
+ */
+export function shuffleSplit(n: number, testFraction: number, seed: number): { train: number[]; test: number[] } {
+  if (!(testFraction > 0 && testFraction < 1)) throw new Error(`shuffleSplit: testFraction ${testFraction} must be in (0, 1)`);
+  const order = new RandomState(seed >>> 0).permutation(n);
+  const nTest = Math.ceil(testFraction * n);
+  const ascending = (a: number, b: number) => a - b;
+  return { train: order.slice(nTest).sort(ascending), test: order.slice(0, nTest).sort(ascending) };
+}
+
+/**
  * Split row indices into `folds` parts for cross-validation, each class dealt out evenly (its
  * members shuffled with the seed, then given to the parts in turn, the next class starting where
  * the last one stopped). Returns the held-out indices of each part, ascending; every index is in
