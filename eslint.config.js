@@ -165,9 +165,10 @@ export default defineConfig([
   // 3. Control-plane database: everywhere outside db/ ...
   { files: ALL, ignores: ["db/**"], rules: { "no-restricted-imports": dbImports("better-sqlite3", "pg") } },
   // ... except the nodes that read and write users' own databases, the PostgreSQL test server, tests,
-  // the store benchmark (its baseline is the raw drivers) and the drizzle-kit configs at the root.
+  // the store benchmark (its baseline is the raw drivers), the profiles benchmark (it counts the
+  // statements the drivers are sent) and the drizzle-kit configs at the root.
   {
-    files: ["nodes/action/write-table.node.ts", "nodes/action/sync-sql.ts", "nodes/source/sql-read.ts", "nodes/source/sql-query.node.ts", "server/services/connection-test.ts", "bench/store.ts", ...TEST_CODE],
+    files: ["nodes/action/write-table.node.ts", "nodes/action/sync-sql.ts", "nodes/source/sql-read.ts", "nodes/source/sql-query.node.ts", "server/services/connection-test.ts", "bench/store.ts", "bench/profiles.ts", ...TEST_CODE],
     ignores: ["db/**"],
     rules: { "no-restricted-imports": dbImports() },
   },

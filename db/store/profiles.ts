@@ -2,35 +2,19 @@
 // inbox pump, in one transaction with its cursor): a userId, anonymousId or alias joins ids into one
 // profile, merging two profiles when an event shows they are the same customer; identify merges
 // traits. Flows write traits too (the profile write node), keyed by userId.
-import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { NotFound } from "../../lib/errors";
 import type { InboxRow } from "./events";
 import type { Q, Store } from "./handle";
+import { resolveAll, TIMEZONE_TRAIT, type Id, type IdentityRow, type ProfileRow, type Sighting } from "./profile-resolve";
 import type { CohortRow } from "./triggers";
 
-export type ProfileRow = Store["t"]["profiles"]["$inferSelect"];
-export type IdentityRow = Store["t"]["identities"]["$inferSelect"];
-type IdKind = IdentityRow["kind"];
-interface Id {
-  kind: IdKind;
-  value: string;
-}
+export { CONSENT_TRAIT, mergeTraits, TIMEZONE_TRAIT, type IdentityRow, type ProfileRow } from "./profile-resolve";
 
 const MAX_ID = 200;
-/** Traits with a known meaning: consent merges per channel rather than being replaced. */
-export const CONSENT_TRAIT = "consent";
-export const TIMEZONE_TRAIT = "timezone";
 
 const str = (v: unknown): string | null => (typeof v === "string" && v.trim() ? v.trim().slice(0, MAX_ID) : typeof v === "number" ? String(v) : null);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** The traits after `update`: top-level keys replaced, consent merged channel by channel. */
-export function mergeTraits(base: Record<string, unknown>, update: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...base, ...update };
-  if (isObject(base[CONSENT_TRAIT]) && isObject(update[CONSENT_TRAIT])) out[CONSENT_TRAIT] = { ...base[CONSENT_TRAIT], ...update[CONSENT_TRAIT] };
-  return out;
-}
 
 /** What an event says about who sent it, and which traits it sets. */
 export function identityOf(e: Pick<InboxRow, "type" | "userId" | "anonymousId" | "payload">): { ids: Id[]; traits: Record<string, unknown> | null } {
@@ -54,94 +38,26 @@ export function identityOf(e: Pick<InboxRow, "type" | "userId" | "anonymousId" |
   return { ids, traits };
 }
 
-async function profilesOf(q: Q, s: Store, ids: Id[]): Promise<ProfileRow[]> {
-  if (!ids.length) return [];
-  const { identities: i, profiles: p } = s.t;
-  const match = inArray(
-    i.value,
-    ids.map((id) => id.value),
-  );
-  const rows = await q.selectDistinct({ profile: p }).from(i).innerJoin(p, eq(p.id, i.profileId)).where(match);
-  return rows.map((r) => r.profile).sort((a, b) => a.firstSeen - b.firstSeen || a.id.localeCompare(b.id));
-}
-
-function withTraits(current: Record<string, unknown>, update: Record<string, unknown> | null): Record<string, unknown> {
-  if (!update) return current;
-  const { [`$context_${TIMEZONE_TRAIT}`]: contextTz, ...rest } = update;
-  const out = mergeTraits(current, rest);
-  if (contextTz && out[TIMEZONE_TRAIT] === undefined) out[TIMEZONE_TRAIT] = contextTz;
-  return out;
-}
-
 /**
- * Joins the ids into one profile (creating or merging as needed), applies traits; returns the
- * profile id. `seenAt` is when the customer was seen (an event's time); null for trait updates from a
- * flow, which change what is known about a customer but are not a sighting of them (a new profile
- * is first and last seen then, at the time of the write).
+ * Applies inbox events to profiles, in order, inside the caller's transaction (one batch: see
+ * profile-resolve.ts); returns how many had an id.
  */
-async function resolve(q: Q, s: Store, ids: Id[], traits: Record<string, unknown> | null, seenAt: number | null): Promise<string | null> {
-  if (!ids.length) return null;
-  const { profiles: p, identities: i } = s.t;
-  const found = await profilesOf(q, s, ids);
-  const now = Date.now();
-  const at = seenAt ?? now;
-  let winner: ProfileRow;
-  if (!found.length) {
-    const first = ids.find((id) => id.kind === "user");
-    winner = { id: `p_${randomUUID()}`, userId: first?.value ?? null, traits: {}, firstSeen: at, lastSeen: at, updatedAt: now, mergedInto: null };
-    await q.insert(p).values(winner);
-  } else {
-    winner = found[0]!;
-    const losers = found.slice(1);
-    if (losers.length) {
-      // The oldest profile absorbs the others: their ids, their traits (the absorber's win), their first sighting.
-      let merged: Record<string, unknown> = {};
-      for (const l of [...losers].reverse()) merged = mergeTraits(merged, l.traits);
-      winner = { ...winner, traits: mergeTraits(merged, winner.traits), userId: winner.userId ?? losers.find((l) => l.userId)?.userId ?? null };
-      const loserIds = losers.map((l) => l.id);
-      await q.update(i).set({ profileId: winner.id }).where(inArray(i.profileId, loserIds));
-      await q.update(p).set({ mergedInto: winner.id, updatedAt: now }).where(or(inArray(p.id, loserIds), inArray(p.mergedInto, loserIds)));
-    }
-  }
-  const known = new Set((await q.select({ value: i.value }).from(i).where(eq(i.profileId, winner.id))).map((r) => r.value));
-  for (const id of ids) if (!known.has(id.value)) await q.insert(i).values({ ...id, profileId: winner.id, createdAt: now }).onConflictDoNothing();
-  const nextTraits = withTraits(winner.traits, traits);
-  await q
-    .update(p)
-    .set({
-      traits: nextTraits,
-      userId: winner.userId ?? ids.find((id) => id.kind === "user")?.value ?? null,
-      // Over every merged profile: an absorbed one may have been seen later than this event.
-      firstSeen: Math.min(...found.map((f) => f.firstSeen), winner.firstSeen, seenAt ?? winner.firstSeen),
-      lastSeen: Math.max(...found.map((f) => f.lastSeen), winner.lastSeen, seenAt ?? winner.lastSeen),
-      updatedAt: now,
-      mergedInto: null,
-    })
-    .where(eq(p.id, winner.id));
-  return winner.id;
-}
-
-/** Applies inbox events to profiles, in order, inside the caller's transaction. */
 export async function applyEvents(q: Q, s: Store, events: readonly InboxRow[]): Promise<number> {
-  let applied = 0;
-  for (const e of events) {
-    if (e.type === "webhook" || e.type === "upload") continue;
-    const { ids, traits } = identityOf(e);
-    if (await resolve(q, s, ids, traits, e.timestamp)) applied++;
-  }
-  return applied;
+  const sightings: Sighting[] = [];
+  for (const e of events) if (e.type !== "webhook" && e.type !== "upload") sightings.push({ ...identityOf(e), seenAt: e.timestamp });
+  return (await resolveAll(q, s, sightings)).filter((id) => id !== null).length;
 }
 
 /** Trait updates from a flow, one per userId (a profile is created for an id not seen before). */
 export function writeTraits(s: Store, rows: readonly { userId: string; traits: Record<string, unknown> }[]): Promise<number> {
   return s.tx(
     async (q) => {
-      let n = 0;
+      const sightings: Sighting[] = [];
       for (const r of rows) {
         const user = str(r.userId);
-        if (user && (await resolve(q, s, [{ kind: "user", value: user }], r.traits, null))) n++;
+        if (user) sightings.push({ ids: [{ kind: "user", value: user }], traits: r.traits, seenAt: null });
       }
-      return n;
+      return (await resolveAll(q, s, sightings)).filter((id) => id !== null).length;
     },
     ["profiles"],
   );
