@@ -18,6 +18,8 @@ describe("node registry and catalog", () => {
       "control.branch@1",
       "control.passthrough@1",
       "control.split@1",
+      "control.wait-event@1",
+      "control.wait@1",
       "insight.ab-test@1",
       "insight.classification-report@1",
       "insight.metrics@1",

@@ -38,6 +38,8 @@ import writeTable from "./action/write-table.node.ts";
 import passthrough from "./control/passthrough.node.ts";
 import split from "./control/split.node.ts";
 import branch from "./control/branch.node.ts";
+import wait from "./control/wait.node.ts";
+import waitEvent from "./control/wait-event.node.ts";
 import writeProfiles from "./action/write-profiles.node.ts";
 import webhookAction from "./action/webhook.node.ts";
 import syncAction from "./action/sync.node.ts";
@@ -106,6 +108,8 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   passthrough,
   split,
   branch,
+  wait,
+  waitEvent,
 ] as NodeDefinition[];
 
 let defaultRegistry: NodeRegistry | undefined;

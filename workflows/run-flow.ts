@@ -6,19 +6,38 @@ import {
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
+  condition,
   defineQuery,
+  defineSignal,
+  executeChild,
   isCancellation,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from "@temporalio/workflow";
 import { NON_RETRYABLE_ERROR_TYPES } from "../nodes/sdk/errors";
-import type { ValueRef } from "../nodes/sdk/types";
+import type { Hold, ValueRef } from "../nodes/sdk/types";
 import type { Activities } from "./activities/run-node";
-import type { NodeState, PlanNode, RunFlowInput, RunFlowResult } from "./graph/plan";
+import type { NodeState, Plan, PlanNode, RunFlowInput, RunFlowResult } from "./graph/plan";
 
 /** Per-node status of a run, for anyone holding the workflow handle. */
 export const nodeStatusQuery = defineQuery<Record<string, NodeState>>("nodeStatus");
+
+/** Sent by the inbox pump when an event released customers a wait-for-event step (the node id) holds. */
+export const releaseSignal = defineSignal<[string]>("release");
+
+/** After a release signal, how long more releases may gather into the same part. */
+const RELEASE_GATHER = "500 milliseconds";
+
+/** The nodes downstream of `from` (not itself); with `ports`, only through those of its outputs. */
+function downstreamOf(plan: Plan, from: string, ports?: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const n of plan.nodes) {
+    if (Object.values(n.inputs).some((i) => (i.node === from && (!ports || ports.includes(i.port))) || out.has(i.node))) out.add(n.id);
+  }
+  return out;
+}
 
 const bookkeeping = proxyActivities<Activities>({
   startToCloseTimeout: "1 minute",
@@ -51,29 +70,107 @@ function failureMessage(err: unknown): string {
 }
 
 export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
-  const { plan, trigger } = input;
+  const { plan, trigger, part } = input;
   // A Temporal Schedule starts runs with no id in the store: the workflow id is the run's id, and
-  // the first report creates the run.
+  // the first report creates the run. So does a journey's released part.
   const runId = input.runId ?? workflowInfo().workflowId;
-  const states: Record<string, NodeState> = Object.fromEntries(plan.nodes.map((n) => [n.id, { status: "queued" } as NodeState]));
+  const scope = part ? downstreamOf(plan, part.from, Object.keys(part.given[part.from] ?? {})) : null;
+  const NOT_HERE = "Not in this part: see the run that held these customers";
+  const states: Record<string, NodeState> = Object.fromEntries(
+    plan.nodes.map((n) => [n.id, (scope && !scope.has(n.id) ? { status: "skipped", error: NOT_HERE } : { status: "queued" }) as NodeState]),
+  );
+  // Outputs this run reads but did not make (a released part's, from the run that held it).
+  const outputsOf = (id: string) => states[id]!.outputs ?? part?.given[id];
   setHandler(nodeStatusQuery, () => states);
-  const create = input.runId ? undefined : { plan, trigger: trigger ?? { kind: "manual" as const } };
+  const wake = new Set<string>();
+  const held = new Set<string>();
+  setHandler(releaseSignal, (nodeId) => void wake.add(nodeId));
+  const create = !input.runId || part ? { plan, trigger: trigger ?? { kind: "manual" as const } } : undefined;
   // Not cancellable: a run cancelled before it starts must still reach its final bookkeeping.
-  await CancellationScope.nonCancellable(() => bookkeeping.recordRun({ runId, status: "running", create }));
+  // A part's run shows the nodes before its step as done elsewhere, not as still to come.
+  const elsewhere = scope ? plan.nodes.filter((n) => !scope.has(n.id)).map((n) => ({ id: n.id, status: "skipped" as const, error: NOT_HERE })) : undefined;
+  await CancellationScope.nonCancellable(() => bookkeeping.recordRun({ runId, status: "running", create, nodes: elsewhere }));
 
-  async function runOne(node: PlanNode, upstream: boolean[]): Promise<boolean> {
-    if (!upstream.every(Boolean)) {
-      states[node.id] = { status: CancellationScope.current().consideredCancelled ? "cancelled" : "skipped" };
-      return false;
-    }
+  const inputsOf = (node: PlanNode) => {
     const inputs: Record<string, ValueRef> = {};
     for (const [port, from] of Object.entries(node.inputs)) {
-      const ref = states[from.node]!.outputs?.[from.port];
+      const ref = outputsOf(from.node)?.[from.port];
       if (ref) inputs[port] = ref;
+    }
+    return inputs;
+  };
+
+  /** Runs the rest of the graph for a released part, as a run of its own. */
+  let parts = 0;
+  async function runPart(node: PlanNode, outputs: Record<string, ValueRef>, label: string): Promise<void> {
+    const below = downstreamOf(plan, node.id, Object.keys(outputs));
+    const read = new Set(plan.nodes.filter((n) => below.has(n.id)).flatMap((n) => Object.values(n.inputs).map((i) => i.node)));
+    read.delete(node.id);
+    for (const id of below) read.delete(id);
+    await Promise.all([...read].map((id) => done.get(id)));
+    const given = Object.fromEntries([...read].map((id) => [id, outputsOf(id) ?? {}]));
+    const childId = `${runId}.${node.id}.${++parts}`;
+    await executeChild(runFlow, {
+      workflowId: `run-${childId}`,
+      args: [{ runId: childId, plan, trigger: { ...(trigger ?? { kind: "manual" }), parent: { runId, node: node.id, part: label } }, part: { from: node.id, given: { ...given, [node.id]: outputs } } }],
+    });
+  }
+
+  /** A journey step holds its customers: release each part when its time (or its customers' event) comes. */
+  async function release(node: PlanNode, hold: Hold): Promise<Record<string, unknown>> {
+    const runs: Promise<void>[] = [];
+    if (hold.kind === "timer") {
+      await Promise.all(
+        hold.parts.map(async (p) => {
+          await sleep(Math.max(0, p.at - Date.now()));
+          await runPart(node, p.outputs, p.label);
+        }),
+      );
+      return { parts: hold.parts.length };
+    }
+    const activities = activitiesFor(node);
+    const inputs = inputsOf(node);
+    let released = 0;
+    let takes = 0;
+    const take = async (phase: "released" | "timed out") => {
+      const out = await activities.runNode({ runId, node, inputs, phase: { kind: phase, part: ++takes } });
+      if (out.rows) {
+        if (phase === "released") released += out.rows;
+        runs.push(runPart(node, out.outputs, phase === "released" ? `released ${released}` : "timed out"));
+      }
+      return out.rows ?? 0;
+    };
+    for (;;) {
+      const left = hold.deadline - Date.now();
+      if (left <= 0 || !(await condition(() => wake.has(node.id), left))) break;
+      await sleep(RELEASE_GATHER);
+      wake.delete(node.id);
+      await take("released");
+    }
+    const timedOut = await take("timed out");
+    await take("released"); // released after the last signal and before the deadline
+    await Promise.all(runs);
+    return { released, timedOut };
+  }
+
+  async function runOne(node: PlanNode, upstream: boolean[]): Promise<boolean> {
+    if (scope && !scope.has(node.id)) return outputsOf(node.id) !== undefined;
+    if (!upstream.every(Boolean)) {
+      if (states[node.id]!.status === "queued") states[node.id] = { status: CancellationScope.current().consideredCancelled ? "cancelled" : "skipped" };
+      return false;
     }
     states[node.id] = { status: "running" };
     try {
-      const out = await activitiesFor(node).runNode({ runId, node, inputs, ...(node.kind === "trigger" ? { trigger: trigger ?? { kind: "manual" } } : {}) });
+      const out = await activitiesFor(node).runNode({ runId, node, inputs: inputsOf(node), ...(node.kind === "trigger" ? { trigger: trigger ?? { kind: "manual" } } : {}) });
+      if (out.hold) {
+        // What follows runs in the released parts' runs, not here.
+        for (const id of downstreamOf(plan, node.id)) states[id] = { status: "skipped", error: `Runs for each part ${node.label} releases` };
+        states[node.id] = { status: "waiting", metrics: out.metrics };
+        held.add(node.id); // its row says waiting until the report at the end
+        const metrics = await release(node, out.hold);
+        states[node.id] = { status: "succeeded", metrics: { ...out.metrics, ...metrics } };
+        return false;
+      }
       states[node.id] = { status: "succeeded", outputs: out.outputs, metrics: out.metrics };
       return true;
     } catch (err) {
@@ -91,7 +188,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   await Promise.all(done.values());
 
   const settled = plan.nodes
-    .filter((n) => states[n.id]!.status !== "succeeded")
+    .filter((n) => states[n.id]!.status !== "succeeded" || held.has(n.id))
     .map((n) => ({ id: n.id, status: states[n.id]!.status, error: states[n.id]!.error }));
   const failed = settled.filter((n) => n.status === "failed");
 

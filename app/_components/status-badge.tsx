@@ -13,6 +13,7 @@ const STATUS: Record<NodeStatus, { tone: keyof typeof TONE; dot: string }> = {
   failed: { tone: "bad", dot: "bg-rose-500" },
   skipped: { tone: "quiet", dot: "bg-ink-muted/50" },
   cancelled: { tone: "warn", dot: "bg-amber-500" },
+  waiting: { tone: "busy", dot: "bg-violet-500" },
 };
 
 export function StatusBadge({ status }: { status: RunStatus }) {

@@ -121,3 +121,4 @@ export * from "./pg-access";
 export * from "./pg-events";
 export * from "./pg-triggers";
 export * from "./pg-ledger";
+export * from "./pg-journeys";

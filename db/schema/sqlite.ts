@@ -136,3 +136,4 @@ export * from "./sqlite-access";
 export * from "./sqlite-events";
 export * from "./sqlite-triggers";
 export * from "./sqlite-ledger";
+export * from "./sqlite-journeys";

@@ -15,3 +15,4 @@ export * as plan from "./plan";
 export * as profiles from "./profiles";
 export * as triggers from "./triggers";
 export * as ledger from "./ledger";
+export * as journeys from "./journeys";

@@ -196,7 +196,7 @@ async function apply(q: Q, s: Store, { runId, status, error, nodes }: RunReport)
     await q
       .update(nodeRuns)
       .set({ status: status === "cancelled" ? "cancelled" : "skipped", finishedAt: now })
-      .where(and(eq(nodeRuns.runId, runId), inArray(nodeRuns.status, [...ACTIVE_STATUSES])));
+      .where(and(eq(nodeRuns.runId, runId), inArray(nodeRuns.status, [...ACTIVE_STATUSES, "waiting"])));
   }
 }
 

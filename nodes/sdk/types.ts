@@ -166,6 +166,8 @@ export interface RunTrigger {
   /** Upload triggers: the uploaded file (its id) and its format. */
   fileId?: string;
   fileFormat?: string;
+  /** A journey's released part: the run that held the customers, the step and the part. */
+  parent?: { runId: string; node: string; part: string };
 }
 
 /** Customer profiles as a node reads and writes them. */
@@ -240,6 +242,8 @@ export interface NodeContext {
   runId: string;
   /** The flow this run belongs to; "" for a node run outside a recorded run (a node test). */
   flowId(): Promise<string>;
+  /** Journey steps: holding customers until their event. */
+  journey: JourneyAccess;
   nodeId: string;
   /** 1 on the first try, higher on retries. */
   attempt: number;
@@ -285,6 +289,30 @@ export interface NodeResult<O extends Record<string, PortSpec> = Record<string, 
   outputs: { [K in keyof O]?: RefOf<O[K]> };
   /** Figures to show on the node and the run page (small, JSON-serialisable). */
   metrics?: Record<string, unknown>;
+  /**
+   * Journey steps only: the node holds its customers. The rest of the graph runs later, for each
+   * released part as a run of its own (the outputs above are empty then).
+   */
+  hold?: Hold;
+}
+
+/**
+ * How a journey step holds its customers: in parts released at set times (wait), or until each
+ * customer's event or a deadline (wait for event: the node is called again with `ctx.journey.phase`
+ * "released" for those whose event came, and "timed out" at the deadline, and outputs that part).
+ */
+export type Hold =
+  | { kind: "timer"; parts: { at: number; label: string; outputs: Record<string, DatasetRef> }[] }
+  | { kind: "event"; deadline: number; customers: number };
+
+/** A journey step's view of its customers while it holds them (a wait for event). */
+export interface JourneyAccess {
+  /** Absent on the first call (decide whom to hold); then the part this call outputs. */
+  phase?: "released" | "timed out";
+  /** Holds these customers until an event named `event` of theirs passes `conditions`, or `deadline`. */
+  hold(customers: readonly string[], until: { event: string; conditions: unknown[]; match: "all" | "any"; deadline: number }): Promise<void>;
+  /** Takes the customers released since the last call, or (timed out) all still waiting; none twice. */
+  take(what: "released" | "timed out"): Promise<string[]>;
 }
 
 /** Per-node Temporal activity settings; a node definition or a graph node may override the kind defaults. */

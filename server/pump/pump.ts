@@ -1,7 +1,8 @@
 // The inbox pump, run by every worker process: applies new inbox events to customer profiles,
 // closes cohorts of matching events (and webhook calls) for event-triggered flows, evaluates
-// audiences when due, and starts a run for each cohort. Every decision is a compare-and-set
-// transaction with the cursor it advances, so several pumps never decide the same events twice,
+// audiences when due, starts a run for each cohort, and releases customers waiting for their
+// event (./waits.ts). Every decision is a compare-and-set transaction with the cursor it
+// advances, so several pumps never decide the same events twice,
 // and a cohort's run id is derived from its inbox positions, so a crash between "decided" and
 // "started" starts it later, once.
 import type { Client } from "@temporalio/client";
@@ -14,6 +15,7 @@ import { passes, type Condition } from "../../nodes/trigger/conditions";
 import type { RunTrigger } from "../../workflows/graph/plan";
 import { startRun } from "../services/flows";
 import { decide, takes } from "./cohorts";
+import { waitReleaser } from "./waits";
 
 export interface PumpOptions {
   store: Store;
@@ -29,7 +31,7 @@ const READ = 5000;
 
 export interface Pump {
   /** One pass: profiles, cohorts, audiences, starts. Returns how much it did. */
-  pass(): Promise<{ profiles: number; cohorts: number; started: number }>;
+  pass(): Promise<{ profiles: number; cohorts: number; started: number; released: number }>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export function startPump(o: PumpOptions): Pump {
   let sourcesAt = 0;
   let retryAt = 0;
   let lastError = "";
+  const waits = waitReleaser(o.store, o.client, log);
 
   async function sourceName(id: string): Promise<string> {
     if (Date.now() - sourcesAt > 30_000 || !sourceNames.has(id)) {
@@ -161,7 +164,8 @@ export function startPump(o: PumpOptions): Pump {
     const all = await triggers.list(o.store, ["event", "webhook", "upload", "audience"]);
     const made = (await eventCohorts(all.filter((t) => t.kind !== "audience"), position)) + (await audiences(all.filter((t) => t.kind === "audience")));
     const started = await startCohorts();
-    return { profiles: applied, cohorts: made, started };
+    const released = await waits.pass(position);
+    return { profiles: applied, cohorts: made, started, released };
   }
 
   const loop = (async () => {
@@ -169,7 +173,7 @@ export function startPump(o: PumpOptions): Pump {
       let busy = false;
       try {
         const r = await pass();
-        busy = r.profiles + r.cohorts + r.started > 0;
+        busy = r.profiles + r.cohorts + r.started + r.released > 0;
       } catch (err) {
         // The store was busy or away: the pass is tried again; nothing was half-done (each step is one transaction).
         log(`pass failed, trying again: ${err instanceof Error ? err.message : String(err)}`);

@@ -17,6 +17,7 @@ import { ConfigError, NotFoundError } from "../../nodes/sdk/errors";
 import type { Ledger, Logger, NodeContext, RunTrigger } from "../../nodes/sdk/types";
 import { openSecrets } from "../../server/services/connection-kinds";
 import { resolveConnection } from "../../server/services/connection-use";
+import { journeyAccess, type JourneyOptions } from "./journey-access";
 import { fromRows, triggerData } from "./trigger-data";
 
 export interface ContextOptions {
@@ -41,6 +42,8 @@ export interface ContextOptions {
   encryptionKey?: Buffer;
   /** What started the run; given to the flow's trigger node only (others get triggerData() = null). */
   trigger?: RunTrigger;
+  /** Journey steps: the workflow holding the step and the phase of this call. */
+  journey?: Pick<JourneyOptions, "workflowId" | "phase">;
 }
 
 export function consoleLogger(prefix: string): Logger {
@@ -90,6 +93,7 @@ export function createNodeContext(o: ContextOptions): NodeContext {
     },
     runId: o.runId,
     flowId: () => (flowId ??= flowOfRun(o)),
+    journey: journeyAccess({ store: o.store, runId: o.runId, nodeId: o.nodeId, flowId: () => (flowId ??= flowOfRun(o)), ...o.journey }),
     nodeId: o.nodeId,
     attempt: o.attempt ?? 1,
     idempotencyKey: `${o.runId}:${o.nodeId}`,

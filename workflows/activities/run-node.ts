@@ -59,7 +59,7 @@ export function createActivities({ store, dataDir, sharedDir, registry, identity
   const setNode = (runId: string, nodeId: string, values: NodeRunUpdate) => runs.updateNode(store, runId, nodeId, values);
 
   return {
-    async runNode({ runId, node, inputs, trigger }: RunNodeInput): Promise<RunNodeOutput> {
+    async runNode({ runId, node, inputs, trigger, phase }: RunNodeInput): Promise<RunNodeOutput> {
       const activity = Context.current();
       const attempt = activity.info.attempt;
       const def = registry.get(node.type, node.version);
@@ -76,6 +76,7 @@ export function createActivities({ store, dataDir, sharedDir, registry, identity
         runId,
         nodeId: node.id,
         trigger,
+        journey: { workflowId: activity.info.workflowExecution?.workflowId, phase },
         attempt,
         signal: activity.cancellationSignal,
         log: consoleLogger(`${runId}/${node.id}`),
@@ -95,8 +96,10 @@ export function createActivities({ store, dataDir, sharedDir, registry, identity
         const table = Object.values(outputs).find((r): r is DatasetRef => r.kind === "table");
         const rows = table ? table.rows : null;
         const metrics = result.metrics ?? {};
-        await setNode(runId, node.id, { status: "succeeded", finishedAt: Date.now(), rows, metrics, outputs, error: null, progress: null });
-        return { outputs, metrics, rows };
+        // A journey step holding its customers waits (the workflow records how it ended); a later phase adds to what it did.
+        const holding = result.hold !== undefined || phase !== undefined;
+        await setNode(runId, node.id, { status: holding ? "waiting" : "succeeded", finishedAt: holding ? null : Date.now(), rows, metrics, outputs, error: null, progress: null });
+        return { outputs, metrics, rows, ...(result.hold ? { hold: result.hold } : {}) };
       } catch (err) {
         if (activity.cancellationSignal.aborted) {
           // The node saw the cancel and stopped: say so, in case the workflow already closed.

@@ -1,6 +1,6 @@
 // The compiled plan: what the interpreter workflow receives. Plain data and types only, so the
 // workflow bundle can import it (no zod, no Node built-ins).
-import type { ActivitySettings, NodeKind, RunTrigger, TriggerKind, ValueRef } from "../../nodes/sdk/types";
+import type { ActivitySettings, Hold, NodeKind, RunTrigger, TriggerKind, ValueRef } from "../../nodes/sdk/types";
 
 export type { RunTrigger, TriggerKind };
 export interface PlanNode {
@@ -42,6 +42,11 @@ export interface RunFlowInput {
   plan: Plan;
   /** Absent: started by hand. */
   trigger?: RunTrigger;
+  /**
+   * A journey's released part: only the nodes downstream of `from` run, reading `given` (the
+   * outputs, for this part, of `from` and of every other node they read that ran before).
+   */
+  part?: { from: string; given: Record<string, Record<string, ValueRef>> };
 }
 
 export interface RunFlowResult {
@@ -57,10 +62,14 @@ export interface RunNodeInput {
   inputs: Record<string, ValueRef>;
   /** Given to trigger nodes: what started the run. */
   trigger?: RunTrigger;
+  /** Journey steps holding customers until their event: which part this call outputs (`part` numbers the run's takes). */
+  phase?: { kind: "released" | "timed out"; part: number };
 }
 
 export interface RunNodeOutput {
   outputs: Record<string, ValueRef>;
   metrics: Record<string, unknown>;
   rows: number | null;
+  /** A journey step holds its customers: the rest of the graph runs per released part. */
+  hold?: Hold;
 }

@@ -1,0 +1,118 @@
+// Wait-for-event steps: the customers a run holds until their event (or the step's time runs out).
+// The inbox pump releases them in the transaction that moves its "waits" cursor, so an event
+// releases a customer once; the run takes the released (and, at the deadline, the timed-out)
+// customers with compare-and-set updates, so a retried step never takes anyone twice.
+import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { InboxRow } from "./events";
+import type { Store } from "./handle";
+
+export type WaitRow = Store["t"]["waits"]["$inferSelect"];
+export type WaiterStatus = Store["t"]["waiters"]["$inferSelect"]["status"];
+
+const CHUNK = 500;
+const CURSOR = "waits";
+
+/** Registers a wait and its customers (again on a retry: what is there already stays as it is). */
+export function hold(s: Store, wait: Omit<WaitRow, "closedAt">, customers: readonly { customerId: string; profileId: string | null }[]): Promise<void> {
+  return s.tx(async (q) => {
+    await q.insert(s.t.waits).values({ ...wait, closedAt: null }).onConflictDoNothing();
+    for (let i = 0; i < customers.length; i += CHUNK) {
+      const part = customers.slice(i, i + CHUNK).map((c) => ({ waitId: wait.id, customerId: c.customerId, profileId: c.profileId, status: "waiting" as const, releasedAt: null, part: null, position: null }));
+      await q.insert(s.t.waiters).values(part).onConflictDoNothing();
+    }
+  });
+}
+
+export function open(s: Store): Promise<WaitRow[]> {
+  return s.use(async (q) => q.select().from(s.t.waits).where(isNull(s.t.waits.closedAt)));
+}
+
+/**
+ * Reads the events after the waits cursor (up to `upTo`, at most `limit`), lets `decide` say which
+ * waits' customers (by profile) they release, releases those still waiting and moves the cursor,
+ * in one transaction. Returns the waits that released someone.
+ */
+export function release(
+  s: Store,
+  upTo: number,
+  limit: number,
+  decide: (events: InboxRow[]) => Promise<{ waitId: string; profileId: string | null; customerIds: string[]; position: number }[]>,
+): Promise<string[]> {
+  return s.tx(
+    async (q) => {
+      const { inboxCursors: c, inbox, waiters } = s.t;
+      const from = Number((await q.select().from(c).where(eq(c.name, CURSOR)))[0]?.position ?? 0);
+      if (from >= upTo) return [];
+      const events = (await q.select().from(inbox).where(gt(inbox.position, from)).orderBy(asc(inbox.position)).limit(limit)).filter((e) => e.position <= upTo);
+      const position = events.length ? events[events.length - 1]!.position : upTo;
+      const released = new Set<string>();
+      const now = Date.now();
+      for (const r of await decide(events)) {
+        if (!r.profileId && !r.customerIds.length) continue; // nobody to match
+        const moved = await q
+          .update(waiters)
+          .set({ status: "released", releasedAt: now, position: r.position })
+          .where(
+            and(
+              eq(waiters.waitId, r.waitId),
+              eq(waiters.status, "waiting"),
+              // By profile (any of their ids), or by the id they were held under (no profile then, or merged since).
+              or(r.profileId ? eq(waiters.profileId, r.profileId) : undefined, r.customerIds.length ? inArray(waiters.customerId, r.customerIds) : undefined),
+            ),
+          )
+          .returning({ customerId: waiters.customerId });
+        if (moved.length) released.add(r.waitId);
+      }
+      await q.insert(c).values({ name: CURSOR, position, updatedAt: now }).onConflictDoUpdate({ target: c.name, set: { position, updatedAt: now } });
+      return [...released];
+    },
+    [CURSOR],
+  );
+}
+
+/** Waits with customers released before `before` and not yet taken (their run missed a signal). */
+export function unclaimed(s: Store, before: number): Promise<Pick<WaitRow, "id" | "workflowId" | "nodeId">[]> {
+  return s.use(async (q) => {
+    const { waits, waiters } = s.t;
+    return q
+      .selectDistinct({ id: waits.id, workflowId: waits.workflowId, nodeId: waits.nodeId })
+      .from(waiters)
+      .innerJoin(waits, eq(waits.id, waiters.waitId))
+      .where(and(eq(waiters.status, "released"), lt(waiters.releasedAt, before)));
+  });
+}
+
+/**
+ * The run takes its customers: those released so far, or (`timed out`) everyone still waiting,
+ * which closes the wait. `part` numbers the run's takes: a retried take returns the customers the
+ * first attempt took, and nobody is taken twice.
+ */
+export function take(s: Store, waitId: string, what: "released" | "timed out", part: number): Promise<string[]> {
+  return s.tx(async (q) => {
+    const { waits, waiters } = s.t;
+    const status = what === "released" ? "taken" : "timed out";
+    await q
+      .update(waiters)
+      .set({ status, part })
+      .where(and(eq(waiters.waitId, waitId), eq(waiters.status, what === "released" ? "released" : "waiting")));
+    // Released but not yet taken ones stay for the run's last release; the pump releases no one after this.
+    if (what === "timed out") await q.update(waits).set({ closedAt: Date.now() }).where(and(eq(waits.id, waitId), isNull(waits.closedAt)));
+    const rows = await q.select({ id: waiters.customerId }).from(waiters).where(and(eq(waiters.waitId, waitId), eq(waiters.part, part), eq(waiters.status, status)));
+    return rows.map((r) => r.id);
+  });
+}
+
+/** Per wait of a run: customers by status (waiting now, released, taken on, timed out). */
+export function counts(s: Store, runIds: readonly string[]): Promise<{ runId: string; nodeId: string; status: WaiterStatus; n: number }[]> {
+  if (!runIds.length) return Promise.resolve([]);
+  return s.use(async (q) => {
+    const { waits, waiters } = s.t;
+    const rows = await q
+      .select({ runId: waits.runId, nodeId: waits.nodeId, status: waiters.status, n: sql<number>`count(*)` })
+      .from(waiters)
+      .innerJoin(waits, eq(waits.id, waiters.waitId))
+      .where(inArray(waits.runId, runIds as string[]))
+      .groupBy(waits.runId, waits.nodeId, waiters.status);
+    return rows.map((r) => ({ ...r, n: Number(r.n) }));
+  });
+}

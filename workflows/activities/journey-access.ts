@@ -1,0 +1,43 @@
+// ctx.journey: how a wait-for-event step holds its customers in the store (db/store/journeys.ts)
+// and takes them back when their event released them or the time ran out.
+import { journeys, profiles, type Store } from "../../db/store";
+import type { JourneyAccess } from "../../nodes/sdk/types";
+
+export interface JourneyOptions {
+  store: Store;
+  runId: string;
+  nodeId: string;
+  flowId: () => Promise<string>;
+  /** The workflow holding the step, signalled when customers are released; absent outside a run (node tests). */
+  workflowId?: string;
+  phase?: { kind: NonNullable<JourneyAccess["phase"]>; part: number };
+}
+
+export const waitIdOf = (runId: string, nodeId: string) => `${runId}:${nodeId}`;
+
+export function journeyAccess(o: JourneyOptions): JourneyAccess {
+  const waitId = waitIdOf(o.runId, o.nodeId);
+  return {
+    phase: o.phase?.kind,
+    async hold(customers, until) {
+      const ids = await profiles.idsFor(o.store, customers);
+      await journeys.hold(
+        o.store,
+        {
+          id: waitId,
+          runId: o.runId,
+          nodeId: o.nodeId,
+          flowId: await o.flowId(),
+          workflowId: o.workflowId ?? "",
+          event: until.event,
+          conditions: until.conditions,
+          match: until.match,
+          since: Date.now(),
+          deadline: until.deadline,
+        },
+        customers.map((c) => ({ customerId: c, profileId: ids.get(c) ?? null })),
+      );
+    },
+    take: (what) => journeys.take(o.store, waitId, what, o.phase?.part ?? 0),
+  };
+}
