@@ -17,7 +17,7 @@ import {
   workflowInfo,
 } from "@temporalio/workflow";
 import { NON_RETRYABLE_ERROR_TYPES } from "../nodes/sdk/errors";
-import type { Hold, ValueRef } from "../nodes/sdk/types";
+import type { Defer, Hold, ValueRef } from "../nodes/sdk/types";
 import type { Activities } from "./activities/run-node";
 import type { NodeState, Plan, PlanNode, RunFlowInput, RunFlowResult } from "./graph/plan";
 
@@ -74,7 +74,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   // A Temporal Schedule starts runs with no id in the store: the workflow id is the run's id, and
   // the first report creates the run. So does a journey's released part.
   const runId = input.runId ?? workflowInfo().workflowId;
-  const scope = part ? downstreamOf(plan, part.from, Object.keys(part.given[part.from] ?? {})) : null;
+  const scope = part ? new Set(part.scope) : null;
   const NOT_HERE = "Not in this part: see the run that held these customers";
   const states: Record<string, NodeState> = Object.fromEntries(
     plan.nodes.map((n) => [n.id, (scope && !scope.has(n.id) ? { status: "skipped", error: NOT_HERE } : { status: "queued" }) as NodeState]),
@@ -84,6 +84,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   setHandler(nodeStatusQuery, () => states);
   const wake = new Set<string>();
   const held = new Set<string>();
+  const later: Promise<void>[] = []; // deferred parts' runs
   setHandler(releaseSignal, (nodeId) => void wake.add(nodeId));
   const create = !input.runId || part ? { plan, trigger: trigger ?? { kind: "manual" as const } } : undefined;
   // Not cancellable: a run cancelled before it starts must still reach its final bookkeeping.
@@ -100,20 +101,36 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
     return inputs;
   };
 
-  /** Runs the rest of the graph for a released part, as a run of its own. */
+  /**
+   * Runs `scope` (the rest of the graph after a released part, or a deferred node and what follows
+   * it) as a run of its own, reading `own` (the part's rows) and what the rest of this run made.
+   */
   let parts = 0;
-  async function runPart(node: PlanNode, outputs: Record<string, ValueRef>, label: string): Promise<void> {
-    const below = downstreamOf(plan, node.id, Object.keys(outputs));
-    const read = new Set(plan.nodes.filter((n) => below.has(n.id)).flatMap((n) => Object.values(n.inputs).map((i) => i.node)));
-    read.delete(node.id);
-    for (const id of below) read.delete(id);
-    await Promise.all([...read].map((id) => done.get(id)));
-    const given = Object.fromEntries([...read].map((id) => [id, outputsOf(id) ?? {}]));
+  async function runPart(node: PlanNode, label: string, scope: Set<string>, own: Record<string, Record<string, ValueRef>>): Promise<void> {
+    const read = new Set(plan.nodes.filter((n) => scope.has(n.id)).flatMap((n) => Object.values(n.inputs).map((i) => i.node)));
+    for (const id of scope) read.delete(id);
+    await Promise.all([...read].filter((id) => !own[id]).map((id) => done.get(id)));
+    const given = Object.fromEntries([...read].map((id) => [id, { ...outputsOf(id), ...own[id] }]));
     const childId = `${runId}.${node.id}.${++parts}`;
     await executeChild(runFlow, {
       workflowId: `run-${childId}`,
-      args: [{ runId: childId, plan, trigger: { ...(trigger ?? { kind: "manual" }), parent: { runId, node: node.id, part: label } }, part: { from: node.id, given: { ...given, [node.id]: outputs } } }],
+      args: [{ runId: childId, plan, trigger: { ...(trigger ?? { kind: "manual" }), parent: { runId, node: node.id, part: label } }, part: { scope: [...scope], given } }],
     });
+  }
+  /** The rest of the graph after `node`'s released outputs. */
+  const runReleased = (node: PlanNode, outputs: Record<string, ValueRef>, label: string) => runPart(node, label, downstreamOf(plan, node.id, Object.keys(outputs)), { [node.id]: outputs });
+
+  /** Rows a node put off (quiet hours): the node again for them at their time, and what follows it. */
+  function runDeferred(node: PlanNode, deferred: Defer): Promise<void> {
+    const scope = new Set([node.id, ...downstreamOf(plan, node.id)]);
+    return Promise.all(
+      deferred.map(async (d) => {
+        await sleep(Math.max(0, d.at - Date.now()));
+        const own: Record<string, Record<string, ValueRef>> = {};
+        for (const [port, from] of Object.entries(node.inputs)) if (d.inputs[port]) own[from.node] = { ...own[from.node], [from.port]: d.inputs[port] };
+        await runPart(node, d.label, scope, own);
+      }),
+    ).then(() => undefined);
   }
 
   /** A journey step holds its customers: release each part when its time (or its customers' event) comes. */
@@ -123,7 +140,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
       await Promise.all(
         hold.parts.map(async (p) => {
           await sleep(Math.max(0, p.at - Date.now()));
-          await runPart(node, p.outputs, p.label);
+          await runReleased(node, p.outputs, p.label);
         }),
       );
       return { parts: hold.parts.length };
@@ -136,7 +153,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
       const out = await activities.runNode({ runId, node, inputs, phase: { kind: phase, part: ++takes } });
       if (out.rows) {
         if (phase === "released") released += out.rows;
-        runs.push(runPart(node, out.outputs, phase === "released" ? `released ${released}` : "timed out"));
+        runs.push(runReleased(node, out.outputs, phase === "released" ? `released ${released}` : "timed out"));
       }
       return out.rows ?? 0;
     };
@@ -172,6 +189,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
         return false;
       }
       states[node.id] = { status: "succeeded", outputs: out.outputs, metrics: out.metrics };
+      if (out.defer?.length) later.push(runDeferred(node, out.defer));
       return true;
     } catch (err) {
       states[node.id] = isCancellation(err) ? { status: "cancelled" } : { status: "failed", error: failureMessage(err) };
@@ -186,6 +204,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
     done.set(node.id, Promise.all(upstream).then((oks) => runOne(node, oks)));
   }
   await Promise.all(done.values());
+  await Promise.all(later);
 
   const settled = plan.nodes
     .filter((n) => states[n.id]!.status !== "succeeded" || held.has(n.id))

@@ -294,7 +294,14 @@ export interface NodeResult<O extends Record<string, PortSpec> = Record<string, 
    * released part as a run of its own (the outputs above are empty then).
    */
   hold?: Hold;
+  /**
+   * Rows this node puts off (e.g. e-mails that would land in quiet hours): it runs again for each
+   * part, at its time, with the part as its input, in a run of its own (and what follows it too).
+   */
+  defer?: Defer;
 }
+
+export type Defer = { at: number; label: string; inputs: Record<string, DatasetRef> }[];
 
 /**
  * How a journey step holds its customers: in parts released at set times (wait), or until each

@@ -99,7 +99,7 @@ export function createActivities({ store, dataDir, sharedDir, registry, identity
         // A journey step holding its customers waits (the workflow records how it ended); a later phase adds to what it did.
         const holding = result.hold !== undefined || phase !== undefined;
         await setNode(runId, node.id, { status: holding ? "waiting" : "succeeded", finishedAt: holding ? null : Date.now(), rows, metrics, outputs, error: null, progress: null });
-        return { outputs, metrics, rows, ...(result.hold ? { hold: result.hold } : {}) };
+        return { outputs, metrics, rows, ...(result.hold ? { hold: result.hold } : {}), ...(result.defer?.length ? { defer: result.defer } : {}) };
       } catch (err) {
         if (activity.cancellationSignal.aborted) {
           // The node saw the cancel and stopped: say so, in case the workflow already closed.

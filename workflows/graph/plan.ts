@@ -1,6 +1,6 @@
 // The compiled plan: what the interpreter workflow receives. Plain data and types only, so the
 // workflow bundle can import it (no zod, no Node built-ins).
-import type { ActivitySettings, Hold, NodeKind, RunTrigger, TriggerKind, ValueRef } from "../../nodes/sdk/types";
+import type { ActivitySettings, Defer, Hold, NodeKind, RunTrigger, TriggerKind, ValueRef } from "../../nodes/sdk/types";
 
 export type { RunTrigger, TriggerKind };
 export interface PlanNode {
@@ -43,10 +43,10 @@ export interface RunFlowInput {
   /** Absent: started by hand. */
   trigger?: RunTrigger;
   /**
-   * A journey's released part: only the nodes downstream of `from` run, reading `given` (the
-   * outputs, for this part, of `from` and of every other node they read that ran before).
+   * A journey's released (or deferred) part: only the `scope` nodes run, reading `given` (the
+   * outputs, for this part, of the nodes outside the scope that they read).
    */
-  part?: { from: string; given: Record<string, Record<string, ValueRef>> };
+  part?: { scope: string[]; given: Record<string, Record<string, ValueRef>> };
 }
 
 export interface RunFlowResult {
@@ -72,4 +72,6 @@ export interface RunNodeOutput {
   rows: number | null;
   /** A journey step holds its customers: the rest of the graph runs per released part. */
   hold?: Hold;
+  /** Rows the node put off: it runs again for each part at its time. */
+  defer?: Defer;
 }
