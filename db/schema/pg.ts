@@ -122,3 +122,4 @@ export * from "./pg-events";
 export * from "./pg-triggers";
 export * from "./pg-ledger";
 export * from "./pg-journeys";
+export * from "./pg-guardrails";

@@ -137,3 +137,4 @@ export * from "./sqlite-events";
 export * from "./sqlite-triggers";
 export * from "./sqlite-ledger";
 export * from "./sqlite-journeys";
+export * from "./sqlite-guardrails";
