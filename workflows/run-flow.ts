@@ -6,58 +6,22 @@ import {
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
-  condition,
   defineQuery,
-  defineSignal,
   executeChild,
   isCancellation,
-  proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from "@temporalio/workflow";
-import { NON_RETRYABLE_ERROR_TYPES } from "../nodes/sdk/errors";
 import type { Defer, Hold, ValueRef } from "../nodes/sdk/types";
-import type { Activities } from "./activities/run-node";
-import type { NodeState, Plan, PlanNode, RunFlowInput, RunFlowResult } from "./graph/plan";
+import { activitiesFor, bookkeeping, downstreamOf } from "./activity-proxies";
+import { holderIdOf, type NodeState, type PlanNode, type RunFlowInput, type RunFlowResult } from "./graph/plan";
+import { holdForEvent } from "./hold-for-event";
+
+export { holdForEvent };
 
 /** Per-node status of a run, for anyone holding the workflow handle. */
 export const nodeStatusQuery = defineQuery<Record<string, NodeState>>("nodeStatus");
-
-/** Sent by the inbox pump when an event released customers a wait-for-event step (the node id) holds. */
-export const releaseSignal = defineSignal<[string]>("release");
-
-/** After a release signal, how long more releases may gather into the same part. */
-const RELEASE_GATHER = "500 milliseconds";
-
-/** The nodes downstream of `from` (not itself); with `ports`, only through those of its outputs. */
-function downstreamOf(plan: Plan, from: string, ports?: readonly string[]): Set<string> {
-  const out = new Set<string>();
-  for (const n of plan.nodes) {
-    if (Object.values(n.inputs).some((i) => (i.node === from && (!ports || ports.includes(i.port))) || out.has(i.node))) out.add(n.id);
-  }
-  return out;
-}
-
-const bookkeeping = proxyActivities<Activities>({
-  startToCloseTimeout: "1 minute",
-  retry: { maximumAttempts: 20, initialInterval: "1 second", maximumInterval: "30 seconds" },
-});
-
-function activitiesFor(node: PlanNode) {
-  const a = node.activity;
-  return proxyActivities<Activities>({
-    startToCloseTimeout: a.startToCloseTimeout,
-    heartbeatTimeout: a.heartbeatTimeout,
-    retry: {
-      maximumAttempts: a.maximumAttempts,
-      initialInterval: a.initialInterval,
-      backoffCoefficient: a.backoffCoefficient,
-      maximumInterval: a.maximumInterval,
-      nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
-    },
-  });
-}
 
 function failureMessage(err: unknown): string {
   if (err instanceof ActivityFailure && err.cause) {
@@ -82,10 +46,8 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   // Outputs this run reads but did not make (a released part's, from the run that held it).
   const outputsOf = (id: string) => states[id]!.outputs ?? part?.given[id];
   setHandler(nodeStatusQuery, () => states);
-  const wake = new Set<string>();
   const held = new Set<string>();
   const later: Promise<void>[] = []; // deferred parts' runs
-  setHandler(releaseSignal, (nodeId) => void wake.add(nodeId));
   const create = !input.runId || part ? { plan, trigger: trigger ?? { kind: "manual" as const } } : undefined;
   // Not cancellable: a run cancelled before it starts must still reach its final bookkeeping.
   // A part's run shows the nodes before its step as done elsewhere, not as still to come.
@@ -107,15 +69,19 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
    */
   let parts = 0;
   async function runPart(node: PlanNode, label: string, scope: Set<string>, own: Record<string, Record<string, ValueRef>>): Promise<void> {
-    const read = new Set(plan.nodes.filter((n) => scope.has(n.id)).flatMap((n) => Object.values(n.inputs).map((i) => i.node)));
-    for (const id of scope) read.delete(id);
-    await Promise.all([...read].filter((id) => !own[id]).map((id) => done.get(id)));
-    const given = Object.fromEntries([...read].map((id) => [id, { ...outputsOf(id), ...own[id] }]));
+    const given = await readBy(scope, own);
     const childId = `${runId}.${node.id}.${++parts}`;
     await executeChild(runFlow, {
       workflowId: `run-${childId}`,
       args: [{ runId: childId, plan, trigger: { ...(trigger ?? { kind: "manual" }), parent: { runId, node: node.id, part: label } }, part: { scope: [...scope], given } }],
     });
+  }
+  /** What the `scope` nodes read from outside it, once made: `own`, else this run's outputs. */
+  async function readBy(scope: Set<string>, own: Record<string, Record<string, ValueRef>> = {}): Promise<Record<string, Record<string, ValueRef>>> {
+    const read = new Set(plan.nodes.filter((n) => scope.has(n.id)).flatMap((n) => Object.values(n.inputs).map((i) => i.node)));
+    for (const id of scope) read.delete(id);
+    await Promise.all([...read].filter((id) => !own[id]).map((id) => done.get(id)));
+    return Object.fromEntries([...read].map((id) => [id, { ...outputsOf(id), ...own[id] }]));
   }
   /** The rest of the graph after `node`'s released outputs. */
   const runReleased = (node: PlanNode, outputs: Record<string, ValueRef>, label: string) => runPart(node, label, downstreamOf(plan, node.id, Object.keys(outputs)), { [node.id]: outputs });
@@ -135,7 +101,6 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
 
   /** A journey step holds its customers: release each part when its time (or its customers' event) comes. */
   async function release(node: PlanNode, hold: Hold): Promise<Record<string, unknown>> {
-    const runs: Promise<void>[] = [];
     if (hold.kind === "timer") {
       await Promise.all(
         hold.parts.map(async (p) => {
@@ -145,29 +110,18 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
       );
       return { parts: hold.parts.length };
     }
-    const activities = activitiesFor(node);
-    const inputs = inputsOf(node);
-    let released = 0;
-    let takes = 0;
-    const take = async (phase: "released" | "timed out") => {
-      const out = await activities.runNode({ runId, node, inputs, phase: { kind: phase, part: ++takes } });
-      if (out.rows) {
-        if (phase === "released") released += out.rows;
-        runs.push(runReleased(node, out.outputs, phase === "released" ? `released ${released}` : "timed out"));
-      }
-      return out.rows ?? 0;
-    };
-    for (;;) {
-      const left = hold.deadline - Date.now();
-      if (left <= 0 || !(await condition(() => wake.has(node.id), left))) break;
-      await sleep(RELEASE_GATHER);
-      wake.delete(node.id);
-      await take("released");
+    // Wait for event: held by a workflow of its own, which can continue as new through a long wait.
+    const paths: Record<string, { scope: string[]; given: Record<string, Record<string, ValueRef>> }> = {};
+    for (const port of ["did", "timedOut"]) {
+      const scope = downstreamOf(plan, node.id, [port]);
+      const given = await readBy(scope, { [node.id]: {} });
+      delete given[node.id];
+      paths[port] = { scope: [...scope], given };
     }
-    const timedOut = await take("timed out");
-    await take("released"); // released after the last signal and before the deadline
-    await Promise.all(runs);
-    return { released, timedOut };
+    return executeChild(holdForEvent, {
+      workflowId: holderIdOf(runId, node.id),
+      args: [{ runId, plan, trigger, node, inputs: inputsOf(node), deadline: hold.deadline, paths }],
+    });
   }
 
   async function runOne(node: PlanNode, upstream: boolean[]): Promise<boolean> {

@@ -42,8 +42,8 @@ export interface ContextOptions {
   encryptionKey?: Buffer;
   /** What started the run; given to the flow's trigger node only (others get triggerData() = null). */
   trigger?: RunTrigger;
-  /** Journey steps: the workflow holding the step and the phase of this call. */
-  journey?: Pick<JourneyOptions, "workflowId" | "phase">;
+  /** Journey steps: the phase of this call. */
+  journey?: Pick<JourneyOptions, "phase">;
 }
 
 export function consoleLogger(prefix: string): Logger {

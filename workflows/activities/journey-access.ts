@@ -2,14 +2,13 @@
 // and takes them back when their event released them or the time ran out.
 import { journeys, profiles, type Store } from "../../db/store";
 import type { JourneyAccess } from "../../nodes/sdk/types";
+import { holderIdOf } from "../graph/plan";
 
 export interface JourneyOptions {
   store: Store;
   runId: string;
   nodeId: string;
   flowId: () => Promise<string>;
-  /** The workflow holding the step, signalled when customers are released; absent outside a run (node tests). */
-  workflowId?: string;
   phase?: { kind: NonNullable<JourneyAccess["phase"]>; part: number };
 }
 
@@ -28,7 +27,7 @@ export function journeyAccess(o: JourneyOptions): JourneyAccess {
           runId: o.runId,
           nodeId: o.nodeId,
           flowId: await o.flowId(),
-          workflowId: o.workflowId ?? "",
+          workflowId: holderIdOf(o.runId, o.nodeId),
           event: until.event,
           conditions: until.conditions,
           match: until.match,

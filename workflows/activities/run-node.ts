@@ -76,7 +76,7 @@ export function createActivities({ store, dataDir, sharedDir, registry, identity
         runId,
         nodeId: node.id,
         trigger,
-        journey: { workflowId: activity.info.workflowExecution?.workflowId, phase },
+        journey: { phase },
         attempt,
         signal: activity.cancellationSignal,
         log: consoleLogger(`${runId}/${node.id}`),

@@ -75,3 +75,6 @@ export interface RunNodeOutput {
   /** Rows the node put off: it runs again for each part at its time. */
   defer?: Defer;
 }
+
+/** The workflow holding a wait-for-event step's customers (workflows/hold-for-event.ts), which the inbox pump signals. */
+export const holderIdOf = (runId: string, nodeId: string) => `hold-${runId}.${nodeId}`;

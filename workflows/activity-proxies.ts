@@ -1,0 +1,36 @@
+// The interpreter's activity handles and the small graph helper its workflows share. Workflow code:
+// deterministic, relative imports only.
+import { proxyActivities } from "@temporalio/workflow";
+import { NON_RETRYABLE_ERROR_TYPES } from "../nodes/sdk/errors";
+import type { Activities } from "./activities/run-node";
+import type { Plan, PlanNode } from "./graph/plan";
+
+export const bookkeeping = proxyActivities<Activities>({
+  startToCloseTimeout: "1 minute",
+  retry: { maximumAttempts: 20, initialInterval: "1 second", maximumInterval: "30 seconds" },
+});
+
+/** runNode with the node's own timeouts and retry policy. */
+export function activitiesFor(node: PlanNode) {
+  const a = node.activity;
+  return proxyActivities<Activities>({
+    startToCloseTimeout: a.startToCloseTimeout,
+    heartbeatTimeout: a.heartbeatTimeout,
+    retry: {
+      maximumAttempts: a.maximumAttempts,
+      initialInterval: a.initialInterval,
+      backoffCoefficient: a.backoffCoefficient,
+      maximumInterval: a.maximumInterval,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
+    },
+  });
+}
+
+/** The nodes downstream of `from` (not itself); with `ports`, only through those of its outputs. */
+export function downstreamOf(plan: Plan, from: string, ports?: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const n of plan.nodes) {
+    if (Object.values(n.inputs).some((i) => (i.node === from && (!ports || ports.includes(i.port))) || out.has(i.node))) out.add(n.id);
+  }
+  return out;
+}
