@@ -56,6 +56,7 @@ export async function setup(project: TestProject) {
   project.provide("webUrl", web.url);
   project.provide("accounts", accounts);
   project.provide("mailpitUrl", mailpit.url);
+  project.provide("mailpitSmtp", `127.0.0.1:${mailpit.smtpPort}`);
 }
 
 export async function teardown() {

@@ -19,6 +19,8 @@ declare module "vitest" {
     accounts: Record<Role, { email: string; password: string; apiKey: string }>;
     /** Mailpit's web UI and API (e.g. http://127.0.0.1:54321); the SMTP connection "mailpit" sends to it. */
     mailpitUrl: string;
+    /** host:port of its SMTP server. */
+    mailpitSmtp: string;
   }
 }
 
