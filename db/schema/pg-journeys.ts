@@ -43,3 +43,30 @@ export const waiters = pgTable(
   },
   (t) => [primaryKey({ columns: [t.waitId, t.customerId] }), index("waiters_profile").on(t.profileId, t.status), index("waiters_status").on(t.waitId, t.status)],
 );
+
+/** A flow's journey rules (from its entry node): who may enter again, and the event that makes a customer leave. */
+export const journeyRules = pgTable("journey_rules", {
+  flowId: text("flow_id").primaryKey(),
+  /** The event that takes a customer out of the journey wherever they wait (none: only the end does). */
+  exitEvent: text("exit_event"),
+  exitConditions: jsonb("exit_conditions").$type<{ on: string; field: string; operator: string; value?: string; values?: string[] }[]>().notNull(),
+  exitMatch: text("exit_match", { enum: ["all", "any"] }).notNull(),
+  updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+});
+
+/** A customer's time in a flow's journey: entered with a run, left at its end or by the exit event. */
+export const journeyEntries = pgTable(
+  "journey_entries",
+  {
+    flowId: text("flow_id").notNull(),
+    customerId: text("customer_id").notNull(),
+    /** The run they entered with (its end closes the entry). */
+    runId: text("run_id").notNull(),
+    profileId: text("profile_id"),
+    enteredAt: bigint("entered_at", { mode: "number" }).notNull(),
+    exitedAt: bigint("exited_at", { mode: "number" }),
+    /** "completed", or "left: <event>". */
+    exitReason: text("exit_reason"),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.customerId, t.runId] }), index("journey_entries_open").on(t.flowId, t.exitedAt), index("journey_entries_run").on(t.runId), index("journey_entries_profile").on(t.profileId)],
+);

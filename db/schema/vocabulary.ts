@@ -28,5 +28,5 @@ export { TRIGGER_KINDS } from "../../nodes/sdk/types";
 /** How an action towards a customer went: done, deliberately not done (with the reason), or failed (with the reason). */
 export const LEDGER_STATUSES = ["sent", "suppressed", "failed"] as const;
 
-/** A customer in a wait-for-event step: still waiting, released by their event, taken on by the run, or out of time. */
-export const WAITER_STATUSES = ["waiting", "released", "taken", "timed out"] as const;
+/** A customer in a wait-for-event step: still waiting, released by their event, taken on by the run, out of time, or gone (the journey's exit event). */
+export const WAITER_STATUSES = ["waiting", "released", "taken", "timed out", "left"] as const;
