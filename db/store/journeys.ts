@@ -116,3 +116,5 @@ export function counts(s: Store, runIds: readonly string[]): Promise<{ runId: st
     return rows.map((r) => ({ ...r, n: Number(r.n) }));
   });
 }
+
+export { nodeCounts, type LiveVersion, type NodeCount } from "./journey-counts";

@@ -3,30 +3,12 @@
 // events in it, traits set before and after a merge, merges that chain (a profile absorbed earlier,
 // in this batch or before it, follows its absorber), trait writes for one userId twice in a call,
 // and batches larger than one chunk of 500 values.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startPostgres, type PostgresTestServer } from "../../lib/postgres-test-server";
-import { events, openSqliteStore, openStore, profiles, triggers, type Store } from "./index";
+import { beforeEach, describe, expect, it } from "vitest";
+import { events, profiles, triggers, type Store } from "./index";
+import { bothBackends } from "./test-backends";
 import type { NewInboxRow } from "./events";
 
-let tmp: string;
-let pgServer: PostgresTestServer | undefined;
-const backends: Record<string, Store> = {};
-
-beforeAll(async () => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), "loopwright-profile-resolve-"));
-  backends.sqlite = openSqliteStore(path.join(tmp, "loopwright.sqlite"));
-  pgServer = await startPostgres();
-  backends.postgres = await openStore({ url: pgServer.url });
-}, 120_000);
-
-afterAll(async () => {
-  for (const s of Object.values(backends)) await s.close();
-  await pgServer?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const backends = bothBackends("profile-resolve");
 
 const T0 = Date.UTC(2026, 0, 1);
 let message = 0;

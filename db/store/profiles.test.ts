@@ -2,30 +2,12 @@
 // Debian's package): identity resolution as the worker's pump applies inbox events
 // (triggers.applyProfiles), trait merging, the time zone from the browser, traits written by
 // flows, search, the timeline, and the flow runs a customer was in.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startPostgres, type PostgresTestServer } from "../../lib/postgres-test-server";
-import { events, flows, openSqliteStore, openStore, profiles, runs, triggers, type Store } from "./index";
+import { beforeEach, describe, expect, it } from "vitest";
+import { events, flows, profiles, runs, triggers, type Store } from "./index";
+import { bothBackends } from "./test-backends";
 import type { NewInboxRow } from "./events";
 
-let tmp: string;
-let pgServer: PostgresTestServer | undefined;
-const backends: Record<string, Store> = {};
-
-beforeAll(async () => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), "loopwright-profiles-"));
-  backends.sqlite = openSqliteStore(path.join(tmp, "loopwright.sqlite"));
-  pgServer = await startPostgres();
-  backends.postgres = await openStore({ url: pgServer.url });
-}, 120_000);
-
-afterAll(async () => {
-  for (const s of Object.values(backends)) await s.close();
-  await pgServer?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const backends = bothBackends("profiles");
 
 const T0 = Date.UTC(2026, 0, 1);
 let message = 0;

@@ -1,14 +1,11 @@
 // The control-plane store on both backends: the same tests against a real SQLite file and a real
 // PostgreSQL server (Debian's package, started for this file). Times, JSON and errors must mean the
 // same on both, and concurrent writers must not lose or duplicate anything.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { isAppError } from "../../lib/errors";
-import { startPostgres, type PostgresTestServer } from "../../lib/postgres-test-server";
 import type { FlowGraph } from "../../workflows/graph/schema";
-import { datasets, files, flows, models, openStore, runs, type Store } from "./index";
+import { datasets, files, flows, models, runs, type Store } from "./index";
+import { bothBackends } from "./test-backends";
 
 const graph = (name: string, nodes = 0): FlowGraph => ({
   name,
@@ -39,22 +36,7 @@ async function startedRun(s: Store, flowId: string, runId: string, nodeIds = ["a
   });
 }
 
-let tmp: string;
-let pgServer: PostgresTestServer | undefined;
-const backends: Record<string, Store> = {};
-
-beforeAll(async () => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), "loopwright-store-"));
-  backends.sqlite = await openStore({ sqliteFile: path.join(tmp, "loopwright.sqlite") });
-  pgServer = await startPostgres();
-  backends.postgres = await openStore({ url: pgServer.url });
-}, 120_000);
-
-afterAll(async () => {
-  for (const s of Object.values(backends)) await s.close();
-  await pgServer?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const backends = bothBackends("store");
 
 describe.each(["sqlite", "postgres"])("store on %s", (backend) => {
   let s: Store;

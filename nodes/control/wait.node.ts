@@ -103,9 +103,11 @@ export default defineNode({
     const index = new Map(times.map((t, i) => [t, i]));
     const tagged = await ds.addColumns(input, [{ name: TAG, type: "INTEGER", values: Array.from(at, (t) => index.get(Math.ceil(t / step) * step)!) }]);
     const parts: { at: number; label: string; outputs: Record<string, DatasetRef> }[] = [];
+    const schedule: { at: string; customers: number }[] = [];
     for (const [i, t] of times.entries()) {
       const rows = await ds.create(`SELECT * EXCLUDE (${TAG}) FROM ${ds.from(tagged)} WHERE ${TAG} = ${i}`);
       parts.push({ at: t, label: `${new Date(t).toISOString().slice(0, 16).replace("T", " ")} UTC`, outputs: { rows } });
+      schedule.push({ at: new Date(t).toISOString(), customers: rows.rows });
     }
     return {
       outputs: {},
@@ -115,6 +117,8 @@ export default defineNode({
         parts: parts.length,
         ...(parts.length ? { first: new Date(times[0]!).toISOString(), last: new Date(times[times.length - 1]!).toISOString() } : {}),
         ...(withoutDate ? { rowsWithoutDate: withoutDate } : {}),
+        // When each part goes on (at most MAX_PARTS): the flow's live counts tell waiting from gone on by it.
+        schedule,
       },
     };
   },

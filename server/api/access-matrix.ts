@@ -10,6 +10,7 @@ export const PROCEDURES: Record<string, Access> = {
   "catalog.list": "viewer",
   "flow.list": "viewer",
   "flow.get": "viewer",
+  "flow.liveCounts": "viewer",
   "flow.validate": "viewer",
   "flow.create": "editor",
   "flow.rename": "editor",

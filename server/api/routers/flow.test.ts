@@ -212,3 +212,21 @@ describe("flow router: create, rename, duplicate, delete", () => {
     expect(await caller.flow.delete({ flowId })).toMatchObject({ runs: 1 });
   });
 });
+
+describe("flow router: live counts", () => {
+  it("gives a viewer the counts per node of the versions with runs going, and nothing for a flow at rest", async () => {
+    const viewer = createCaller(await createTRPCContext({ store: db, temporal: noTemporal, principal: asRole("viewer") }));
+    expect(await viewer.flow.liveCounts({ flowId: "churn-model" })).toEqual([]);
+
+    const runId = insertRun("web-test", 2, "running", 6_000, ["customers", "unique"]);
+    const table = JSON.stringify({ rows: { kind: "table", id: "d", path: "datasets/d.parquet", rows: 12, columns: [] } });
+    raw.prepare("UPDATE node_runs SET status = 'succeeded', rows = 12, outputs = ? WHERE run_id = ? AND node_id = 'customers'").run(table, runId);
+    const [live, ...more] = await viewer.flow.liveCounts({ flowId: "web-test" });
+    expect(more).toEqual([]);
+    expect(live).toMatchObject({ versionId: "web-test@2", version: 2, activeRuns: 1 });
+    expect(live!.nodes.map(({ id, entered, waiting, passedOn }) => ({ id, entered, waiting, passedOn }))).toEqual([
+      { id: "customers", entered: 12, waiting: 0, passedOn: 12 },
+      { id: "unique", entered: 12, waiting: 0, passedOn: 0 },
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 // Flows and their frozen versions: list, open, validate and save (the same checks as the CLI).
 import { z } from "zod";
-import { flows } from "../../../db/store";
+import { flows, journeys } from "../../../db/store";
 import { FLOW_ID } from "../../../workflows/graph/schema";
 import { validateGraph } from "../../../workflows/graph/validate";
 import { createFlow, duplicateFlow, renameFlow, saveFlowVersion } from "../../services/flows";
@@ -66,6 +66,12 @@ export const flowRouter = createTRPCRouter({
   get: viewerProcedure
     .input(z.object({ flowId: flowIdSchema, version: z.number().int().min(1).optional() }))
     .query(({ ctx, input }) => flows.get(ctx.store, input.flowId, input.version)),
+
+  /**
+   * For each version with runs still going, per node: customers entered, waiting now and passed on,
+   * over all its runs (counts only, no customer). Empty when nothing runs.
+   */
+  liveCounts: viewerProcedure.input(z.object({ flowId: flowIdSchema })).query(({ ctx, input }) => journeys.nodeCounts(ctx.store, input.flowId)),
 
   // A mutation although it changes nothing: graphs can be large, and mutations travel in the
   // request body rather than the URL.
