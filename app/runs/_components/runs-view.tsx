@@ -8,6 +8,7 @@ import { StatusBadge } from "@/app/_components/status-badge";
 import { Problem, ago, duration, stamp } from "@/app/_components/ui";
 import { useTRPC, type RouterOutputs } from "@/trpc/react";
 import { errorText, useNow } from "./hooks";
+import { LiveVersions } from "./live-versions";
 import { isActive } from "@/workflows/graph/status";
 
 type Run = RouterOutputs["run"]["list"][number];
@@ -151,6 +152,8 @@ export function RunsView({ flowId, badFlow, limit }: { flowId?: string; badFlow?
         </div>
         <FlowFilter flowId={flowId} />
       </div>
+
+      {flowId && <LiveVersions flowId={flowId} refresh={runs.data?.filter((r) => isActive(r.status)).length} />}
 
       {badFlow !== undefined ? (
         <Problem>

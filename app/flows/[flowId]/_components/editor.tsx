@@ -14,6 +14,7 @@ import { autoLayout, canvasConnectionProblem, indexCatalog, NODE_WIDTH, toGraph,
 import { useFlowStore, type NodeRunView } from "../_store/flow-store";
 import { CatalogProvider, KIND, useCatalog } from "./catalog-context";
 import { FlowNode } from "./flow-node";
+import { LiveCountsProvider } from "./live-counts";
 import { DRAG_TYPE, Palette } from "./palette";
 import { PreviewPanel } from "./preview-panel";
 import { SidePanel } from "./side-panel";
@@ -297,33 +298,35 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
         <div className="flex min-w-0 flex-1 flex-col">
           <div ref={pane} className="relative min-h-0 flex-1" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = "move"))} onDrop={onDrop}>
             {loaded && (
-              <ReactFlow<CanvasNode>
-                nodes={nodes}
-                edges={edges}
-                nodeTypes={nodeTypes}
-                onNodesChange={onNodesChange}
-                onEdgesChange={onEdgesChange}
-                onConnect={connect}
-                onConnectEnd={onConnectEnd}
-                isValidConnection={isValidConnection}
-                onNodeDragStart={beginMove}
-                onNodeClick={onNodeClick}
-                deleteKeyCode={["Backspace", "Delete"]}
-                defaultEdgeOptions={{ style: { strokeWidth: 1.75 } }}
-                // Fit a saved flow once; an empty one keeps its view, so the first node stays where it is dropped.
-                fitView={graph.nodes.length > 0}
-                fitViewOptions={FIT}
-                minZoom={0.1}
-                proOptions={{ hideAttribution: true }}
-              >
-                <Background gap={20} size={1.2} className="!bg-canvas" />
-                <Controls position="bottom-left" fitViewOptions={FIT}>
-                  <ControlButton onClick={() => setShowMap((v) => !v)} aria-label={showMap ? "Hide minimap" : "Show minimap"} title={showMap ? "Hide minimap" : "Show minimap"}>
-                    <MapIcon aria-hidden />
-                  </ControlButton>
-                </Controls>
-                {showMap && <MiniMap<CanvasNode> position="bottom-right" pannable zoomable nodeColor={nodeColor} style={{ width: 168, height: 112 }} className="!rounded-lg !border !border-line" />}
-              </ReactFlow>
+              <LiveCountsProvider flowId={flowId} refresh={run.data?.run.status}>
+                <ReactFlow<CanvasNode>
+                  nodes={nodes}
+                  edges={edges}
+                  nodeTypes={nodeTypes}
+                  onNodesChange={onNodesChange}
+                  onEdgesChange={onEdgesChange}
+                  onConnect={connect}
+                  onConnectEnd={onConnectEnd}
+                  isValidConnection={isValidConnection}
+                  onNodeDragStart={beginMove}
+                  onNodeClick={onNodeClick}
+                  deleteKeyCode={["Backspace", "Delete"]}
+                  defaultEdgeOptions={{ style: { strokeWidth: 1.75 } }}
+                  // Fit a saved flow once; an empty one keeps its view, so the first node stays where it is dropped.
+                  fitView={graph.nodes.length > 0}
+                  fitViewOptions={FIT}
+                  minZoom={0.1}
+                  proOptions={{ hideAttribution: true }}
+                >
+                  <Background gap={20} size={1.2} className="!bg-canvas" />
+                  <Controls position="bottom-left" fitViewOptions={FIT}>
+                    <ControlButton onClick={() => setShowMap((v) => !v)} aria-label={showMap ? "Hide minimap" : "Show minimap"} title={showMap ? "Hide minimap" : "Show minimap"}>
+                      <MapIcon aria-hidden />
+                    </ControlButton>
+                  </Controls>
+                  {showMap && <MiniMap<CanvasNode> position="bottom-right" pannable zoomable nodeColor={nodeColor} style={{ width: 168, height: 112 }} className="!rounded-lg !border !border-line" />}
+                </ReactFlow>
+              </LiveCountsProvider>
             )}
             {loaded && nodes.length === 0 && <EmptyCanvas />}
             {refusal && (

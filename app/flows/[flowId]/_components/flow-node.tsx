@@ -1,5 +1,6 @@
 "use client";
-// One node on the canvas: kind colour and icon, typed ports, validation problems, live run state.
+// One node on the canvas: kind colour and icon, typed ports, validation problems, live run state,
+// and the flow's live journey counts.
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { CircleAlert } from "lucide-react";
 import { memo } from "react";
@@ -10,6 +11,7 @@ import type { CatalogPort } from "@/nodes/node-registry";
 import { NODE_WIDTH, type CanvasNode } from "../_lib/canvas-graph";
 import { useFlowStore } from "../_store/flow-store";
 import { KIND, useCatalog } from "./catalog-context";
+import { NodeLiveCounts } from "./live-counts";
 
 const PORT_COLOUR: Record<string, string> = { table: "!bg-sky-500", model: "!bg-amber-500" };
 
@@ -99,6 +101,8 @@ function FlowNodeCard({ id, data, selected }: NodeProps<CanvasNode>) {
           {run.error && <p className="line-clamp-3 text-[11px] leading-snug text-rose-700">{run.error}</p>}
         </div>
       )}
+
+      <NodeLiveCounts id={id} />
     </div>
   );
 }
