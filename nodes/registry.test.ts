@@ -16,6 +16,7 @@ describe("node registry and catalog", () => {
       "action.write-profiles@1",
       "action.write-table@2",
       "control.branch@1",
+      "control.entry@1",
       "control.passthrough@1",
       "control.split@1",
       "control.wait-event@1",

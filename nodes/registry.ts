@@ -40,6 +40,7 @@ import split from "./control/split.node.ts";
 import branch from "./control/branch.node.ts";
 import wait from "./control/wait.node.ts";
 import waitEvent from "./control/wait-event.node.ts";
+import entry from "./control/entry.node.ts";
 import writeProfiles from "./action/write-profiles.node.ts";
 import webhookAction from "./action/webhook.node.ts";
 import syncAction from "./action/sync.node.ts";
@@ -110,6 +111,7 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   branch,
   wait,
   waitEvent,
+  entry,
 ] as NodeDefinition[];
 
 let defaultRegistry: NodeRegistry | undefined;

@@ -102,10 +102,13 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   /** A journey step holds its customers: release each part when its time (or its customers' event) comes. */
   async function release(node: PlanNode, hold: Hold): Promise<Record<string, unknown>> {
     if (hold.kind === "timer") {
+      let part = 0;
       await Promise.all(
         hold.parts.map(async (p) => {
           await sleep(Math.max(0, p.at - Date.now()));
-          await runReleased(node, p.outputs, p.label);
+          // The step sees its part once more as it is due (who left the journey meanwhile stays behind).
+          const out = await activitiesFor(node).runNode({ runId, node, inputs: p.outputs, phase: { kind: "released", part: ++part } });
+          if (out.rows !== 0) await runReleased(node, out.outputs, p.label);
         }),
       );
       return { parts: hold.parts.length };

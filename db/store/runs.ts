@@ -5,6 +5,7 @@ import type { RunTrigger } from "../../workflows/graph/plan";
 import { NotFound } from "../../lib/errors";
 import { ACTIVE_STATUSES, isActive, isFinished, type NodeStatus, type RunStatus } from "../../workflows/graph/status";
 import type { Q, Store } from "./handle";
+import { close as closeEntries } from "./journey-entries";
 
 type Tables = Store["t"];
 export type RunRow = Tables["runs"]["$inferSelect"];
@@ -193,6 +194,7 @@ async function apply(q: Q, s: Store, { runId, status, error, nodes }: RunReport)
       .where(and(eq(nodeRuns.runId, runId), eq(nodeRuns.nodeId, n.id)));
   }
   if (terminal) {
+    await closeEntries(q, s, runId); // the customers who entered the journey with this run are through it
     await q
       .update(nodeRuns)
       .set({ status: status === "cancelled" ? "cancelled" : "skipped", finishedAt: now })

@@ -4,14 +4,13 @@
 // (within about a second) and runs the rest of the flow for them from the "did it" output; at the
 // deadline everyone still waiting goes on from "timed out". Each part is a run of its own.
 import { z } from "zod";
-import { column, ConfigError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
+import { column, ConfigError, defineNode } from "../sdk";
 import { conditions, matchMode } from "../trigger/conditions";
-import { checkNoPositionColumn, POSITION, requireColumn, trimSql } from "../transform/sql-helpers";
+import { checkNoPositionColumn, requireColumn } from "../transform/sql-helpers";
+import { customerIds, rowsWhere } from "./customers";
 import { UNIT_MS } from "./wait-time";
 
 const LABEL = "Wait for event";
-const BATCH = 10_000;
-const TAG = "__loopwright_taken";
 
 export const waitEventConfig = z.object({
   customerId: column(z.string().min(1, "Choose the customer id column")).describe("The column with each row's customer id (their user id or anonymous id): their events release them."),
@@ -21,19 +20,6 @@ export const waitEventConfig = z.object({
   timeout: z.number().gt(0, "Give a time to wait").default(14).describe("How long to wait for it."),
   unit: z.enum(["seconds", "minutes", "hours", "days"]).default("days").describe("The unit of the time to wait."),
 });
-
-const idSql = (ctx: NodeContext, col: string) => `NULLIF(${trimSql(ctx.datasets, `CAST(${ctx.datasets.ident(col)} AS VARCHAR)`)}, '')`;
-
-/** The input's rows whose customer is among `ids` (in input order). */
-async function rowsOf(ctx: NodeContext, input: DatasetRef, customerId: string, ids: ReadonlySet<string>): Promise<DatasetRef> {
-  const ds = ctx.datasets;
-  const keep = new Uint8Array(input.rows);
-  for await (const batch of ds.batches<{ pos: bigint | number; id: string | null }>(`SELECT ${POSITION} AS pos, ${idSql(ctx, customerId)} AS id FROM ${ds.fromWithPosition(input)}`, BATCH)) {
-    for (const r of batch) if (r.id !== null && ids.has(r.id)) keep[Number(r.pos)] = 1;
-  }
-  const tagged = await ds.addColumns(input, [{ name: TAG, type: "BOOLEAN", values: keep }]);
-  return ds.create(`SELECT * EXCLUDE (${TAG}) FROM ${ds.from(tagged)} WHERE ${TAG}`);
-}
 
 export default defineNode({
   type: "control.wait-event",
@@ -53,25 +39,18 @@ export default defineNode({
     const phase = ctx.journey.phase;
     if (phase) {
       const taken = new Set(await ctx.journey.take(phase));
-      const rows = await rowsOf(ctx, input, c.customerId, taken);
+      const rows = await rowsWhere(ctx, input, c.customerId, (id) => id !== null && taken.has(id));
       const port = phase === "released" ? "did" : "timedOut";
       return { outputs: { [port]: rows }, metrics: { [port]: taken.size } };
     }
-    const ids = new Set<string>();
-    let withoutId = 0;
-    for await (const batch of ctx.datasets.batches<{ id: string | null }>(`SELECT ${idSql(ctx, c.customerId)} AS id FROM ${ctx.datasets.from(input)}`, BATCH)) {
-      for (const r of batch) {
-        if (r.id === null) withoutId++;
-        else ids.add(r.id);
-      }
-    }
+    const { ids, withoutId } = await customerIds(ctx, input, c.customerId);
     if (withoutId === input.rows && input.rows > 0) throw new ConfigError(`${LABEL}: customerId: no row of "${c.customerId}" holds a customer id`, { field: "customerId" });
     const deadline = Date.now() + c.timeout * UNIT_MS[c.unit];
-    await ctx.journey.hold([...ids], { event: c.event, conditions: c.conditions, match: c.match, deadline });
+    await ctx.journey.hold(ids, { event: c.event, conditions: c.conditions, match: c.match, deadline });
     return {
       outputs: {},
-      hold: { kind: "event", deadline, customers: ids.size },
-      metrics: { waiting: ids.size, until: new Date(deadline).toISOString(), ...(withoutId ? { rowsWithoutCustomerId: withoutId } : {}) },
+      hold: { kind: "event", deadline, customers: ids.length },
+      metrics: { waiting: ids.length, until: new Date(deadline).toISOString(), ...(withoutId ? { rowsWithoutCustomerId: withoutId } : {}) },
     };
   },
 });

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { column, ConfigError, defineNode, type DatasetRef } from "../sdk";
 import { checkNoPositionColumn, POSITION, requireColumn, trimSql } from "../transform/sql-helpers";
+import { customerIds, rowsWhere } from "./customers";
 import { DAYS, nextInWindow, UNIT_MS, validZone } from "./wait-time";
 
 const LABEL = "Wait";
@@ -20,10 +21,10 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "Write the ti
 export const waitConfig = z
   .object({
     mode: z.enum(["for", "until"]).default("for").describe("Wait for a while, or until a date in a column."),
-    amount: z.number().min(0).default(3).describe("How long (mode for), or how far from the date (mode until: negative is before it, e.g. -7 days)."),
+    amount: z.number().default(3).describe("How long (mode for), or how far from the date (mode until: negative is before it, e.g. -7 days)."),
     unit: z.enum(["seconds", "minutes", "hours", "days"]).default("days").describe("The unit of the amount."),
     dateColumn: column(z.string()).default("").describe("Mode until: the column with each customer's date (e.g. their renewal date)."),
-    customerId: column(z.string()).default("").describe("The column with each row's customer id: their profile's time zone places the window. Needed with a window."),
+    customerId: column(z.string()).default("").describe("The column with each row's customer id: their profile's time zone places the window (needed with a window), and those who leave the journey while they wait stay behind."),
     window: z.boolean().default(false).describe("Release only inside a time window of the customer's day (e.g. weekdays 09:00-20:00), in their time zone."),
     days: z.array(z.enum(DAYS)).min(1, "Choose at least one day").default(["mon", "tue", "wed", "thu", "fri"]).describe("The days of the window."),
     from: hhmm.default("09:00").describe("The window opens (HH:MM, the customer's time)."),
@@ -31,6 +32,7 @@ export const waitConfig = z
     timeZone: z.string().default("UTC").describe("The time zone of customers whose profile has none (e.g. Europe/Paris)."),
   })
   .superRefine((c, issue) => {
+    if (c.mode === "for" && c.amount < 0) issue.addIssue({ code: "custom", path: ["amount"], message: "Wait for 0 or more (a negative amount is for mode until: before the date)" });
     if (c.mode === "until" && !c.dateColumn) issue.addIssue({ code: "custom", path: ["dateColumn"], message: "Choose the column with the date to wait for" });
     if (c.window && !c.customerId) issue.addIssue({ code: "custom", path: ["customerId"], message: "Choose the customer id column: the window is in each customer's time zone" });
     if (c.window && c.from >= c.to) issue.addIssue({ code: "custom", path: ["to"], message: `The window closes (${c.to}) before it opens (${c.from})` });
@@ -59,6 +61,14 @@ export default defineNode({
   config: waitConfig,
   async run({ config: c, inputs, ctx }) {
     const input = inputs.rows;
+    if (ctx.journey.phase === "released") {
+      // A part is due: those who left the journey (its exit event) while they waited stay behind.
+      if (!c.customerId) return { outputs: { rows: input }, metrics: { released: input.rows } };
+      const { ids } = await customerIds(ctx, input, c.customerId);
+      const gone = await ctx.journey.exited(ids);
+      const rows = gone.size ? await rowsWhere(ctx, input, c.customerId, (id) => id === null || !gone.has(id)) : input;
+      return { outputs: { rows }, metrics: { released: rows.rows, ...(gone.size ? { left: gone.size } : {}) } };
+    }
     const ds = ctx.datasets;
     if (c.customerId) requireColumn(input, c.customerId, "customerId", LABEL);
     if (c.mode === "until") requireColumn(input, c.dateColumn, "dateColumn", LABEL);

@@ -320,6 +320,18 @@ export interface JourneyAccess {
   hold(customers: readonly string[], until: { event: string; conditions: unknown[]; match: "all" | "any"; deadline: number }): Promise<void>;
   /** Takes the customers released since the last call, or (timed out) all still waiting; none twice. */
   take(what: "released" | "timed out"): Promise<string[]>;
+  /** Enters customers into the flow's journey under its rules: per customer, null (entered) or why not. */
+  enter(customers: readonly string[], rules: JourneyRules): Promise<Map<string, string | null>>;
+  /** Of these customers, those who left the flow's journey by its exit event (since they entered). */
+  exited(customers: readonly string[]): Promise<Set<string>>;
+}
+
+/** A flow's journey rules (its entry node's settings). */
+export interface JourneyRules {
+  reentry: "always" | "never" | "after";
+  afterDays: number;
+  concurrent: boolean;
+  exit: { event: string; conditions: unknown[]; match: "all" | "any" } | null;
 }
 
 /** Per-node Temporal activity settings; a node definition or a graph node may override the kind defaults. */

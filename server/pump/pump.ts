@@ -15,6 +15,7 @@ import { passes, type Condition } from "../../nodes/trigger/conditions";
 import type { RunTrigger } from "../../workflows/graph/plan";
 import { startRun } from "../services/flows";
 import { decide, takes } from "./cohorts";
+import { exitTaker } from "./exits";
 import { waitReleaser } from "./waits";
 
 export interface PumpOptions {
@@ -44,6 +45,7 @@ export function startPump(o: PumpOptions): Pump {
   let retryAt = 0;
   let lastError = "";
   const waits = waitReleaser(o.store, o.client, log);
+  const exits = exitTaker(o.store);
 
   async function sourceName(id: string): Promise<string> {
     if (Date.now() - sourcesAt > 30_000 || !sourceNames.has(id)) {
@@ -164,7 +166,9 @@ export function startPump(o: PumpOptions): Pump {
     const all = await triggers.list(o.store, ["event", "webhook", "upload", "audience"]);
     const made = (await eventCohorts(all.filter((t) => t.kind !== "audience"), position)) + (await audiences(all.filter((t) => t.kind === "audience")));
     const started = await startCohorts();
-    const released = await waits.pass(position);
+    // Exits before releases: a customer whose event both ends the journey and would release them leaves.
+    const left = await exits.pass(position);
+    const released = (await waits.pass(position)) + left;
     return { profiles: applied, cohorts: made, started, released };
   }
 

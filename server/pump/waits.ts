@@ -39,6 +39,15 @@ export function releasesFor(
   return out;
 }
 
+/** Who sent these events: their profiles (and traits, when asked). */
+export async function senders(store: Store, events: readonly InboxRow[], withTraits: boolean) {
+  const ids = await profiles.idsFor(store, events.flatMap((e) => [e.userId, e.anonymousId].filter((v): v is string => !!v)));
+  const profileOf = (e: InboxRow) => (e.userId && ids.get(e.userId)) || (e.anonymousId && ids.get(e.anonymousId)) || null;
+  const traits = new Map<string, Record<string, unknown>>();
+  if (withTraits) for (const p of await profiles.byIds(store, [...new Set(ids.values())])) traits.set(p.id, p.traits);
+  return { profileOf, traitsOf: (e: InboxRow) => traits.get(profileOf(e) ?? "") };
+}
+
 const RESIGNAL_MS = 3_000;
 
 export function waitReleaser(store: Store, client: Client, log: (m: string) => void) {
@@ -58,11 +67,8 @@ export function waitReleaser(store: Store, client: Client, log: (m: string) => v
       const released = await journeys.release(store, upTo, 5000, async (events) => {
         const relevant = open.length ? events.filter((e) => e.type === "track" && open.some((w) => w.event === e.event)) : [];
         if (!relevant.length) return [];
-        const ids = await profiles.idsFor(store, relevant.flatMap((e) => [e.userId, e.anonymousId].filter((v): v is string => !!v)));
-        const profileOf = (e: InboxRow) => (e.userId && ids.get(e.userId)) || (e.anonymousId && ids.get(e.anonymousId)) || null;
-        const traits = new Map<string, Record<string, unknown>>();
-        if (open.some((w) => readsTraits(w.conditions as Condition[]))) for (const p of await profiles.byIds(store, [...new Set(ids.values())])) traits.set(p.id, p.traits);
-        return releasesFor(open, relevant, profileOf, (e) => traits.get(profileOf(e) ?? ""));
+        const { profileOf, traitsOf } = await senders(store, relevant, open.some((w) => readsTraits(w.conditions as Condition[])));
+        return releasesFor(open, relevant, profileOf, traitsOf);
       });
       const byId = new Map(open.map((w) => [w.id, w]));
       for (const id of released) await signal(byId.get(id)!);

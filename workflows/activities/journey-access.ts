@@ -1,6 +1,7 @@
 // ctx.journey: how a wait-for-event step holds its customers in the store (db/store/journeys.ts)
 // and takes them back when their event released them or the time ran out.
 import { journeys, profiles, type Store } from "../../db/store";
+import * as entries from "../../db/store/journey-entries";
 import type { JourneyAccess } from "../../nodes/sdk/types";
 import { holderIdOf } from "../graph/plan";
 
@@ -38,5 +39,10 @@ export function journeyAccess(o: JourneyOptions): JourneyAccess {
       );
     },
     take: (what) => journeys.take(o.store, waitId, what, o.phase?.part ?? 0),
+    async enter(customers, rules) {
+      const ids = await profiles.idsFor(o.store, customers);
+      return entries.enter(o.store, await o.flowId(), o.runId, rules, customers.map((c) => ({ customerId: c, profileId: ids.get(c) ?? null })));
+    },
+    exited: async (customers) => entries.exited(o.store, await o.flowId(), customers),
   };
 }
