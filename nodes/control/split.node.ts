@@ -1,4 +1,7 @@
 // A/B/n split of a cohort's customers, with an optional control group that is sent nothing.
+// Each control-group customer is recorded in the ledger (channel "holdout", suppressed, "control
+// group", arm "control"), so outcomes can be compared between the treated and the control group
+// (source.outcomes). The ledger key is (run, node, customer): a retry records nobody twice.
 //
 // Assignment: a hash of (customer id, flow id, salt) puts each customer at a point in [0, 1)
 // (./split-assign.ts); the control group takes the first controlPercent of the line, then each arm
@@ -12,7 +15,7 @@
 // need. Every output has the arm column (the arm's name, "control", or empty for a row without a
 // customer id) so an action can record it in the ledger (send-email's armColumn).
 import { z } from "zod";
-import { column, ConfigError, defineNode } from "../sdk";
+import { column, ConfigError, defineNode, type LedgerEntry } from "../sdk";
 import { checkNoPositionColumn, requireColumn, trimSql } from "../transform/sql-helpers";
 import { partsByKey, tablePort as table, uniqueNames } from "./outputs";
 import { shareEnds, shareOf, unitHash } from "./split-assign";
@@ -20,6 +23,9 @@ import { shareEnds, shareOf, unitHash } from "./split-assign";
 const LABEL = "Split (A/B/n)";
 const PORTS = ["a", "b", "c", "d", "e"] as const;
 const CONTROL = "control";
+/** The control group's rows in the ledger: nothing was sent, on purpose. */
+export const HOLDOUT_CHANNEL = "holdout";
+export const CONTROL_REASON = "control group";
 const BATCH = 10_000;
 /** Percentages are compared to 100 with this much slack for decimals (33.33 + 33.33 + 33.34). */
 const SLACK = 1e-6;
@@ -42,15 +48,20 @@ export const splitConfig = z
     ),
     arms: z
       .array(arm)
-      .min(2, "Give at least 2 arms")
+      .min(1, "Give at least 1 arm")
       .max(PORTS.length, `Give at most ${PORTS.length} arms`)
       .default([
         { name: "A", percent: 45 },
         { name: "B", percent: 45 },
       ])
-      .describe("The arms, in the order of the outputs a, b, c, d, e. Their percentages and the control group's add up to 100.")
+      .describe("The arms, in the order of the outputs a, b, c, d, e (one treated arm and the control group is a holdout test). Their percentages and the control group's add up to 100.")
       .superRefine(uniqueNames("arms")),
-    controlPercent: z.number().min(0).max(50).default(10).describe("The share of customers in the control group, who are sent nothing (0 to 50 percent)."),
+    controlPercent: z
+      .number()
+      .min(0)
+      .max(50)
+      .default(10)
+      .describe("The share of customers in the control group, who are sent nothing (0 to 50 percent); each is recorded in the ledger as held out, to compare outcomes with."),
     salt: z
       .string()
       .max(200)
@@ -77,7 +88,7 @@ export default defineNode({
   kind: "control",
   label: LABEL,
   description:
-    "Splits customers into 2 to 5 arms by percentage, plus an optional control group that is sent nothing. A customer's arm depends only on their id, the flow and a salt: the same on every run of this flow, independent of other flows. Each row gets an arm column for the ledger.",
+    "Splits customers into 1 to 5 arms by percentage, plus an optional control group that is sent nothing (recorded in the ledger as held out, so outcomes can be compared). A customer's arm depends only on their id, the flow and a salt: the same on every run of this flow, independent of other flows. Each row gets an arm column for the ledger.",
   inputs: { rows: "table" },
   outputs: {
     a: table("Arm 1 (a)"),
@@ -106,9 +117,12 @@ export default defineNode({
     const counts = new Array<number>(labels.length).fill(0);
     let withoutId = 0;
     let done = 0;
+    const held = new Set<string>();
+    let recorded = 0;
     const id = `NULLIF(${trimSql(ds, `CAST(${ds.ident(cfg.customerId)} AS VARCHAR)`)}, '')`;
     for await (const batch of ds.batches<{ pos: bigint | number; id: string | null }>(`SELECT file_row_number AS pos, ${id} AS id FROM ${ds.fromWithPosition(input)}`, BATCH)) {
       ctx.signal.throwIfAborted();
+      const control: LedgerEntry[] = [];
       for (const row of batch) {
         if (row.id === null) {
           withoutId++;
@@ -117,7 +131,14 @@ export default defineNode({
         const s = shareOf(unitHash(row.id, flowId, cfg.salt), ends);
         share[Number(row.pos)] = s;
         counts[s]!++;
+        if (s === 0 && !held.has(row.id)) {
+          held.add(row.id);
+          control.push({ customer: row.id, channel: HOLDOUT_CHANNEL, status: "suppressed", reason: CONTROL_REASON, arm: CONTROL });
+        }
       }
+      // A retry records the same keys again, which leaves the rows already there as they are.
+      await ctx.ledger.record(control);
+      recorded += control.length;
       done += batch.length;
       ctx.progress(input.rows ? done / input.rows : null, "Assigning arms");
     }
@@ -130,6 +151,7 @@ export default defineNode({
         rows: input.rows,
         arms: Object.fromEntries(cfg.arms.map((a, i) => [a.name, counts[i + 1]])),
         control: counts[0],
+        ...(recorded ? { controlRecorded: recorded } : {}),
         ...(withoutId ? { rowsWithoutCustomerId: withoutId } : {}),
       },
     };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failure, harness, type Harness } from "../../tests/harness";
-import { flows, runs } from "../../db/store";
+import { flows, ledger, runs } from "../../db/store";
 import { ConfigError, type DatasetRef, type NodeResult } from "../sdk";
 import split from "./split.node.ts";
 import { shareEnds, shareOf, unitHash } from "./split-assign";
@@ -91,6 +91,31 @@ describe("control.split", () => {
     for (const port of ["a", "b", "c", "control", "rows"]) expect(out(again, port).id).toBe(out(first, port).id);
   });
 
+  it("records each control-group customer in the ledger once, as held out, and a retry adds nothing", async () => {
+    const d = ds();
+    const control = (await d.query<{ customer_id: string }>(`SELECT customer_id FROM ${d.from(out(first, "control"))}`)).map((r) => r.customer_id).sort();
+    const rowsOf = async () => (await ledger.list(h.store, { flowId })).filter((r) => r.runId === "run-1" && r.nodeId === "split");
+    const rows = await rowsOf();
+    expect(rows.map((r) => r.customerId).sort()).toEqual(control);
+    expect(new Set(rows.map((r) => `${r.channel}|${r.status}|${r.reason}|${r.arm}|${r.flowVersion}`))).toEqual(new Set(["holdout|suppressed|control group|control|1"]));
+    expect(rows.every((r) => r.key === `run-1:split:${r.customerId}`)).toBe(true);
+    expect(first.metrics).toMatchObject({ controlRecorded: control.length });
+    // The same node again in the same run (a retry): the same rows, untouched.
+    const before = new Map(rows.map((r) => [r.key, r.at]));
+    await runSplit(CONFIG, cohort, { runId: "run-1" });
+    const after = await rowsOf();
+    expect(after.length).toBe(rows.length);
+    expect(after.every((r) => before.get(r.key) === r.at)).toBe(true);
+  });
+
+  it("splits into a single arm and a control group (a holdout test)", async () => {
+    const res = await runSplit({ customerId: "customer_id", arms: [{ name: "email", percent: 80 }], controlPercent: 20 }, cohort, { runId: "single", flowId: "single-arm" });
+    expect(out(res, "a").rows + out(res, "control").rows).toBe(N);
+    expect(out(res, "b").rows).toBe(0);
+    expect(Math.abs(out(res, "control").rows / N - 0.2)).toBeLessThan(0.01);
+    expect((await ledger.countsByRun(h.store, "single")).map((c) => ({ ...c }))).toEqual([{ nodeId: "split", channel: "holdout", status: "suppressed", n: out(res, "control").rows }]);
+  });
+
   it("is sticky: a later run of the same flow, with another cohort, keeps each customer's arm", async () => {
     // Every third customer, in reverse order, plus 1,000 new ones; the flow is found from the run.
     const later = await ds().create(
@@ -127,7 +152,7 @@ describe("control.split", () => {
     const small = await ds().create(`SELECT 'c' || range AS customer_id, 'old' AS arm FROM range(3)`);
     const cases: [object, string, RegExp][] = [
       [{ ...CONFIG, controlPercent: 20 }, "arms", /add up to 110, not 100/],
-      [{ ...CONFIG, arms: [{ name: "A", percent: 90 }] }, "arms", /at least 2 arms/],
+      [{ ...CONFIG, arms: [] }, "arms", /at least 1 arm/],
       [{ ...CONFIG, controlPercent: 0, arms: ["A", "B", "C", "D", "E", "F"].map((name) => ({ name, percent: 100 / 6 })) }, "arms", /at most 5 arms/],
       [{ ...CONFIG, controlPercent: 55, arms: [{ name: "A", percent: 22.5 }, { name: "B", percent: 22.5 }] }, "controlPercent", /50/],
       [{ ...CONFIG, arms: [{ name: "A", percent: 45 }, { name: "a", percent: 45 }] }, "arms.1.name", /Two arms are named "a"/],
