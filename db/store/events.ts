@@ -1,7 +1,7 @@
 // Events in: sources (write keys as hashes), the inbox, failed events. The ingest process commits
 // each request's events here, in one transaction, before it answers.
 import { randomUUID } from "node:crypto";
-import { and, asc, count, desc, eq, gt, inArray, isNull } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lte, sql } from "drizzle-orm";
 import { AppError, NotFound } from "../../lib/errors";
 import type { Q, Store } from "./handle";
 
@@ -130,6 +130,54 @@ export function inboxCount(s: Store, sourceId?: string): Promise<number> {
 /** Inbox rows after a position, in order. */
 export function readInbox(s: Store, after = 0, limit = 1000): Promise<InboxRow[]> {
   return s.use(async (q) => q.select().from(s.t.inbox).where(gt(s.t.inbox.position, after)).orderBy(asc(s.t.inbox.position)).limit(limit));
+}
+
+export interface TrackFilter {
+  event: string;
+  /** Epoch ms: events at or after it, and at or before `until`. */
+  since?: number;
+  until?: number;
+  /** Inbox position to read after (paging). */
+  after?: number;
+  limit?: number;
+}
+
+/**
+ * Track events of one name, in inbox order, each with the profile its userId (else anonymousId)
+ * belongs to now, found in the same query. Paged by position, so reading them all is one pass over the inbox.
+ */
+export function trackEvents(s: Store, f: TrackFilter): Promise<(InboxRow & { profileId: string | null })[]> {
+  return s.use(async (q) => {
+    const { inbox: e, identities: i } = s.t;
+    const profileOf = (value: typeof e.userId | typeof e.anonymousId) => sql`(select ${i.profileId} from ${i} where ${i.value} = ${value} limit 1)`;
+    return q
+      .select({
+        position: e.position,
+        sourceId: e.sourceId,
+        messageId: e.messageId,
+        type: e.type,
+        event: e.event,
+        userId: e.userId,
+        anonymousId: e.anonymousId,
+        timestamp: e.timestamp,
+        receivedAt: e.receivedAt,
+        payload: e.payload,
+        unplanned: e.unplanned,
+        profileId: sql<string | null>`coalesce(${profileOf(e.userId)}, ${profileOf(e.anonymousId)})`,
+      })
+      .from(e)
+      .where(
+        and(
+          eq(e.type, "track"),
+          eq(e.event, f.event),
+          gt(e.position, f.after ?? 0),
+          f.since !== undefined ? gte(e.timestamp, f.since) : undefined,
+          f.until !== undefined ? lte(e.timestamp, f.until) : undefined,
+        ),
+      )
+      .orderBy(asc(e.position))
+      .limit(f.limit ?? 5000);
+  });
 }
 
 export function listFailed(s: Store, opts: { sourceId?: string; limit?: number } = {}): Promise<FailedEventRow[]> {
