@@ -1,6 +1,6 @@
 "use client";
 // The main navigation, with the current section marked; for admins also Users, Connections,
-// Sources and the audit log; on the right, who is signed in (user-menu.tsx).
+// Sources, Guardrails and the audit log; on the right, who is signed in (user-menu.tsx).
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
@@ -20,6 +20,7 @@ const ADMIN_NAV = [
   { label: "Users", href: "/admin/users" },
   { label: "Connections", href: "/connections" },
   { label: "Sources", href: "/sources" },
+  { label: "Guardrails", href: "/admin/guardrails" },
   { label: "Audit log", href: "/admin/audit" },
 ];
 

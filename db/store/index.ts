@@ -16,3 +16,4 @@ export * as profiles from "./profiles";
 export * as triggers from "./triggers";
 export * as ledger from "./ledger";
 export * as journeys from "./journeys";
+export * as guardrails from "./guardrails";

@@ -1,7 +1,8 @@
 // The decision ledger: one row per action towards a customer, keyed by (run, node, customer), so an
 // action checks it before acting and records after, and a retry never acts twice. Also the state
 // of the last successful sync per destination (only changed rows are sent again).
-import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, like, ne, notLike, or, sql } from "drizzle-orm";
+import { DEFERRED_PREFIX } from "../../lib/guardrails-rules";
 import type { Store } from "./handle";
 
 export type LedgerRow = Store["t"]["ledger"]["$inferSelect"];
@@ -9,7 +10,15 @@ export type NewLedgerRow = Omit<LedgerRow, "at"> & { at?: number };
 
 const CHUNK = 400;
 
-/** Of these keys, the ones already settled (sent or suppressed): not to be acted on again. A failed one may be retried. */
+/**
+ * A send put off by quiet hours is recorded as suppressed, "deferred to <time> (quiet hours)", until
+ * the deferred part acts: not settled (a retry defers or sends it again), and replaced by what
+ * happened then, so the customer's timeline keeps one row for that send.
+ */
+const deferral = (l: Store["t"]["ledger"]) => and(eq(l.status, "suppressed"), like(l.reason, `${DEFERRED_PREFIX}%`));
+const notDeferral = (l: Store["t"]["ledger"]) => or(ne(l.status, "suppressed"), isNull(l.reason), notLike(l.reason, `${DEFERRED_PREFIX}%`));
+
+/** Of these keys, the ones already settled (sent or suppressed, not deferred): not to be acted on again. A failed one may be retried. */
 export function settled(s: Store, keys: readonly string[]): Promise<Set<string>> {
   return s.use(async (q) => {
     const { ledger: l } = s.t;
@@ -18,19 +27,24 @@ export function settled(s: Store, keys: readonly string[]): Promise<Set<string>>
       const rows = await q
         .select({ key: l.key })
         .from(l)
-        .where(and(inArray(l.key, keys.slice(i, i + CHUNK) as string[]), inArray(l.status, ["sent", "suppressed"])));
+        .where(and(inArray(l.key, keys.slice(i, i + CHUNK) as string[]), inArray(l.status, ["sent", "suppressed"]), notDeferral(l)));
       for (const r of rows) out.add(r.key);
     }
     return out;
   });
 }
 
-/** Records (or updates: a failure that later succeeded) ledger rows, in one transaction. */
-export function record(s: Store, rows: readonly NewLedgerRow[]): Promise<void> {
-  if (!rows.length) return Promise.resolve();
+/**
+ * Records (or updates: a failure or a deferral that later went otherwise) ledger rows, in one
+ * transaction. `replaces`: keys of deferral rows these rows stand for (a deferred part's outcome
+ * replaces the deferral in the run that put it off); they are removed.
+ */
+export function record(s: Store, rows: readonly NewLedgerRow[], replaces: readonly string[] = []): Promise<void> {
+  if (!rows.length && !replaces.length) return Promise.resolve();
   return s.tx(async (q) => {
     const { ledger: l } = s.t;
     const now = Date.now();
+    for (let i = 0; i < replaces.length; i += CHUNK) await q.delete(l).where(and(inArray(l.key, replaces.slice(i, i + CHUNK) as string[]), deferral(l)));
     for (let i = 0; i < rows.length; i += CHUNK) {
       await q
         .insert(l)
@@ -38,8 +52,8 @@ export function record(s: Store, rows: readonly NewLedgerRow[]): Promise<void> {
         .onConflictDoUpdate({
           target: l.key,
           set: { status: sql`excluded.status`, reason: sql`excluded.reason`, providerId: sql`excluded.provider_id`, content: sql`excluded.content`, at: sql`excluded.at` },
-          // A settled row stays as it is: only a failure is overwritten.
-          setWhere: eq(l.status, "failed"),
+          // A settled row stays as it is: only a failure or a deferral is overwritten.
+          setWhere: or(eq(l.status, "failed"), deferral(l)),
         });
     }
   });

@@ -2,9 +2,11 @@
 // Subject, HTML body and text alternative are Liquid templates (./liquid.ts) filled from the row's
 // columns (`row.<column>`) and the customer's profile traits (`profile.<trait>`).
 //
-// Consent first: a customer is sent marketing only when their profile says consent.email is true;
-// anyone else (no profile, no consent trait, consent withdrawn) is recorded in the ledger as
-// suppressed, "no consent". So are customers without an address or with an invalid one.
+// Customers without an address or with an invalid one are recorded in the ledger as suppressed.
+// The rest pass the guardrails (ctx.guardrails, the same for every flow; ./guardrails-use.ts):
+// marketing needs consent.email, and meets the global control group, frequency caps and quiet
+// hours; whom they stop is suppressed with the reason, whom quiet hours put off is sent by this
+// node again at their end (a deferred part: NodeResult.defer).
 //
 // A retry never sends twice what the ledger knows was sent: each message's key is the ledger key
 // (run, node, customer); settled customers are skipped, and each message is recorded right after
@@ -15,16 +17,19 @@
 //
 // Every message has List-Unsubscribe (an https link to this app with a signed token, and a mailto)
 // and List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058), which nodemailer does not add.
-import { createHash } from "node:crypto";
 import nodemailer from "nodemailer";
 import { z } from "zod";
 import { column, ConfigError, connectionField, defineNode, multiline, TransientError, type LedgerEntry, type SmtpConnection } from "../sdk";
-import { checkTemplate, compileTemplate, LIMITS, TemplateError, templateValue, type CompiledTemplate, type TemplateKind } from "./liquid";
+import { POSITION, checkNoPositionColumn } from "../transform/sql-helpers";
+import { Deferrals, guard, marketingField } from "./guardrails-use";
+import { addressOf, compileMessage, messageIdOf, renderMessage, sha256, smtpDetail, validAddress, type RenderedMessage } from "./email-message";
+import { checkTemplate, LIMITS, TemplateError, type TemplateKind } from "./liquid";
+
+export { messageIdOf };
 
 const BATCH = 500;
 /** The connection npm start creates for its Mailpit. */
 export const DEFAULT_CONNECTION = "mailpit";
-const ADDRESS = /^[^\s@<>(),;:"[\]\\]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const CHANNEL = "email";
 
 const template = (what: string, kind: TemplateKind, example: string) =>
@@ -62,6 +67,7 @@ export const sendEmailConfig = z
       .default("")
       .describe("A column with the experiment arm, recorded in the ledger. Empty: none."),
     concurrency: z.number().int().min(1).max(20).default(4).describe("SMTP connections sending at once."),
+    marketing: marketingField,
   })
   .superRefine((c, issue) => {
     for (const [field, kind] of [
@@ -77,76 +83,6 @@ export const sendEmailConfig = z
 
 export type SendEmailConfig = z.output<typeof sendEmailConfig>;
 
-export interface CompiledMessage {
-  subject: CompiledTemplate;
-  html: CompiledTemplate;
-  text: CompiledTemplate;
-}
-
-/** The three templates parsed; ConfigError naming the field of the first that has a problem. */
-export function compileMessage(c: Pick<SendEmailConfig, "subject" | "html" | "text">): CompiledMessage {
-  const one = (field: "subject" | "html" | "text", kind: TemplateKind) => {
-    try {
-      return compileTemplate(c[field], kind);
-    } catch (err) {
-      if (err instanceof TemplateError) throw new ConfigError(`${field}: line ${err.problem.line}, column ${err.problem.column}: ${err.problem.message}`, { field });
-      throw err;
-    }
-  };
-  return { subject: one("subject", "text"), html: one("html", "html"), text: one("text", "text") };
-}
-
-export interface RenderedMessage {
-  subject: string;
-  html: string;
-  text: string;
-}
-
-/** One customer's message; TemplateError when a template fails on their data. */
-export function renderMessage(m: CompiledMessage, row: Record<string, unknown>, traits: Record<string, unknown>, unsubscribe: string): RenderedMessage {
-  const scope = { row: templateValue(row) as Record<string, unknown>, profile: templateValue(traits) as Record<string, unknown>, unsubscribe_url: unsubscribe };
-  // A header is one line: line breaks in the subject become spaces.
-  const subject = m.subject.render(scope).replace(/[\r\n\t]+/g, " ").trim().slice(0, 998);
-  return { subject, html: m.html.render(scope), text: m.text.render(scope) };
-}
-
-/** Consent values read as yes (the customer page reads them the same way); anything else is no. */
-const YES = new Set(["true", "yes", "y", "1", "granted", "given", "opted_in", "opted-in", "subscribed", "on"]);
-
-/** consent.email must say yes (true, or a word such as "granted"): missing or unclear consent counts as no. */
-export function hasEmailConsent(traits: Record<string, unknown> | undefined): boolean {
-  const consent = traits?.consent;
-  if (typeof consent !== "object" || consent === null || Array.isArray(consent)) return false;
-  const v = (consent as Record<string, unknown>).email;
-  return v === true || ((typeof v === "string" || typeof v === "number") && YES.has(String(v).trim().toLowerCase()));
-}
-
-export function validAddress(v: unknown): v is string {
-  return typeof v === "string" && v.length <= 254 && ADDRESS.test(v);
-}
-
-function domainOf(from: string): string {
-  const m = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from);
-  return m?.[1]?.toLowerCase() ?? "loopwright.invalid";
-}
-
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
-
-/** The Message-ID of a ledger key: the same on every retry, no customer id in clear. */
-export const messageIdOf = (ledgerKey: string, from: string) => `<${sha256(`loopwright-email:${ledgerKey}`).slice(0, 40)}@${domainOf(from)}>`;
-
-/** The address in a From value ("Shop <news@example.com>" -> news@example.com). */
-const addressOf = (from: string) => /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
-
-function smtpDetail(err: unknown): { permanent: boolean; text: string } {
-  const e = err as { responseCode?: number; code?: string; response?: string; message?: string };
-  const text = (e.response ?? e.message ?? String(err)).replace(/\s+/g, " ").slice(0, 300);
-  // A 5xx about this message (recipient refused, message refused) is final for it; connection
-  // trouble, 4xx (try later) and anything else are worth trying the node again.
-  const permanent = typeof e.responseCode === "number" && e.responseCode >= 500 && (e.code === "EENVELOPE" || e.code === "EMESSAGE");
-  return { permanent, text };
-}
-
 const plain = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === "bigint" ? v.toString() : String(v).trim() || null);
 
 export default defineNode({
@@ -155,7 +91,7 @@ export default defineNode({
   kind: "action",
   label: "Send e-mail",
   description:
-    "Sends one e-mail per customer row through an SMTP connection, personalised with Liquid from the row and the customer's profile. Only customers whose profile gives e-mail consent are sent anything; every message has one-click unsubscribe. Each customer is recorded in the ledger (sent, suppressed with the reason, or failed), so a retry never sends twice.",
+    "Sends one e-mail per customer row through an SMTP connection, personalised with Liquid from the row and the customer's profile. Marketing passes the guardrails first (e-mail consent, frequency caps, quiet hours, the global control group); every message has one-click unsubscribe. Each customer is recorded in the ledger (sent, suppressed with the reason, or failed), so a retry never sends twice.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
   config: sendEmailConfig,
@@ -167,6 +103,7 @@ export default defineNode({
       const col = config[field];
       if (col && !names.has(col)) throw new ConfigError(`${field}: the input has no column "${col}"`, { field });
     }
+    checkNoPositionColumn(input, "Send e-mail", "customerId");
     const message = compileMessage(config);
     const fingerprint = sha256([config.subject, config.html, config.text].join("\u0000")).slice(0, 16);
     const conn: SmtpConnection = await ctx.connection(config.connection, "smtp", { field: "connection" });
@@ -191,6 +128,9 @@ export default defineNode({
     const suppressedBy: Record<string, number> = {};
     const failedBy: Record<string, number> = {};
     const seen = new Set<string>();
+    const deferrals = new Deferrals(input);
+    /** Customers with a contact reserved by the guardrails and no message sent yet: given back if the node stops. */
+    const reserved = new Set<string>();
     let fatal: unknown;
     const inFlight = new Set<Promise<void>>();
     const started = Date.now();
@@ -199,7 +139,7 @@ export default defineNode({
       const now = Date.now();
       if (!force && now - lastProgress < 1000) return;
       lastProgress = now;
-      const done = counts.sent + counts.suppressed + counts.failed + counts.alreadySettled + counts.duplicateRows + counts.rowsWithoutCustomerId;
+      const done = counts.sent + counts.suppressed + counts.failed + counts.alreadySettled + counts.duplicateRows + counts.rowsWithoutCustomerId + deferrals.count;
       ctx.progress(input.rows ? done / input.rows : null, `${counts.sent} sent, ${counts.suppressed} suppressed, ${counts.failed} failed`);
     };
     const tally = (by: Record<string, number>, reason: string) => (by[reason] = (by[reason] ?? 0) + 1);
@@ -228,11 +168,14 @@ export default defineNode({
       } catch (err) {
         const { permanent, text } = smtpDetail(err);
         if (!permanent) throw new TransientError(`SMTP ${conn.host}:${conn.port}: ${text}`, { cause: err });
+        reserved.delete(customer);
+        await ctx.guardrails.release([customer]);
         counts.failed++;
         tally(failedBy, "refused by the mail server");
         await ctx.ledger.record([{ ...about(customer, row), status: "failed", reason: `refused by the mail server: ${text}`, content: { campaign: config.campaign, template: fingerprint }, providerId: messageId }]);
         return;
       }
+      reserved.delete(customer);
       // Recorded right after the 250 (the ledger commits the rows of all connections together
       // within milliseconds); the connection takes its next message meanwhile. A crash in that
       // window resends these few messages with the same Message-ID.
@@ -262,53 +205,53 @@ export default defineNode({
     };
 
     try {
-      for await (const batch of ctx.datasets.batches(`SELECT * FROM ${ctx.datasets.from(input)}`, BATCH)) {
+      for await (const batch of ctx.datasets.batches(`SELECT * FROM ${ctx.datasets.fromWithPosition(input)}`, BATCH)) {
         if (fatal || ctx.signal.aborted) break;
-        const rows: { customer: string; row: Record<string, unknown> }[] = [];
-        for (const row of batch) {
+        const rows: { customer: string; row: Record<string, unknown>; position: number }[] = [];
+        for (const { [POSITION]: position, ...row } of batch) {
           const customer = plain(row[config.customerId]);
           if (!customer) counts.rowsWithoutCustomerId++;
           else if (seen.has(customer)) counts.duplicateRows++;
           else {
             seen.add(customer);
-            rows.push({ customer, row });
+            rows.push({ customer, row, position: Number(position) });
           }
         }
         const ids = rows.map((r) => r.customer);
         const settled = await ctx.ledger.settled(ids);
         const profiles = await ctx.profiles.traits(ids);
         const suppressed: LedgerEntry[] = [];
-        const sends: (() => Promise<void>)[] = [];
-        for (const { customer, row } of rows) {
+        const ready: { customer: string; row: Record<string, unknown>; position: number; address: string; traits?: Record<string, unknown> }[] = [];
+        const content = { campaign: config.campaign, template: fingerprint };
+        for (const { customer, row, position } of rows) {
           if (settled.has(customer)) {
             counts.alreadySettled++;
             continue;
           }
           const traits = profiles.get(customer)?.traits;
-          const suppress = (reason: string) => {
-            counts.suppressed++;
-            tally(suppressedBy, reason);
-            suppressed.push({ ...about(customer, row), status: "suppressed", reason, content: { campaign: config.campaign, template: fingerprint } });
-          };
-          if (!hasEmailConsent(traits)) {
-            suppress("no consent");
-            continue;
-          }
           const address = plain(config.emailColumn ? row[config.emailColumn] : traits?.email);
-          if (!address) {
-            suppress("no e-mail address");
-            continue;
-          }
-          if (!validAddress(address)) {
-            suppress("invalid e-mail address");
-            continue;
-          }
+          const problem = !address ? "no e-mail address" : !validAddress(address) ? "invalid e-mail address" : null;
+          if (problem) {
+            suppressed.push({ ...about(customer, row), status: "suppressed", reason: problem, content });
+            tally(suppressedBy, problem);
+          } else ready.push({ customer, row, position, address: address!, traits });
+        }
+        await ctx.ledger.record(suppressed);
+        counts.suppressed += suppressed.length;
+        const guarded = await guard(ctx, { channel: CHANNEL, marketing: config.marketing, deferrals, entry: (r) => ({ ...about(r.customer, r.row), content }) }, ready);
+        for (const reason of guarded.suppressed) tally(suppressedBy, reason);
+        counts.suppressed += guarded.suppressed.length;
+        const sends: (() => Promise<void>)[] = [];
+        for (const { customer, row, address, traits } of guarded.allowed) {
+          reserved.add(customer);
           const unsubscribe = ctx.links.unsubscribe(customer, "email");
           let rendered: RenderedMessage;
           try {
             rendered = renderMessage(message, row, traits ?? {}, unsubscribe.url);
           } catch (err) {
             if (!(err instanceof TemplateError)) throw err;
+            reserved.delete(customer);
+            await ctx.guardrails.release([customer]);
             counts.failed++;
             tally(failedBy, "template");
             await ctx.ledger.record([{ ...about(customer, row), status: "failed", reason: `template: ${err.message}`, content: { campaign: config.campaign, template: fingerprint } }]);
@@ -316,7 +259,6 @@ export default defineNode({
           }
           sends.push(() => send(customer, row, address, rendered, unsubscribe));
         }
-        await ctx.ledger.record(suppressed);
         for (const job of sends) {
           if (fatal || ctx.signal.aborted) break;
           await schedule(job);
@@ -331,16 +273,20 @@ export default defineNode({
       await Promise.allSettled(inFlight);
       await Promise.allSettled(records);
       transport.close();
+      if (reserved.size) await ctx.guardrails.release([...reserved]).catch((err: unknown) => ctx.log.warn(`Reserved contacts not given back: ${err instanceof Error ? err.message : String(err)}`));
     }
+    const { now, defer } = await deferrals.split(ctx, "rows");
     report(true);
     const seconds = (Date.now() - started) / 1000;
     if (counts.suppressed) ctx.log.info(`${counts.suppressed} customer(s) suppressed`, suppressedBy);
     return {
-      outputs: { rows: input },
+      outputs: { rows: now },
+      ...(defer.length ? { defer } : {}),
       metrics: {
         sent: counts.sent,
         suppressed: counts.suppressed,
         failed: counts.failed,
+        ...(deferrals.count ? { deferred: deferrals.count, deferredUntil: deferrals.schedule() } : {}),
         ...(counts.suppressed ? { suppressedByReason: suppressedBy } : {}),
         ...(counts.failed ? { failedByReason: failedBy } : {}),
         ...(counts.alreadySettled ? { alreadySettled: counts.alreadySettled } : {}),

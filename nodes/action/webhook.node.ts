@@ -6,8 +6,13 @@
 // same id and the receiver can drop duplicates. Busy and failing receivers are retried with
 // backoff (Retry-After honoured); every row ends up in the ledger as sent or failed (with the
 // HTTP status and reason), and rows already sent by an earlier try of this node are not sent again.
+// Rows pass the guardrails first (ctx.guardrails; ./guardrails-use.ts), under the channel the node
+// names (sms, push, or a plain webhook): for marketing, the global control group, consent (sms,
+// push), frequency caps and quiet hours; those put off are sent by this node again at their time.
 import { z } from "zod";
 import { column, ConfigError, connectionField, defineNode, multiline, redactUrl, type LedgerEntry } from "../sdk";
+import { POSITION, checkNoPositionColumn } from "../transform/sql-helpers";
+import { Deferrals, guard, marketingField } from "./guardrails-use";
 import { checkTemplate, compileTemplate, templateValue, TemplateError } from "./liquid";
 import { messageId, pool, Sender, sha256, signerOf, type Item } from "./webhook-send";
 
@@ -78,6 +83,11 @@ const config = z
       .describe("Tries per request: HTTP 408, 429, 5xx and network errors are tried again with growing waits (Retry-After is honoured, up to 60 s); other answers are final."),
     backoffMs: z.number().int().min(0).max(60_000).default(500).describe("The first wait between tries, in milliseconds; it doubles each try."),
     timeoutSeconds: z.number().positive().max(300).default(30).describe("Longest wait for one answer, in seconds."),
+    channel: z
+      .enum(["webhook", "sms", "push"])
+      .default("webhook")
+      .describe("What the receiver does with each row: sends an SMS, a push notification, or something else (webhook). The ledger and the guardrails count sends per channel; SMS and push need the customer's consent on that channel (consent.sms, consent.push)."),
+    marketing: marketingField,
   })
   .superRefine((c, issue) => {
     if (c.payload !== "template") return;
@@ -146,6 +156,7 @@ export default defineNode({
     const input = inputs.rows;
     const names = new Set(input.columns.map((c) => c.name));
     if (!names.has(cfg.customerId)) throw new ConfigError(`Send webhook: the input has no column "${cfg.customerId}"`, { field: "customerId" });
+    checkNoPositionColumn(input, "Send webhook", "customerId");
     for (const [i, c] of cfg.columns.entries()) {
       if (!names.has(c)) throw new ConfigError(`Send webhook: the input has no column "${c}"`, { field: `columns.${i}` });
     }
@@ -176,34 +187,40 @@ export default defineNode({
     let alreadySent = 0;
     let withoutId = 0;
     let duplicates = 0;
+    let suppressed = 0;
+    const deferrals = new Deferrals(input);
     ctx.progress(0, `Sending ${input.rows} rows to ${shown}`);
-    for await (const rows of ctx.datasets.batches(`SELECT ${cols.map(ident).join(", ")} FROM ${ctx.datasets.from(input)}`, CHUNK_ROWS)) {
+    const positioned = `SELECT ${cols.map(ident).join(", ")}, ${POSITION} FROM ${ctx.datasets.fromWithPosition(input)}`;
+    for await (const rows of ctx.datasets.batches(positioned, CHUNK_ROWS)) {
       read += rows.length;
       // One send per customer: the ledger key is per customer, and a second row would repeat its webhook-id.
-      const fresh: { customer: string; row: Record<string, unknown> }[] = [];
-      for (const row of rows) {
+      const fresh: { customer: string; row: Record<string, unknown>; position: number }[] = [];
+      for (const { [POSITION]: position, ...row } of rows) {
         const v = row[cfg.customerId];
         const customer = v === null || v === undefined ? "" : v instanceof Date ? v.toISOString() : String(v).trim();
         if (!customer) withoutId++;
         else if (seen.has(customer)) duplicates++;
         else {
           seen.add(customer);
-          fresh.push({ customer, row });
+          fresh.push({ customer, row, position: Number(position) });
         }
       }
       const settled = await ctx.ledger.settled(fresh.map((f) => f.customer));
       alreadySent += settled.size;
+      const guarded = await guard(ctx, { channel: cfg.channel, marketing: cfg.marketing, deferrals, entry: (f) => ({ customer: f.customer, channel: cfg.channel }) }, fresh.filter((f) => !settled.has(f.customer)));
+      suppressed += guarded.suppressed.length;
+      // Contacts the guardrails reserved for sends that did not go are given back.
+      const unsent = new Set(guarded.allowed.map((f) => f.customer));
 
       const entries: LedgerEntry[] = [];
       const items: Item[] = [];
-      for (const { customer, row } of fresh) {
-        if (settled.has(customer)) continue;
+      for (const { customer, row } of guarded.allowed) {
         const key = messageId([ctx.ledger.key(customer)]);
         try {
           items.push({ customer, key, json: render(row, key) });
         } catch (err) {
           failedRows++;
-          entries.push({ customer, channel: "webhook", status: "failed", reason: err instanceof Error ? err.message : String(err), content: { webhookId: key } });
+          entries.push({ customer, channel: cfg.channel, status: "failed", reason: err instanceof Error ? err.message : String(err), content: { webhookId: key } });
         }
       }
       const requests: Item[][] = [];
@@ -215,7 +232,7 @@ export default defineNode({
           for (const item of batch) {
             entries.push({
               customer: item.customer,
-              channel: "webhook",
+              channel: cfg.channel,
               status: out.ok ? "sent" : "failed",
               reason: out.reason,
               content: {
@@ -228,6 +245,7 @@ export default defineNode({
               providerId: out.providerId,
             });
           }
+          if (out.ok) for (const item of batch) unsent.delete(item.customer);
           if (out.ok) sentRows += batch.length;
           else failedRows += batch.length;
           sender.beat(`${sentRows} sent, ${failedRows} failed`);
@@ -239,6 +257,7 @@ export default defineNode({
           ctx.log.error(`Could not record ${entries.length} ledger entries: ${err instanceof Error ? err.message : String(err)}`);
           throw err;
         });
+        await ctx.guardrails.release([...unsent]);
       }
       ctx.progress(input.rows ? read / input.rows : null, `${read} of ${input.rows} rows: ${sentRows} sent, ${failedRows} failed`);
     }
@@ -246,13 +265,17 @@ export default defineNode({
     if (duplicates) ctx.log.warn(`${duplicates} row(s) repeated a customer id already sent in this run and were not sent again`);
     if (failedRows) ctx.log.warn(`${failedRows} row(s) could not be delivered to ${shown}; the ledger says why`);
     ctx.progress(1, `${sentRows} sent, ${failedRows} failed, ${alreadySent} already sent`);
+    const { now, defer } = await deferrals.split(ctx, "rows");
     return {
-      outputs: { rows: input },
+      outputs: { rows: now },
+      ...(defer.length ? { defer } : {}),
       metrics: {
         url: shown,
         rows: input.rows,
         sent: sentRows,
         failed: failedRows,
+        ...(suppressed ? { suppressed } : {}),
+        ...(deferrals.count ? { deferred: deferrals.count, deferredUntil: deferrals.schedule() } : {}),
         alreadySent,
         withoutCustomerId: withoutId,
         duplicates,

@@ -221,6 +221,21 @@ export interface SyncStateAccess {
   save(destination: string, landed: readonly { key: string; hash: string }[], removed: readonly string[]): Promise<void>;
 }
 
+/** What the guardrails decide about one customer's send: go now, not at all (why), or later (quiet hours). */
+export type GuardrailDecision = { action: "allow" } | { action: "suppress"; reason: string } | { action: "defer"; until: number; reason: string };
+
+/** The guardrails every flow's sends pass (consent, frequency caps, quiet hours, the global control group), kept by the admin. */
+export interface GuardrailAccess {
+  /**
+   * Per customer, at send time: allow (a contact is reserved, counted against the channel's cap by
+   * every flow), suppress with the ledger's reason, or defer to the end of quiet hours. One atomic
+   * check across flows and workers. Transactional sends (`marketing: false`) are all allowed.
+   */
+  check(channel: string, customers: readonly string[], opts?: { marketing?: boolean }): Promise<Map<string, GuardrailDecision>>;
+  /** Gives back the contacts reserved for customers whose send failed after all. */
+  release(customers: readonly string[]): Promise<void>;
+}
+
 export interface NodeContext {
   /** What started the run. */
   trigger: RunTrigger;
@@ -239,6 +254,8 @@ export interface NodeContext {
   links: { unsubscribe(customer: string, channel?: "email"): { url: string; token: string } };
   /** Per-destination state of write-back syncs (what landed last time), for sending only changed rows. */
   syncState: SyncStateAccess;
+  /** Guardrails: check every send to customers here first (consent, caps, quiet hours, global control). */
+  guardrails: GuardrailAccess;
   runId: string;
   /** The flow this run belongs to; "" for a node run outside a recorded run (a node test). */
   flowId(): Promise<string>;

@@ -77,6 +77,9 @@ export const PROCEDURES: Record<string, Access> = {
   "schedule.backfill": "editor",
   // e-mail
   "email.preview": "editor",
+  // guardrails (caps, quiet hours, global control group): the admin's, for every flow
+  "guardrails.get": "admin",
+  "guardrails.save": "admin",
 };
 
 /** Every route handler (app/**\/route.ts, by URL) and who may call each method. */

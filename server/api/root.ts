@@ -16,6 +16,7 @@ import { customerRouter } from "./routers/customer";
 import { webhookRouter } from "./routers/webhook";
 import { scheduleRouter } from "./routers/schedule";
 import { emailRouter } from "./routers/email";
+import { guardrailsRouter } from "./routers/guardrails";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -36,6 +37,7 @@ export const appRouter = createTRPCRouter({
   webhook: webhookRouter,
   schedule: scheduleRouter,
   email: emailRouter,
+  guardrails: guardrailsRouter,
 });
 
 export type AppRouter = typeof appRouter;

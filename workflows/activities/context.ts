@@ -17,6 +17,7 @@ import { ConfigError, NotFoundError } from "../../nodes/sdk/errors";
 import type { Ledger, Logger, NodeContext, RunTrigger } from "../../nodes/sdk/types";
 import { openSecrets } from "../../server/services/connection-kinds";
 import { resolveConnection } from "../../server/services/connection-use";
+import { guardrailsAccess } from "./guardrails-access";
 import { journeyAccess, type JourneyOptions } from "./journey-access";
 import { fromRows, triggerData } from "./trigger-data";
 
@@ -69,6 +70,7 @@ export function createNodeContext(o: ContextOptions): NodeContext {
     mkdirSync(scratch, { recursive: true, mode: 0o700 });
     return path.join(scratch, `${o.nodeId.replace(/[^A-Za-z0-9_-]/g, "_")}-${randomUUID()}${extension}`);
   };
+  const ledgerAccess = ledgerFor(o, datasets, scratchFile, profileIds);
   return {
     trigger: o.trigger ?? { kind: "manual" },
     triggerData: () => (o.trigger ? triggerData({ store: o.store, datasets, scratchFile }, o.trigger) : Promise.resolve(null)),
@@ -80,7 +82,8 @@ export function createNodeContext(o: ContextOptions): NodeContext {
         return found;
       },
     },
-    ledger: ledgerFor(o, datasets, scratchFile, profileIds),
+    ledger: ledgerAccess,
+    guardrails: guardrailsAccess({ store: o.store, key: ledgerAccess.key, traits: (ids) => profileTraits(o.store, ids) }),
     links: {
       unsubscribe(customer, channel = "email") {
         const token = unsubscribeToken((unsubscribeSigningKey ??= unsubscribeKey(process.env, o.dataDir)), customer, channel);
@@ -226,11 +229,12 @@ const LEDGER_GROUP_MS = 10;
 const LEDGER_GROUP_ROWS = 500;
 
 function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile: (ext?: string) => string, profileIds: Map<string, string | null>): Ledger {
-  const key = (customer: string) => `${o.runId}:${o.nodeId}:${customer}`;
+  const keyIn = (runId: string, customer: string) => `${runId}:${o.nodeId}:${customer}`;
+  const key = (customer: string) => keyIn(o.runId, customer);
   // Group commit: rows recorded within LEDGER_GROUP_MS of each other go in one transaction (a
   // sender on several connections records after each message without a transaction per message),
   // and each caller resumes once its own rows are committed.
-  let waiting: { rows: NewLedgerRow[]; done: { resolve(): void; reject(err: unknown): void }[]; timer: NodeJS.Timeout } | null = null;
+  let waiting: { rows: NewLedgerRow[]; replaces: string[]; done: { resolve(): void; reject(err: unknown): void }[]; timer: NodeJS.Timeout } | null = null;
   let writing: Promise<void> = Promise.resolve();
   const flush = () => {
     const group = waiting;
@@ -240,21 +244,22 @@ function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile
     writing = writing.then(async () => {
       try {
         // One row per key in a statement (PostgreSQL refuses to upsert a row twice in one): the latest wins.
-        await ledger.record(o.store, [...new Map(group.rows.map((r) => [r.key, r])).values()]);
+        await ledger.record(o.store, [...new Map(group.rows.map((r) => [r.key, r])).values()], [...new Set(group.replaces)]);
         for (const d of group.done) d.resolve();
       } catch (err) {
         for (const d of group.done) d.reject(err);
       }
     });
   };
-  const commitLedger = (rows: NewLedgerRow[]): Promise<void> =>
+  const commitLedger = (rows: NewLedgerRow[], replaces: string[]): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      waiting ??= { rows: [], done: [], timer: setTimeout(flush, LEDGER_GROUP_MS) };
+      waiting ??= { rows: [], replaces: [], done: [], timer: setTimeout(flush, LEDGER_GROUP_MS) };
       waiting.rows.push(...rows);
+      waiting.replaces.push(...replaces);
       waiting.done.push({ resolve, reject });
       if (waiting.rows.length >= LEDGER_GROUP_ROWS) flush();
     });
-  let run: Promise<{ flowId: string; flowVersion: number }> | undefined;
+  let run: Promise<{ flowId: string; flowVersion: number; trigger?: RunTrigger | null }> | undefined;
   return {
     key,
     async settled(customers) {
@@ -264,8 +269,8 @@ function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile
     async record(entries) {
       if (!entries.length) return;
       // A node run outside a recorded run (a node test, a preview) still records, under no flow.
-      const { flowId, flowVersion } = await (run ??= runs.row(o.store, o.runId).catch((err: unknown) => {
-        if (isAppError(err) && err.code === "NOT_FOUND") return { flowId: "", flowVersion: 0 };
+      const { flowId, flowVersion, trigger } = await (run ??= runs.row(o.store, o.runId).catch((err: unknown) => {
+        if (isAppError(err) && err.code === "NOT_FOUND") return { flowId: "", flowVersion: 0, trigger: null };
         throw err;
       }));
       const unknown = entries.map((e) => e.customer).filter((c) => !profileIds.has(c));
@@ -273,6 +278,8 @@ function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile
         const found = await profiles.idsFor(o.store, unknown);
         for (const c of unknown) profileIds.set(c, found.get(c) ?? null);
       }
+      // A part this node deferred (quiet hours) in the run above: what happens now replaces the deferral row there.
+      const deferredIn = trigger?.parent?.node === o.nodeId ? trigger.parent.runId : null;
       await commitLedger(
         entries.map((e) => ({
           key: key(e.customer),
@@ -290,6 +297,7 @@ function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile
           arm: e.arm ?? null,
           providerId: e.providerId ?? null,
         })),
+        deferredIn ? entries.map((e) => keyIn(deferredIn, e.customer)) : [],
       );
     },
     async dataset(filter = {}) {

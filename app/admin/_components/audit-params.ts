@@ -12,6 +12,7 @@ export const ACTION_GROUPS = [
   { prefix: "invite.", label: "Invites" },
   { prefix: "api-key.", label: "API keys" },
   { prefix: "connection.", label: "Connections" },
+  { prefix: "guardrails.", label: "Guardrails" },
   { prefix: "flow.", label: "Flows" },
   { prefix: "run.", label: "Runs" },
   { prefix: "model.", label: "Models" },

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { ledger, profiles } from "../../../db/store";
 import type { InboxRow } from "../../../db/store/events";
 import { CONSENT_TRAIT, TIMEZONE_TRAIT, type ProfileRow } from "../../../db/store/profiles";
+import { CONSENT_YES } from "../../../lib/guardrails-rules";
 import { createTRPCRouter, editorProcedure } from "../trpc";
 
 /** The most events a customer page shows. */
@@ -43,7 +44,6 @@ export function nameOf(traits: Record<string, unknown>): string | null {
   return parts.length ? parts.join(" ") : null;
 }
 
-const YES = new Set(["true", "yes", "y", "1", "granted", "given", "opted_in", "opted-in", "subscribed", "on"]);
 const NO = new Set(["false", "no", "n", "0", "denied", "refused", "withdrawn", "opted_out", "opted-out", "unsubscribed", "off"]);
 
 /** The consent trait, channel by channel: granted (true), refused (false) or unclear (null, with the value as sent). */
@@ -53,7 +53,7 @@ export function consentOf(traits: Record<string, unknown>): { channel: string; g
   return Object.entries(c)
     .map(([channel, v]) => {
       const word = typeof v === "string" ? v.trim().toLowerCase() : typeof v === "number" ? String(v) : null;
-      const granted = typeof v === "boolean" ? v : word !== null && YES.has(word) ? true : word !== null && NO.has(word) ? false : null;
+      const granted = typeof v === "boolean" ? v : word !== null && CONSENT_YES.has(word) ? true : word !== null && NO.has(word) ? false : null;
       return { channel, granted, value: short(v) };
     })
     .sort((a, b) => a.channel.localeCompare(b.channel, "en"));

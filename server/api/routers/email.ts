@@ -4,9 +4,10 @@
 // or typed in). Editors only: it shows a customer's profile data. Nothing is sent or recorded.
 import { z } from "zod";
 import { profiles } from "../../../db/store";
+import { hasConsent } from "../../../lib/guardrails-rules";
 import { publicBaseUrl } from "../../../lib/unsubscribe-links";
 import { checkTemplate, compileTemplate, TemplateError, type TemplateKind } from "../../../nodes/action/liquid";
-import { hasEmailConsent, renderMessage, validAddress, type CompiledMessage } from "../../../nodes/action/send-email.node.ts";
+import { renderMessage, validAddress, type CompiledMessage } from "../../../nodes/action/email-message";
 import { createTRPCRouter, editorProcedure } from "../trpc";
 
 const FIELDS: readonly (readonly ["subject" | "html" | "text", TemplateKind])[] = [
@@ -87,7 +88,7 @@ export const emailRouter = createTRPCRouter({
     }
     const raw = input.config.emailColumn ? row[input.config.emailColumn] : traits.email;
     const to = typeof raw === "string" && raw.trim() ? raw.trim() : null;
-    const suppressed = !hasEmailConsent(traits) ? "no consent" : !to ? "no e-mail address" : !validAddress(to) ? "invalid e-mail address" : null;
+    const suppressed = !hasConsent(traits, "email") ? "no consent" : !to ? "no e-mail address" : !validAddress(to) ? "invalid e-mail address" : null;
     return { ok: true, ...rendered, to, suppressed };
   }),
 });
