@@ -127,6 +127,10 @@ export interface ModelRegistry {
    * archived one. NotFoundError, naming the model, when there is no such version.
    */
   load(ref: { id: string } | { name: string; version?: number }): Promise<SavedModel>;
+  /** The current version of `name`; null when none is promoted. NotFoundError for a name never saved. */
+  current(name: string): Promise<SavedModel | null>;
+  /** Makes `version` the current version of `name`; the previous current one becomes a candidate. */
+  promote(name: string, version: number): Promise<{ current: ModelRef; previous: ModelRef | null }>;
 }
 
 /** A request through the SSRF guard: what `fetch` takes, plus the guard's limits. */
@@ -199,6 +203,16 @@ export interface LedgerEntry {
   providerId?: string;
 }
 
+/** The inbox of customer events, read-only: what customers did, to join back to what flows decided. */
+export interface EventAccess {
+  /**
+   * Track events named `event` with a time in [since, until] (epoch ms), in inbox order, as a dataset:
+   * position, message_id, event, user_id, anonymous_id, profile_id (the profile their ids resolve
+   * to now), timestamp, properties (JSON text).
+   */
+  read(filter: { event: string; since?: number; until?: number }): Promise<DatasetRef>;
+}
+
 /** The decision ledger, as a node sees it: check before acting, record after. */
 export interface Ledger {
   /** The key of this run and node's action towards `customer`: the same on every retry. */
@@ -247,6 +261,8 @@ export interface NodeContext {
   triggerData(): Promise<DatasetRef | null>;
   profiles: ProfileAccess;
   ledger: Ledger;
+  /** The inbox of customer events (read-only). */
+  events: EventAccess;
   /**
    * Links for messages: the unsubscribe link of `customer` (as the ledger knows them) for a
    * channel, signed by the app (`/u/<token>` on its public URL), and its token.

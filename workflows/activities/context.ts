@@ -17,6 +17,7 @@ import { ConfigError, NotFoundError } from "../../nodes/sdk/errors";
 import type { Ledger, Logger, NodeContext, RunTrigger } from "../../nodes/sdk/types";
 import { openSecrets } from "../../server/services/connection-kinds";
 import { resolveConnection } from "../../server/services/connection-use";
+import { eventsAccess } from "./events-access";
 import { guardrailsAccess } from "./guardrails-access";
 import { journeyAccess, type JourneyOptions } from "./journey-access";
 import { fromRows, triggerData } from "./trigger-data";
@@ -83,6 +84,7 @@ export function createNodeContext(o: ContextOptions): NodeContext {
       },
     },
     ledger: ledgerAccess,
+    events: eventsAccess({ store: o.store, datasets, scratchFile }),
     guardrails: guardrailsAccess({ store: o.store, key: ledgerAccess.key, traits: (ids) => profileTraits(o.store, ids) }),
     links: {
       unsubscribe(customer, channel = "email") {
