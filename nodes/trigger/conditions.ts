@@ -29,7 +29,8 @@ export const rowCondition = condition.extend({
 });
 export type RowCondition = z.output<typeof rowCondition>;
 
-function at(obj: unknown, path: string): unknown {
+/** The value at a dotted path inside an object (consent.email); undefined when absent. */
+export function at(obj: unknown, path: string): unknown {
   let v: unknown = obj;
   for (const part of path.split(".")) {
     if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
