@@ -7,6 +7,7 @@ import parquetFile from "./source/parquet-file.node.ts";
 import httpJson from "./source/http-json.node.ts";
 import sqlQuery from "./source/sql-query.node.ts";
 import ledgerSource from "./source/ledger.node.ts";
+import outcomes from "./source/outcomes.node.ts";
 import dedupe from "./transform/dedupe.node.ts";
 import selectCast from "./transform/select-cast.node.ts";
 import standardise from "./transform/standardise.node.ts";
@@ -32,6 +33,7 @@ import sentimentLexicon from "./model/sentiment-lexicon.node.ts";
 import trainTextClassifier from "./model/train-text-classifier.node.ts";
 import scoreText from "./model/score-text.node.ts";
 import trainUplift from "./model/train-uplift.node.ts";
+import promoteIfBetter from "./model/promote-if-better.node.ts";
 import segmentProfile from "./insight/segment-profile.node.ts";
 import metrics from "./insight/metrics.node.ts";
 import writeTable from "./action/write-table.node.ts";
@@ -69,6 +71,7 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   httpJson,
   sqlQuery,
   ledgerSource,
+  outcomes,
   // transforms
   selectCast,
   standardise,
@@ -92,6 +95,7 @@ export const BUILT_IN_NODES: readonly NodeDefinition[] = [
   trainTextClassifier,
   scoreText,
   trainUplift,
+  promoteIfBetter,
   // insights
   metrics,
   classificationReport,
