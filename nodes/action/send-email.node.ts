@@ -176,22 +176,13 @@ export default defineNode({
         return;
       }
       reserved.delete(customer);
-      // Recorded right after the 250 (the ledger commits the rows of all connections together
-      // within milliseconds); the connection takes its next message meanwhile. A crash in that
-      // window resends these few messages with the same Message-ID.
-      recording(ctx.ledger.record([{ ...about(customer, row), status: "sent", content: { campaign: config.campaign, template: fingerprint, subject: rendered.subject }, providerId: messageId }]));
+      // Right after the 250, before this connection takes the next message: the window in which a
+      // crash would resend it is this one write (shared with the other connections' rows).
+      await ctx.ledger.record([{ ...about(customer, row), status: "sent", content: { campaign: config.campaign, template: fingerprint, subject: rendered.subject }, providerId: messageId }]);
       counts.sent++;
       report();
     };
-    const records = new Set<Promise<void>>();
-    const recording = (write: Promise<void>) => {
-      const p: Promise<void> = write
-        .catch((err: unknown) => {
-          fatal ??= err; // no further sends: what is not recorded would be sent again by the retry
-        })
-        .finally(() => records.delete(p));
-      records.add(p);
-    };
+
 
     const schedule = async (job: () => Promise<void>) => {
       while (inFlight.size >= config.concurrency) await Promise.race(inFlight);
@@ -266,12 +257,10 @@ export default defineNode({
         report();
       }
       await Promise.all(inFlight);
-      await Promise.all(records);
       if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error("cancelled");
       if (fatal) throw fatal;
     } finally {
       await Promise.allSettled(inFlight);
-      await Promise.allSettled(records);
       transport.close();
       if (reserved.size) await ctx.guardrails.release([...reserved]).catch((err: unknown) => ctx.log.warn(`Reserved contacts not given back: ${err instanceof Error ? err.message : String(err)}`));
     }

@@ -226,23 +226,21 @@ const LEDGER_COLUMNS: Record<string, string> = {
   at: "TIMESTAMP",
 };
 
-/** How long recorded ledger rows wait for others to share their transaction, and how many make one full. */
-const LEDGER_GROUP_MS = 10;
+/** How many recorded ledger rows make a transaction full (a bigger batch is written at once). */
 const LEDGER_GROUP_ROWS = 500;
 
 function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile: (ext?: string) => string, profileIds: Map<string, string | null>): Ledger {
   const keyIn = (runId: string, customer: string) => `${runId}:${o.nodeId}:${customer}`;
   const key = (customer: string) => keyIn(o.runId, customer);
-  // Group commit: rows recorded within LEDGER_GROUP_MS of each other go in one transaction (a
-  // sender on several connections records after each message without a transaction per message),
-  // and each caller resumes once its own rows are committed.
-  let waiting: { rows: NewLedgerRow[]; replaces: string[]; done: { resolve(): void; reject(err: unknown): void }[]; timer: NodeJS.Timeout } | null = null;
+  // Group commit: rows recorded in the same turn of the event loop (a sender's connections
+  // finishing together) go in one transaction, and each caller resumes once its rows are committed.
+  let waiting: { rows: NewLedgerRow[]; replaces: string[]; done: { resolve(): void; reject(err: unknown): void }[]; timer: NodeJS.Immediate } | null = null;
   let writing: Promise<void> = Promise.resolve();
   const flush = () => {
     const group = waiting;
     if (!group) return;
     waiting = null;
-    clearTimeout(group.timer);
+    clearImmediate(group.timer);
     writing = writing.then(async () => {
       try {
         // One row per key in a statement (PostgreSQL refuses to upsert a row twice in one): the latest wins.
@@ -255,7 +253,7 @@ function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile
   };
   const commitLedger = (rows: NewLedgerRow[], replaces: string[]): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      waiting ??= { rows: [], replaces: [], done: [], timer: setTimeout(flush, LEDGER_GROUP_MS) };
+      waiting ??= { rows: [], replaces: [], done: [], timer: setImmediate(flush) };
       waiting.rows.push(...rows);
       waiting.replaces.push(...replaces);
       waiting.done.push({ resolve, reject });
