@@ -30,12 +30,12 @@ const CUSTOMERS = 5_000;
 const RATE = Number(process.env.LOOPWRIGHT_BENCH_E2E_RATE) || 500;
 const TEMPLATES = { subject: "{{ profile.first_name }}, about {{ row.message_id }}", html: "<p>Hi {{ profile.first_name }}, thanks for order {{ row.message_id }}.</p>", text: "Hi {{ profile.first_name }}, thanks for order {{ row.message_id }}." };
 
-async function smtpConnection(store: Store, dataDir: string, mp: Mailpit): Promise<void> {
+export async function smtpConnection(store: Store, dataDir: string, mp: Mailpit): Promise<void> {
   const checked = checkConnection("smtp", { host: "127.0.0.1", port: mp.smtpPort, from: "Shop <news@shop.example>" }, parseSecrets("smtp", {}), [], []);
   await connections.create(store, { name: "mailpit", kind: "smtp", ...checked, secret: sealSecrets({}, encryptionKey(process.env, { dataDir }).key) });
 }
 
-const customers = (n: number) => Array.from({ length: n }, (_, i) => ({ userId: `u${i}`, traits: { first_name: `N${i}`, email: `u${i}@shop.example`, consent: { email: true } } }));
+export const customers = (n: number) => Array.from({ length: n }, (_, i) => ({ userId: `u${i}`, traits: { first_name: `N${i}`, email: `u${i}@shop.example`, consent: { email: true } } }));
 
 async function throughput(binary: string): Promise<void> {
   const h = harness();

@@ -1,4 +1,4 @@
-// `npm run bench [csv|data|models|orchestration|canvas|store|auth|ingest|act|profiles|start]`: CSV ingest speed, the data nodes on a million rows,
+// `npm run bench [csv|data|models|orchestration|canvas|store|auth|ingest|act|profiles|journeys|start]`: CSV ingest speed, the data nodes on a million rows,
 // orchestration overhead per node, the editor with 500 nodes, control-plane writes per second on SQLite and
 // PostgreSQL, and `npm start` until usable (cold and warm, against
 // `npm run dev`), each against a baseline measured in the same process. Prints figures;
@@ -14,6 +14,7 @@ import { authBench } from "./auth";
 import { ingestBench } from "./ingest";
 import { actBench } from "./act";
 import { profilesBench } from "./profiles";
+import { journeysBench } from "./journeys";
 
 const only = process.argv[2];
 if (!only || only === "csv") await csvIngestBench();
@@ -26,5 +27,6 @@ if (!only || only === "auth") await authBench();
 if (!only || only === "ingest") await ingestBench();
 if (!only || only === "act") await actBench();
 if (!only || only === "profiles") await profilesBench();
+if (!only || only === "journeys") await journeysBench();
 if (!only || only === "start") await startBench({ cold: !process.argv.includes("--no-cold") });
 process.exit(0);

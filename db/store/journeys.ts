@@ -2,7 +2,7 @@
 // The inbox pump releases them in the transaction that moves its "waits" cursor, so an event
 // releases a customer once; the run takes the released (and, at the deadline, the timed-out)
 // customers with compare-and-set updates, so a retried step never takes anyone twice.
-import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { InboxRow } from "./events";
 import type { Store } from "./handle";
 
@@ -47,21 +47,27 @@ export function release(
       const position = events.length ? events[events.length - 1]!.position : upTo;
       const released = new Set<string>();
       const now = Date.now();
+      // Per wait, the profiles and ids the events came from: a few IN-list updates, not one per event.
+      const byWait = new Map<string, { profiles: Set<string>; ids: Set<string>; position: number }>();
       for (const r of await decide(events)) {
-        if (!r.profileId && !r.customerIds.length) continue; // nobody to match
-        const moved = await q
-          .update(waiters)
-          .set({ status: "released", releasedAt: now, position: r.position })
-          .where(
-            and(
-              eq(waiters.waitId, r.waitId),
-              eq(waiters.status, "waiting"),
-              // By profile (any of their ids), or by the id they were held under (no profile then, or merged since).
-              or(r.profileId ? eq(waiters.profileId, r.profileId) : undefined, r.customerIds.length ? inArray(waiters.customerId, r.customerIds) : undefined),
-            ),
-          )
-          .returning({ customerId: waiters.customerId });
-        if (moved.length) released.add(r.waitId);
+        const w = byWait.get(r.waitId) ?? { profiles: new Set(), ids: new Set(), position: 0 };
+        if (r.profileId) w.profiles.add(r.profileId);
+        for (const id of r.customerIds) w.ids.add(id);
+        w.position = Math.max(w.position, r.position);
+        byWait.set(r.waitId, w);
+      }
+      for (const [waitId, w] of byWait) {
+        // By profile (any of their ids), or by the id they were held under (no profile then, or merged since).
+        for (const [col, values] of [[waiters.profileId, [...w.profiles]], [waiters.customerId, [...w.ids]]] as const) {
+          for (let i = 0; i < values.length; i += CHUNK) {
+            const moved = await q
+              .update(waiters)
+              .set({ status: "released", releasedAt: now, position: w.position })
+              .where(and(eq(waiters.waitId, waitId), eq(waiters.status, "waiting"), inArray(col, values.slice(i, i + CHUNK))))
+              .returning({ customerId: waiters.customerId });
+            if (moved.length) released.add(waitId);
+          }
+        }
       }
       await q.insert(c).values({ name: CURSOR, position, updatedAt: now }).onConflictDoUpdate({ target: c.name, set: { position, updatedAt: now } });
       return [...released];
