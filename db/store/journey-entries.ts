@@ -1,7 +1,7 @@
 // Who is in a flow's journey: entries made by its entry node under the flow's rules (re-entry,
 // never twice at the same time), closed when the run they entered with ends, or when the customer
 // does the flow's exit event (the inbox pump), which also takes them out of every wait of the flow.
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, or } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, or } from "drizzle-orm";
 import type { JourneyRules as EntryRules } from "../../nodes/sdk/types";
 import type { InboxRow } from "./events";
 import type { Q, Store } from "./handle";
@@ -65,7 +65,7 @@ export function exitRules(s: Store): Promise<JourneyRule[]> {
  * Takes customers (by id or profile) out of a flow's journey: their open entries close with
  * `reason`, and they leave every wait of the flow they are still in. Inside the caller's transaction.
  */
-export async function leave(q: Q, s: Store, flowId: string, who: { customerIds: string[]; profileIds: string[] }, reason: string): Promise<number> {
+export async function leave(q: Q, s: Store, flowId: string, who: { customerIds: string[]; profileIds: string[]; at: number }, reason: string): Promise<number> {
   const { journeyEntries: e, waits, waiters } = s.t;
   const now = Date.now();
   const match = (customer: typeof e.customerId | typeof waiters.customerId, profile: typeof e.profileId | typeof waiters.profileId) =>
@@ -74,9 +74,10 @@ export async function leave(q: Q, s: Store, flowId: string, who: { customerIds: 
   const left = await q
     .update(e)
     .set({ exitedAt: now, exitReason: reason })
-    .where(and(eq(e.flowId, flowId), isNull(e.exitedAt), match(e.customerId, e.profileId)))
+    // Only journeys they were in when they did it (the pump may read an event after a later entry).
+    .where(and(eq(e.flowId, flowId), isNull(e.exitedAt), lte(e.enteredAt, who.at), match(e.customerId, e.profileId)))
     .returning({ id: e.customerId });
-  const open = (await q.select({ id: waits.id }).from(waits).where(and(eq(waits.flowId, flowId), isNull(waits.closedAt)))).map((w) => w.id);
+  const open = (await q.select({ id: waits.id }).from(waits).where(and(eq(waits.flowId, flowId), isNull(waits.closedAt), lte(waits.since, who.at)))).map((w) => w.id);
   if (open.length) {
     await q
       .update(waiters)
@@ -114,7 +115,7 @@ export function exitPass(
   s: Store,
   upTo: number,
   limit: number,
-  decide: (events: InboxRow[]) => Promise<{ flowId: string; customerIds: string[]; profileIds: string[]; reason: string }[]>,
+  decide: (events: InboxRow[]) => Promise<{ flowId: string; customerIds: string[]; profileIds: string[]; at: number; reason: string }[]>,
 ): Promise<number> {
   return s.tx(
     async (q) => {
