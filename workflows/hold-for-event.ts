@@ -24,8 +24,8 @@ export interface HoldInput {
   node: PlanNode;
   inputs: Record<string, ValueRef>;
   deadline: number;
-  /** Per output port, the nodes a part released through it runs, and what they read from outside it. */
-  paths: Record<string, { scope: string[]; given: Record<string, Record<string, ValueRef>> }>;
+  /** For the released and the timed-out customers: the nodes their parts run, and what those read from outside. */
+  paths: Partial<Record<"released" | "timed out", { scope: string[]; given: Record<string, Record<string, ValueRef>> }>>;
   /** Carried across continue-as-new. */
   done?: { takes: number; parts: number; released: number };
 }
@@ -42,8 +42,7 @@ export async function holdForEvent(input: HoldInput): Promise<{ released: number
     const out = await activities.runNode({ runId, node, inputs, phase: { kind, part: ++state.takes } });
     if (!out.rows) return 0;
     if (kind === "released") state.released += out.rows;
-    const port = kind === "released" ? "did" : "timedOut";
-    const path = paths[port];
+    const path = paths[kind];
     if (path?.scope.length) {
       const childId = `${runId}.${node.id}.${++state.parts}`;
       const args: RunFlowInput = {

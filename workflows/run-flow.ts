@@ -16,7 +16,7 @@ import {
 import type { Defer, Hold, ValueRef } from "../nodes/sdk/types";
 import { activitiesFor, bookkeeping, downstreamOf } from "./activity-proxies";
 import { holderIdOf, type NodeState, type PlanNode, type RunFlowInput, type RunFlowResult } from "./graph/plan";
-import { holdForEvent } from "./hold-for-event";
+import { holdForEvent, type HoldInput } from "./hold-for-event";
 
 export { holdForEvent };
 
@@ -114,12 +114,12 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
       return { parts: hold.parts.length };
     }
     // Wait for event: held by a workflow of its own, which can continue as new through a long wait.
-    const paths: Record<string, { scope: string[]; given: Record<string, Record<string, ValueRef>> }> = {};
-    for (const port of ["did", "timedOut"]) {
+    const paths: HoldInput["paths"] = {};
+    for (const [kind, port] of [["released", hold.ports.released], ["timed out", hold.ports.timedOut]] as const) {
       const scope = downstreamOf(plan, node.id, [port]);
       const given = await readBy(scope, { [node.id]: {} });
       delete given[node.id];
-      paths[port] = { scope: [...scope], given };
+      paths[kind] = { scope: [...scope], given };
     }
     return executeChild(holdForEvent, {
       workflowId: holderIdOf(runId, node.id),

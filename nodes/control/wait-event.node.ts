@@ -49,7 +49,7 @@ export default defineNode({
     await ctx.journey.hold(ids, { event: c.event, conditions: c.conditions, match: c.match, deadline });
     return {
       outputs: {},
-      hold: { kind: "event", deadline, customers: ids.length },
+      hold: { kind: "event", deadline, customers: ids.length, ports: { released: "did", timedOut: "timedOut" } },
       metrics: { waiting: ids.length, until: new Date(deadline).toISOString(), ...(withoutId ? { rowsWithoutCustomerId: withoutId } : {}) },
     };
   },

@@ -343,7 +343,7 @@ export type Defer = { at: number; label: string; inputs: Record<string, DatasetR
  */
 export type Hold =
   | { kind: "timer"; parts: { at: number; label: string; outputs: Record<string, DatasetRef> }[] }
-  | { kind: "event"; deadline: number; customers: number };
+  | { kind: "event"; deadline: number; customers: number; ports: { released: string; timedOut: string } };
 
 /** A journey step's view of its customers while it holds them (a wait for event). */
 export interface JourneyAccess {
