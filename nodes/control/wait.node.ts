@@ -20,10 +20,11 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "Write the ti
 
 export const waitConfig = z
   .object({
-    mode: z.enum(["for", "until"]).default("for").describe("Wait for a while, or until a date in a column."),
+    mode: z.enum(["for", "until", "at"]).default("for").describe("Wait for a while, until a date in a column, or until a fixed date."),
     amount: z.number().default(3).describe("How long (mode for), or how far from the date (mode until: negative is before it, e.g. -7 days)."),
     unit: z.enum(["seconds", "minutes", "hours", "days"]).default("days").describe("The unit of the amount."),
     dateColumn: column(z.string()).default("").describe("Mode until: the column with each customer's date (e.g. their renewal date)."),
+    date: z.string().default("").describe("Mode at: the date and time everyone goes on, in UTC unless it says otherwise (e.g. 2026-12-24T09:00:00Z)."),
     customerId: column(z.string()).default("").describe("The column with each row's customer id: their profile's time zone places the window (needed with a window), and those who leave the journey while they wait stay behind."),
     window: z.boolean().default(false).describe("Release only inside a time window of the customer's day (e.g. weekdays 09:00-20:00), in their time zone."),
     days: z.array(z.enum(DAYS)).min(1, "Choose at least one day").default(["mon", "tue", "wed", "thu", "fri"]).describe("The days of the window."),
@@ -33,6 +34,7 @@ export const waitConfig = z
   })
   .superRefine((c, issue) => {
     if (c.mode === "for" && c.amount < 0) issue.addIssue({ code: "custom", path: ["amount"], message: "Wait for 0 or more (a negative amount is for mode until: before the date)" });
+    if (c.mode === "at" && !Number.isFinite(Date.parse(c.date))) issue.addIssue({ code: "custom", path: ["date"], message: `Give a date and time, e.g. 2026-12-24T09:00:00Z${c.date ? ` ("${c.date}" is not one)` : ""}` });
     if (c.mode === "until" && !c.dateColumn) issue.addIssue({ code: "custom", path: ["dateColumn"], message: "Choose the column with the date to wait for" });
     if (c.window && !c.customerId) issue.addIssue({ code: "custom", path: ["customerId"], message: "Choose the customer id column: the window is in each customer's time zone" });
     if (c.window && c.from >= c.to) issue.addIssue({ code: "custom", path: ["to"], message: `The window closes (${c.to}) before it opens (${c.from})` });
@@ -55,7 +57,7 @@ export default defineNode({
   kind: "control",
   label: LABEL,
   description:
-    "Waits before the rest of the flow: for a while, or until a date from a column, optionally only inside a time window of each customer's day in their own time zone. Customers due at the same time go on together.",
+    "Waits before the rest of the flow: for a while, until a date from a column or a fixed date, optionally only inside a time window of each customer's day in their own time zone. Customers due at the same time go on together.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
   config: waitConfig,
@@ -88,7 +90,7 @@ export default defineNode({
       ctx.signal.throwIfAborted();
       const traits = window ? await ctx.profiles.traits([...new Set(batch.map((r) => r.id).filter((v): v is string => !!v))]) : null;
       for (const row of batch) {
-        let t = now + shift;
+        let t = c.mode === "at" ? Math.max(now, Date.parse(c.date)) : now + shift;
         if (c.mode === "until") {
           if (row.date === null) withoutDate++;
           t = row.date === null ? now : Math.max(now, Number(row.date) + shift);

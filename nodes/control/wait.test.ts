@@ -36,4 +36,34 @@ describe("control.wait", () => {
     });
     expect(res.hold).toMatchObject({ kind: "timer" });
   });
+
+  it("waits until a fixed date, and moves it into each customer's window in their time zone", async () => {
+    const d = h.ctx("fixed").datasets;
+    // Friday 2027-01-08 23:30 UTC: 08:30 on Saturday in Tokyo, 18:30 on Friday in New York.
+    const input = await d.create(`SELECT * FROM (VALUES ('tokyo-1'), ('ny-1'), ('nobody')) AS t(customer_id)`);
+    await h.ctx("fixed").profiles.writeTraits([
+      { userId: "tokyo-1", traits: { timezone: "Asia/Tokyo" } },
+      { userId: "ny-1", traits: { timezone: "America/New_York" } },
+    ]);
+    const res = await h.run(
+      wait,
+      { mode: "at", date: "2027-01-08T23:30:00Z", customerId: "customer_id", window: true, days: ["mon", "tue", "wed", "thu", "fri"], from: "09:00", to: "20:00", timeZone: "UTC" },
+      { rows: input },
+    );
+    // Tokyo: Monday 09:00 JST = Monday 2027-01-11 00:00 UTC. New York: inside (18:30). No profile: UTC 23:30 Friday -> Monday 09:00 UTC.
+    expect(res.metrics).toMatchObject({
+      customers: 3,
+      parts: 3,
+      schedule: [
+        { at: "2027-01-08T23:30:00.000Z", customers: 1 },
+        { at: "2027-01-11T00:00:00.000Z", customers: 1 },
+        { at: "2027-01-11T09:00:00.000Z", customers: 1 },
+      ],
+    });
+  });
+
+  it("refuses a fixed date that is not one, naming the field", async () => {
+    const input = await h.ctx("bad").datasets.create(`SELECT 'a' AS customer_id`);
+    await expect(h.run(wait, { mode: "at", date: "next tuesday" }, { rows: input })).rejects.toThrow(/date/);
+  });
 });
