@@ -28,6 +28,8 @@ export interface HoldInput {
   paths: Partial<Record<"released" | "timed out", { scope: string[]; given: Record<string, Record<string, ValueRef>> }>>;
   /** Carried across continue-as-new. */
   done?: { takes: number; parts: number; released: number };
+  /** Continue as new past this many history events (default 10,000; tests set a small one). */
+  historyLimit?: number;
 }
 
 export async function holdForEvent(input: HoldInput): Promise<{ released: number; timedOut: number }> {
@@ -62,7 +64,7 @@ export async function holdForEvent(input: HoldInput): Promise<{ released: number
     await sleep(RELEASE_GATHER);
     woken = false;
     await take("released");
-    if (workflowInfo().historyLength > HISTORY_LIMIT || workflowInfo().continueAsNewSuggested) {
+    if (workflowInfo().historyLength > (input.historyLimit ?? HISTORY_LIMIT) || workflowInfo().continueAsNewSuggested) {
       await Promise.all(runs); // the parts started here finish before this history closes
       await continueAsNew<typeof holdForEvent>({ ...input, done: state });
     }
