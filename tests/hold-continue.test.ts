@@ -18,10 +18,21 @@ import { testEnv, testStore } from "./support";
 
 const store = testStore();
 let ingest: IngestProcess | undefined;
+let writeKey = "";
 
 beforeAll(async () => {
   ingest = await startIngest(testEnv(), await freePort());
+  writeKey = (await createSource(store, asRole("admin"), { name: "hold-continue" })).writeKey;
 }, 90_000);
+
+async function ping(id: string, messageId: string) {
+  const res = await fetch(`${ingest!.url}/v1/track`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}` },
+    body: JSON.stringify({ userId: id, event: "Ping", messageId }),
+  });
+  expect(res.status).toBe(200);
+}
 
 afterAll(async () => {
   await ingest?.stop();
@@ -52,16 +63,6 @@ describe("a long wait for an event", () => {
       { id: `${runId}:wait`, runId, nodeId: "wait", flowId: graph.id, workflowId, event: "Ping", conditions: [], match: "all", since: Date.now(), deadline },
       ids.map((customerId) => ({ customerId, profileId: null })),
     );
-    const { writeKey } = await createSource(store, asRole("admin"), { name: "hold-continue" });
-    const ping = async (id: string) => {
-      const res = await fetch(`${ingest!.url}/v1/track`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}` },
-        body: JSON.stringify({ userId: id, event: "Ping", messageId: `ping-${runId}-${id}` }),
-      });
-      expect(res.status).toBe(200);
-    };
-
     const connection = await Connection.connect({ address: settings.address });
     try {
       const client = new Client({ connection, namespace: settings.namespace });
@@ -70,7 +71,7 @@ describe("a long wait for an event", () => {
       const firstRun = handle.firstExecutionRunId;
       // Four customers order one after the other, each released in a take of its own.
       for (const id of ids.slice(0, 4)) {
-        await ping(id);
+        await ping(id, `ping-${runId}-${id}`);
         await new Promise((r) => setTimeout(r, 2_500));
       }
       const result = (await client.workflow.getHandle(workflowId).result()) as { released: number; timedOut: number };
@@ -86,4 +87,23 @@ describe("a long wait for an event", () => {
       await connection.close();
     }
   }, 120_000);
+
+  it("closes a wait whose run is long gone, so the pump stops signalling it", async () => {
+    const runId = `gone-${Date.now()}`;
+    const waitId = `${runId}:wait`;
+    const hour = 3_600_000;
+    // Held since 11 minutes ago by a workflow that does not exist (its run was terminated).
+    await journeys.hold(
+      store,
+      { id: waitId, runId, nodeId: "wait", flowId: "gone", workflowId: holderIdOf(runId, "wait"), event: "Ping", conditions: [], match: "all", since: Date.now() - 11 * 60_000, deadline: Date.now() + hour },
+      [{ customerId: `${runId}-c`, profileId: null }],
+    );
+    expect((await journeys.open(store)).map((w) => w.id)).toContain(waitId);
+    await ping(`${runId}-c`, `ping-${runId}`);
+    const deadline = Date.now() + 30_000;
+    while ((await journeys.open(store)).some((w) => w.id === waitId)) {
+      if (Date.now() > deadline) throw new Error("the wait of a gone workflow was never closed");
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }, 60_000);
 });

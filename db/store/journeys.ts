@@ -23,6 +23,13 @@ export function hold(s: Store, wait: Omit<WaitRow, "closedAt">, customers: reado
   });
 }
 
+/** Closes a wait whose run is gone (cancelled, terminated): nobody will take its customers. */
+export function close(s: Store, waitId: string): Promise<void> {
+  return s.use(async (q) => {
+    await q.update(s.t.waits).set({ closedAt: Date.now() }).where(and(eq(s.t.waits.id, waitId), isNull(s.t.waits.closedAt)));
+  });
+}
+
 export function open(s: Store): Promise<WaitRow[]> {
   return s.use(async (q) => q.select().from(s.t.waits).where(isNull(s.t.waits.closedAt)));
 }
@@ -77,11 +84,11 @@ export function release(
 }
 
 /** Waits with customers released before `before` and not yet taken (their run missed a signal). */
-export function unclaimed(s: Store, before: number): Promise<Pick<WaitRow, "id" | "workflowId" | "nodeId">[]> {
+export function unclaimed(s: Store, before: number): Promise<Pick<WaitRow, "id" | "workflowId" | "nodeId" | "since">[]> {
   return s.use(async (q) => {
     const { waits, waiters } = s.t;
     return q
-      .selectDistinct({ id: waits.id, workflowId: waits.workflowId, nodeId: waits.nodeId })
+      .selectDistinct({ id: waits.id, workflowId: waits.workflowId, nodeId: waits.nodeId, since: waits.since })
       .from(waiters)
       .innerJoin(waits, eq(waits.id, waiters.waitId))
       .where(and(eq(waiters.status, "released"), lt(waiters.releasedAt, before)));

@@ -1,7 +1,7 @@
 // Which waiting customers an event releases (a wait-for-event step's event name and tests), and
 // the pump's part in it: release them with the cursor in one transaction, then signal the runs.
 // A signal that does not arrive (Temporal away) is sent again while the customers stay unclaimed.
-import type { Client } from "@temporalio/client";
+import { WorkflowNotFoundError, type Client } from "@temporalio/client";
 import { journeys, profiles, type Store } from "../../db/store";
 import type { InboxRow } from "../../db/store/events";
 import type { WaitRow } from "../../db/store/journeys";
@@ -49,14 +49,22 @@ export async function senders(store: Store, events: readonly InboxRow[], withTra
 }
 
 const RESIGNAL_MS = 3_000;
+const GONE_AFTER_MS = 10 * 60_000;
 
 export function waitReleaser(store: Store, client: Client, log: (m: string) => void) {
   const signalled = new Map<string, number>();
-  async function signal(w: Pick<WaitRow, "id" | "workflowId" | "nodeId">): Promise<void> {
+  async function signal(w: Pick<WaitRow, "id" | "workflowId" | "nodeId" | "since">): Promise<void> {
     signalled.set(w.id, Date.now());
     try {
       await client.workflow.getHandle(w.workflowId).signal("release", w.nodeId);
     } catch (err) {
+      if (err instanceof WorkflowNotFoundError && Date.now() - w.since > GONE_AFTER_MS) {
+        // Long past its start and no workflow: the run holding it is over (cancelled, terminated),
+        // and nobody will take these customers. (A holder just starting is not found for a moment.)
+        await journeys.close(store, w.id);
+        log(`wait ${w.id}: its workflow ${w.workflowId} is gone; closed`);
+        return;
+      }
       log(`wait ${w.id}: signal not delivered, will retry: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
