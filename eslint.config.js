@@ -168,7 +168,8 @@ export default defineConfig([
   // the store benchmark (its baseline is the raw drivers), the profiles benchmark (it counts the
   // statements the drivers are sent) and the drizzle-kit configs at the root.
   {
-    files: ["nodes/action/write-table.node.ts", "nodes/action/sync-sql.ts", "nodes/source/sql-read.ts", "nodes/source/sql-query.node.ts", "server/services/connection-test.ts", "bench/store.ts", "bench/profiles.ts", ...TEST_CODE],
+    files: ["nodes/action/write-table.node.ts", "nodes/action/sync-sql.ts", "nodes/source/sql-read.ts",
+      "nodes/source/sql-read-postgres.ts", "nodes/source/sql-query.node.ts", "server/services/connection-test.ts", "bench/store.ts", "bench/profiles.ts", ...TEST_CODE],
     ignores: ["db/**"],
     rules: { "no-restricted-imports": dbImports() },
   },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfigError, connectionField, DataError, defineNode, type NodeContext } from "../sdk";
-import { readPostgres, readSqlite, RowSpill, type ReadOutcome } from "./sql-read";
+import { readSqlite, RowSpill, type ReadOutcome } from "./sql-read";
+import { readPostgres } from "./sql-read-postgres";
 
 /**
  * Secrets never go into a flow: a PostgreSQL server is reached through a connection (kept by the
