@@ -2,7 +2,7 @@
 // and indexes as db/schema/sqlite.ts (db/store/schema.test.ts compares them). Times are epoch
 // milliseconds in bigint columns read as numbers; JSON is jsonb.
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { FILE_FORMATS, MODEL_STATUSES } from "./vocabulary";
 import { NODE_STATUSES, RUN_STATUSES } from "../../workflows/graph/status";
 import type { RunTrigger } from "../../workflows/graph/plan";
@@ -32,6 +32,18 @@ export const flowVersions = pgTable(
   },
   (t) => [uniqueIndex("flow_versions_flow_version").on(t.flowId, t.version)],
 );
+
+/** A flow's conversion goal (see db/schema/sqlite.ts). */
+export const flowGoals = pgTable("flow_goals", {
+  flowId: text("flow_id")
+    .primaryKey()
+    .references(() => flows.id, { onDelete: "cascade" }),
+  event: text("event").notNull(),
+  conditions: json<{ on: string; field: string; operator: string; value?: string; values?: string[] }[]>("conditions").notNull(),
+  match: text("match", { enum: ["all", "any"] }).notNull(),
+  windowDays: doublePrecision("window_days").notNull(),
+  updatedAt: time("updated_at").notNull(),
+});
 
 export const runs = pgTable(
   "runs",

@@ -2,7 +2,7 @@
 // tables for PostgreSQL; db/store/schema.test.ts keeps the two identical. Times are epoch
 // milliseconds (integers), JSON columns hold parsed values on both.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { MODEL_STATUSES, FILE_FORMATS } from "./vocabulary";
 import { NODE_STATUSES, RUN_STATUSES } from "../../workflows/graph/status";
 import type { RunTrigger } from "../../workflows/graph/plan";
@@ -34,6 +34,22 @@ export const flowVersions = sqliteTable(
   },
   (t) => [uniqueIndex("flow_versions_flow_version").on(t.flowId, t.version)],
 );
+
+/**
+ * A flow's conversion goal: the event that counts as converting when a customer does it within the
+ * attribution window after a decision of the flow (the flow's page compares arms and paths by it).
+ * Set by an editor apart from the graph's versions: changing the goal changes no run.
+ */
+export const flowGoals = sqliteTable("flow_goals", {
+  flowId: text("flow_id")
+    .primaryKey()
+    .references(() => flows.id, { onDelete: "cascade" }),
+  event: text("event").notNull(),
+  conditions: json<{ on: string; field: string; operator: string; value?: string; values?: string[] }[]>("conditions").notNull(),
+  match: text("match", { enum: ["all", "any"] }).notNull(),
+  windowDays: real("window_days").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
 
 export const runs = sqliteTable(
   "runs",
