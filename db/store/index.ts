@@ -17,3 +17,4 @@ export * as triggers from "./triggers";
 export * as ledger from "./ledger";
 export * as journeys from "./journeys";
 export * as guardrails from "./guardrails";
+export * as goals from "./goals";

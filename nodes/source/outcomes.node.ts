@@ -11,10 +11,9 @@
 // equi-joins on the customer and a range on the time, so 100,000 decisions cost one pass each.
 import { z } from "zod";
 import { defineNode, type DatasetRef, type NodeContext } from "../sdk";
-import { at, condition, matchMode, passes } from "../trigger/conditions";
+import { attributionDays, DAY_MS, matchMode, outcomeConditions, outcomeEvent, outcomeTest, parseProperties } from "./outcome-goal";
 
 const LABEL = "Outcomes";
-const DAY_MS = 86_400_000;
 const BATCH = 10_000;
 /** The control group's channel in the ledger (control.split): kept whatever the channel filter. */
 const HOLDOUT = "holdout";
@@ -34,14 +33,10 @@ const config = z
       .optional()
       .describe('Only this channel\'s actions (email, webhook, sync). The control group\'s rows (channel "holdout") are kept too. Empty: every channel.'),
     sinceDays: z.number().int().min(1).max(3650).optional().describe("Only decisions of the last this many days. Empty: all."),
-    event: z.string().trim().min(1, "Name the outcome event").max(200).describe('The event that counts as the outcome, e.g. "Order Completed".'),
-    conditions: z
-      .array(condition.extend({ on: z.literal("property").default("property").describe("Tests are on the event's properties.") }))
-      .max(50)
-      .default([])
-      .describe("Tests on the event's properties, e.g. total > 10."),
+    event: outcomeEvent,
+    conditions: outcomeConditions,
     match: matchMode,
-    days: z.number().gt(0).max(365).default(14).describe("The attribution window: the event counts when it comes within this many days after the decision."),
+    days: attributionDays,
     valueProperty: z
       .string()
       .trim()
@@ -66,22 +61,14 @@ async function testedEvents(ctx: NodeContext, events: DatasetRef, cfg: Config): 
   if (!cfg.conditions.length && !cfg.valueProperty) return ds.create(`SELECT *, true AS passes, CAST(NULL AS DOUBLE) AS amount FROM ${ds.from(events)}`);
   const ok = new Uint8Array(events.rows);
   const amount = new Float64Array(events.rows).fill(Number.NaN);
+  const test = outcomeTest(cfg);
   for await (const batch of ds.batches<{ pos: bigint | number; properties: string | null }>(`SELECT file_row_number AS pos, properties FROM ${ds.fromWithPosition(events)}`, BATCH)) {
     ctx.signal.throwIfAborted();
-    for (const { pos, properties: text } of batch) {
-      let properties: unknown = {};
-      try {
-        properties = JSON.parse(text ?? "{}");
-      } catch {
-        // Not JSON: no property passes a test on it.
-      }
-      if (!passes(cfg.conditions, cfg.match, { properties })) continue;
+    for (const { pos, properties } of batch) {
+      const verdict = test(parseProperties(properties));
+      if (!verdict.passes) continue;
       ok[Number(pos)] = 1;
-      if (cfg.valueProperty) {
-        const v = at(properties, cfg.valueProperty);
-        const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
-        if (Number.isFinite(n)) amount[Number(pos)] = n;
-      }
+      amount[Number(pos)] = verdict.amount;
     }
   }
   return ds.addColumns(events, [
@@ -126,6 +113,7 @@ export default defineNode({
       candidates = `SELECT position, profile_id, user_id, epoch_ms("timestamp") AS t, amount AS v FROM ${ds.from(tested)} WHERE passes`;
     }
     ctx.progress(null, "Joining the outcomes to the decisions");
+    // The attribution rule of ./outcome-goal.ts (withinWindow), as SQL.
     const within = `e.t >= d.t AND e.t < d.t + ${windowMs}`;
     const rows = await ds.create(`
       WITH d AS (${decisions}),

@@ -80,6 +80,10 @@ export const PROCEDURES: Record<string, Access> = {
   // guardrails (caps, quiet hours, global control group): the admin's, for every flow
   "guardrails.get": "admin",
   "guardrails.save": "admin",
+  // a flow's conversion goal and its results
+  "goal.results": "viewer",
+  "goal.save": "editor",
+  "goal.remove": "editor",
 };
 
 /** Every route handler (app/**\/route.ts, by URL) and who may call each method. */

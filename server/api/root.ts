@@ -17,6 +17,7 @@ import { webhookRouter } from "./routers/webhook";
 import { scheduleRouter } from "./routers/schedule";
 import { emailRouter } from "./routers/email";
 import { guardrailsRouter } from "./routers/guardrails";
+import { goalRouter } from "./routers/goal";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -38,6 +39,7 @@ export const appRouter = createTRPCRouter({
   schedule: scheduleRouter,
   email: emailRouter,
   guardrails: guardrailsRouter,
+  goal: goalRouter,
 });
 
 export type AppRouter = typeof appRouter;
