@@ -37,7 +37,7 @@ export async function smtpConnection(store: Store, dataDir: string, mp: Mailpit)
 
 export const customers = (n: number) => Array.from({ length: n }, (_, i) => ({ userId: `u${i}`, traits: { first_name: `N${i}`, email: `u${i}@shop.example`, consent: { email: true } } }));
 
-async function throughput(binary: string): Promise<void> {
+export async function throughput(binary: string): Promise<void> {
   const h = harness();
   const mp = await startMailpit({ binary, smtpPort: await freePort(), uiPort: await freePort() });
   try {
@@ -45,18 +45,23 @@ async function throughput(binary: string): Promise<void> {
     await profiles.writeTraits(h.store, customers(MESSAGES));
     const rows = await h.ctx("setup").datasets.create(`SELECT 'u' || i AS customer, 'm' || i AS message_id FROM range(${MESSAGES}) t(i)`);
     const started = performance.now();
+    const cpu = process.cpuUsage();
+    const mailpitCpu = cpuSeconds(mp.process.pid!);
     const out = await h.run(sendEmail, { connection: "mailpit", customerId: "customer", ...TEMPLATES, concurrency: 4 }, { rows }, h.ctx("mail", { runId: "bench-mail" }));
     const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const mailpitSeconds = cpuSeconds(mp.process.pid!) - mailpitCpu;
     const arrived = (await new MailpitApi(mp.url).stats()).messages;
     console.log(`\nE-mail: ${fmt(MESSAGES, 0)} personalised messages through action.send-email to Mailpit (4 SMTP connections, a ledger row after each)`);
     console.log(`  ${fmt(Number((out.metrics as { sent?: number }).sent ?? 0) / seconds, 0)} messages/s, ${arrived.toLocaleString("en-US")} arrived`);
+    console.log(`  CPU per message: sender ${fmt((used.user + used.system) / 1000 / MESSAGES, 3)} ms, Mailpit ${fmt((mailpitSeconds * 1000) / MESSAGES, 3)} ms`);
   } finally {
     await mp.stop();
     await h.close();
   }
 }
 
-async function endToEnd(binary: string): Promise<void> {
+export async function endToEnd(binary: string): Promise<void> {
   const temporal = temporalBinary();
   if (!temporal) throw new Error("No Temporal CLI: run through `npm run bench`, which installs it");
   const dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-bench-e2e-mail-"));

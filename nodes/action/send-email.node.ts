@@ -24,6 +24,7 @@ import { POSITION, checkNoPositionColumn } from "../transform/sql-helpers";
 import { Deferrals, guard, marketingField } from "./guardrails-use";
 import { addressOf, compileMessage, messageIdOf, renderMessage, sha256, smtpDetail, validAddress, type RenderedMessage } from "./email-message";
 import { checkTemplate, LIMITS, TemplateError, type TemplateKind } from "./liquid";
+import { buildMime } from "./mime";
 
 export { messageIdOf };
 
@@ -154,16 +155,20 @@ export default defineNode({
       const { url: link, token } = unsubscribe;
       try {
         await transport.sendMail({
-          from: conn.from,
-          to: { name: "", address: to },
-          subject: rendered.subject,
-          html: rendered.html,
-          text: rendered.text,
+          envelope: { from: fromAddress, to: [to] },
           messageId,
-          headers: {
-            "List-Unsubscribe": `<${link}>, <mailto:${fromAddress}?subject=unsubscribe%20${token}>`,
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-          },
+          raw: buildMime({
+            from: conn.from,
+            to,
+            subject: rendered.subject,
+            html: rendered.html,
+            text: rendered.text,
+            messageId,
+            headers: {
+              "List-Unsubscribe": `<${link}>, <mailto:${fromAddress}?subject=unsubscribe%20${token}>`,
+              "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+          }),
         });
       } catch (err) {
         const { permanent, text } = smtpDetail(err);
