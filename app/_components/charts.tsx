@@ -121,7 +121,7 @@ export function QiniChart({ points }: { points: unknown }) {
   );
 }
 
-export function ArmsChart({ arms, measure }: { arms: unknown; measure?: unknown }) {
+export function ArmsChart({ arms, measure, title, label }: { arms: unknown; measure?: unknown; title?: string; label?: string }) {
   const data = rows(arms)
     .map((a) => {
       const value = num(a.value);
@@ -133,7 +133,7 @@ export function ArmsChart({ arms, measure }: { arms: unknown; measure?: unknown 
   if (!data.length) return null;
   const rate = measure !== "mean";
   return (
-    <Frame title={`${rate ? "Rate" : "Mean"} per arm, with 95% confidence intervals`} label="A/B arms">
+    <Frame title={title ?? `${rate ? "Rate" : "Mean"} per arm, with 95% confidence intervals`} label={label ?? "A/B arms"}>
       <ResponsiveContainer>
         <BarChart data={data} margin={{ top: 4, right: 8, bottom: 4, left: -8 }}>
           <CartesianGrid stroke={MUTED} strokeDasharray="3 3" vertical={false} />

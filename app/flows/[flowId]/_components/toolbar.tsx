@@ -1,6 +1,6 @@
 "use client";
 // The editor's top bar: name, saved state, problems, undo/redo, layout, save, run, and the run's state.
-import { ChevronLeft, CircleAlert, ExternalLink, LayoutGrid, LoaderCircle, Play, Redo2, Save, Undo2, X } from "lucide-react";
+import { ChartColumn, ChevronLeft, CircleAlert, ExternalLink, LayoutGrid, LoaderCircle, Play, Redo2, Save, Undo2, X } from "lucide-react";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { useShallow } from "zustand/react/shallow";
@@ -51,7 +51,7 @@ export function Toolbar(props: {
   readOnly: boolean;
 }) {
   const s = useFlowStore(
-    useShallow((st) => ({ name: st.name, version: st.baseVersion, dirty: st.dirty, canUndo: st.past.length > 0, canRedo: st.future.length > 0, problems: st.problems, setName: st.setName, undo: st.undo, redo: st.redo, select: st.select })),
+    useShallow((st) => ({ flowId: st.flowId, name: st.name, version: st.baseVersion, dirty: st.dirty, canUndo: st.past.length > 0, canRedo: st.future.length > 0, problems: st.problems, setName: st.setName, undo: st.undo, redo: st.redo, select: st.select })),
   );
   const [showProblems, setShowProblems] = useState(false);
   const { run, notice } = props;
@@ -98,6 +98,16 @@ export function Toolbar(props: {
                 Temporal UI <ExternalLink className="size-3" aria-hidden />
               </a>
             </span>
+          )}
+          {s.flowId && (
+            <Link
+              href={`/flows/${s.flowId}/results`}
+              title="Conversion by the flow's goal, per arm and per path, against the control group"
+              className="inline-flex h-8 items-center gap-1.5 rounded-md border border-line bg-surface px-2.5 text-sm font-medium text-ink hover:bg-sunken"
+            >
+              <ChartColumn className="size-4" aria-hidden />
+              Results
+            </Link>
           )}
           <ToolButton label="Undo (Ctrl+Z)" onClick={s.undo} disabled={!s.canUndo}>
             <Undo2 className="size-4" aria-hidden />
