@@ -25,6 +25,7 @@ import { Deferrals, guard, marketingField } from "./guardrails-use";
 import { addressOf, compileMessage, messageIdOf, renderMessage, sha256, smtpDetail, validAddress, type RenderedMessage } from "./email-message";
 import { checkTemplate, LIMITS, TemplateError, type TemplateKind } from "./liquid";
 import { buildMime } from "./mime";
+import { RecordGroup } from "./record-group";
 
 export { messageIdOf };
 
@@ -134,6 +135,7 @@ export default defineNode({
     const reserved = new Set<string>();
     let fatal: unknown;
     const inFlight = new Set<Promise<void>>();
+    const sentRows = new RecordGroup((rows) => ctx.ledger.record(rows), () => inFlight.size);
     const started = Date.now();
     let lastProgress = 0;
     const report = (force = false) => {
@@ -183,7 +185,7 @@ export default defineNode({
       reserved.delete(customer);
       // Right after the 250, before this connection takes the next message: the window in which a
       // crash would resend it is this one write (shared with the other connections' rows).
-      await ctx.ledger.record([{ ...about(customer, row), status: "sent", content: { campaign: config.campaign, template: fingerprint, subject: rendered.subject }, providerId: messageId }]);
+      await sentRows.add({ ...about(customer, row), status: "sent", content: { campaign: config.campaign, template: fingerprint, subject: rendered.subject }, providerId: messageId });
       counts.sent++;
       report();
     };
@@ -196,7 +198,10 @@ export default defineNode({
         .catch((err: unknown) => {
           fatal ??= err;
         })
-        .finally(() => inFlight.delete(p));
+        .finally(() => {
+          inFlight.delete(p);
+          sentRows.settle();
+        });
       inFlight.add(p);
     };
 
