@@ -18,12 +18,22 @@ export interface CommitterOptions {
   maxPending: number;
   /** Events in one transaction at most. */
   maxPerCommit: number;
+  /**
+   * Under load (a commit ended less than BUSY_MS ago), how long a lot waits for more requests
+   * before it is committed: without it every request of a steady stream was a transaction of its
+   * own, each taking the database's write lock that the workers need too. An idle server commits at once.
+   */
+  gatherMs?: number;
 }
+
+/** A commit this recent means requests are streaming in. */
+const BUSY_MS = 50;
 
 export class Committer {
   private queue: Job[] = [];
   private running = false;
   private pending = 0;
+  private lastCommit = 0;
   /** Transactions committed and events in them, for the process's log line. */
   readonly stats = { commits: 0, events: 0 };
 
@@ -59,6 +69,8 @@ export class Committer {
     if (this.running) return;
     this.running = true;
     try {
+      const gather = this.opts.gatherMs ?? 0;
+      if (gather > 0 && performance.now() - this.lastCommit < BUSY_MS) await new Promise((r) => setTimeout(r, gather));
       while (this.queue.length) {
         const lot: Job[] = [];
         let size = 0;
@@ -79,6 +91,7 @@ export class Committer {
           for (const j of lot) j.reject(err);
         } finally {
           this.pending -= size;
+          this.lastCommit = performance.now();
         }
       }
     } finally {

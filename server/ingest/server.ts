@@ -34,7 +34,7 @@ export interface IngestOptions extends Partial<CommitterOptions> {
 }
 
 export function createIngestServer(store: Store, opts: IngestOptions = {}) {
-  const committer = new Committer(store, { maxPending: opts.maxPending ?? 20_000, maxPerCommit: opts.maxPerCommit ?? 5_000 });
+  const committer = new Committer(store, { maxPending: opts.maxPending ?? 20_000, maxPerCommit: opts.maxPerCommit ?? 5_000, gatherMs: opts.gatherMs ?? 4 });
   const cache = new Map<string, { source: SourceRow | null; at: number }>();
   // The plan is loaded once before the first request is checked, then refreshed in the background:
   // a request never waits for a reload (which could queue behind a busy database).
