@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { ConfigError, DataError, defineNode, type DatasetRef } from "../sdk";
+import { ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { modelFromInputOrName } from "./saved-model";
-import { encodedWidth, encodeInto, missingInputs, selectInFileOrder } from "./features";
+import { encodedWidth, encodeInto, missingInputs, selectInFileOrder, type FeatureSpec } from "./features";
 import { NumericTextAudit, schemaMismatches } from "./feature-checks";
 import { CLASSIFIER_KINDS, classifierFromArtifact } from "./saved-classifiers";
 import { argmax } from "./metrics";
+import { UPLIFT_KIND, upliftModelFromArtifact } from "./uplift-model";
 
 const BATCH_ROWS = 5_000;
 
@@ -24,15 +25,64 @@ const config = z.object({
     .min(1)
     .default("prediction")
     .describe("With three or more classes: name of the new column holding the most likely class."),
+  upliftColumn: z
+    .string()
+    .min(1)
+    .default("uplift")
+    .describe("Uplift models: name of the new column holding the predicted uplift, how much more likely the row is to respond if treated than if not (-1 to 1)."),
+  treatedColumn: z
+    .string()
+    .min(1)
+    .default("p_treated")
+    .describe("Two-model uplift models: name of the new column holding the probability of a response if treated."),
+  controlColumn: z
+    .string()
+    .min(1)
+    .default("p_control")
+    .describe("Two-model uplift models: name of the new column holding the probability of a response if not treated."),
 });
+type Field = "scoreColumn" | "predictionColumn" | "upliftColumn" | "treatedColumn" | "controlColumn";
 
 /** Column names must be new, and distinct from each other. */
-function checkFree(ref: DatasetRef, names: { name: string; field: string }[]): void {
+function checkFree(ref: DatasetRef, names: { name: string; field: Field }[]): void {
   const taken = new Set(ref.columns.map((c) => c.name.toLowerCase())); // DuckDB ignores case in names
   for (const { name, field } of names) {
-    if (taken.has(name.toLowerCase())) throw new ConfigError(`The input already has a column "${name}"; choose another ${field === "predictionColumn" ? "prediction" : "score"} column name`, { field });
+    if (taken.has(name.toLowerCase())) throw new ConfigError(`The input already has a column "${name}"; choose another name in ${field}`, { field });
     taken.add(name.toLowerCase());
   }
+}
+
+/** ConfigError (field "rows") when the input lacks a column the model needs or holds it with another type. */
+function checkFits(spec: FeatureSpec, ref: DatasetRef, label: string): void {
+  const missing = missingInputs(spec, ref.columns);
+  if (missing.length) {
+    throw new ConfigError(`The input lacks column${missing.length > 1 ? "s" : ""} ${missing.map((c) => `"${c}"`).join(", ")} needed by ${label}`, { field: "rows" });
+  }
+  const mismatched = schemaMismatches(spec, ref.columns);
+  if (mismatched.length) throw new ConfigError(`The input does not fit ${label}: ${mismatched.map((m) => m.message).join("; ")}`, { field: "rows" });
+}
+
+/**
+ * Each row encoded with the model's feature preparation, in file order (scores are joined back to
+ * the rows by position), with its position; DataError naming the column when values do not fit.
+ */
+async function forEachEncoded(ctx: NodeContext, ref: DatasetRef, spec: FeatureSpec, label: string, each: (x: Float32Array, i: number) => void): Promise<number> {
+  const input = new Float32Array(encodedWidth(spec));
+  const audit = new NumericTextAudit(spec, ref.columns);
+  let n = 0;
+  for await (const batch of ctx.datasets.batches(selectInFileOrder(ctx.datasets, ref, spec.inputs), BATCH_ROWS)) {
+    ctx.signal.throwIfAborted();
+    if (n + batch.length > ref.rows) throw new Error(`model.score: read more rows than the dataset's ${ref.rows}`);
+    for (const row of batch) {
+      audit.observe(row);
+      each(encodeInto(spec, row, input), n++);
+    }
+    ctx.progress(ref.rows ? n / ref.rows : 1, "scoring", { rows: n });
+  }
+  if (n !== ref.rows) throw new Error(`model.score: read ${n} rows, the dataset has ${ref.rows}`);
+  const bad = audit.problems();
+  if (bad.length) throw new DataError(`The input does not fit ${label}: ${bad.map((b) => b.message).join("; ")}`, { where: bad[0]!.column });
+  return n;
 }
 
 export default defineNode({
@@ -41,7 +91,8 @@ export default defineNode({
   kind: "model",
   label: "Score with model",
   description:
-    "Add a column with each row's probability of the positive class (for example, of churning), or for a model of three or more classes the most likely class and one probability column per class, from a trained classifier connected here or picked by name from the registry.",
+    "Add a column with each row's probability of the positive class (for example, of churning), or for a model of three or more classes the most likely class and one probability column per class, from a trained classifier connected here or picked by name from the registry. " +
+    "With an uplift model (model.train-uplift): the predicted uplift, how much more likely each row is to respond if treated than if not, and for two-model uplift the two probabilities; sort by it to treat those most helped.",
   inputs: { rows: "table", model: { type: "model", optional: true } },
   outputs: { rows: "table" },
   config,
@@ -49,58 +100,79 @@ export default defineNode({
     const ref = inputs.rows;
     const saved = await modelFromInputOrName(ctx, inputs.model, cfg, "a model");
     const label = `model "${saved.ref.name}" version ${saved.ref.version}`;
-    if (!(CLASSIFIER_KINDS as readonly string[]).includes(saved.kind)) {
-      throw new ConfigError(`Model "${saved.ref.name}" version ${saved.ref.version} is a ${saved.kind}; this node scores classifiers (${CLASSIFIER_KINDS.join(", ")})`, { field: "model" });
-    }
-    const model = classifierFromArtifact(saved.kind, saved.artifact, `Model "${saved.ref.name}" version ${saved.ref.version}`);
-    const spec = model.features;
+    const what = `Model "${saved.ref.name}" version ${saved.ref.version}`;
+    const about = { model: saved.ref.name, modelVersion: saved.ref.version };
 
-    const missing = missingInputs(spec, ref.columns);
-    if (missing.length) {
-      throw new ConfigError(`The input lacks column${missing.length > 1 ? "s" : ""} ${missing.map((c) => `"${c}"`).join(", ")} needed by ${label}`, { field: "rows" });
+    if (saved.kind === UPLIFT_KIND) {
+      const model = upliftModelFromArtifact(saved.kind, saved.artifact, what);
+      checkFits(model.features, ref, label);
+      const twoModel = model.method === "two-model";
+      checkFree(ref, [
+        { name: cfg.upliftColumn, field: "upliftColumn" },
+        ...(twoModel ? [{ name: cfg.treatedColumn, field: "treatedColumn" as const }, { name: cfg.controlColumn, field: "controlColumn" as const }] : []),
+      ]);
+      const uplift = new Float64Array(ref.rows);
+      const pTreated = new Float64Array(twoModel ? ref.rows : 0);
+      const pControl = new Float64Array(twoModel ? ref.rows : 0);
+      let sum = 0;
+      let helped = 0;
+      const n = await forEachEncoded(ctx, ref, model.features, label, (x, i) => {
+        const p = model.predict(x);
+        uplift[i] = p.uplift;
+        sum += p.uplift;
+        if (p.uplift > 0) helped++;
+        if (twoModel) {
+          pTreated[i] = p.pTreated;
+          pControl[i] = p.pControl;
+        }
+      });
+      const rows = await ctx.datasets.addColumns(ref, [
+        { name: cfg.upliftColumn, type: "DOUBLE", values: uplift },
+        ...(twoModel
+          ? [
+              { name: cfg.treatedColumn, type: "DOUBLE", values: pTreated },
+              { name: cfg.controlColumn, type: "DOUBLE", values: pControl },
+            ]
+          : []),
+      ]);
+      const { treatedValue, controlValue } = model.treatment;
+      return {
+        outputs: { rows },
+        metrics: { ...about, method: model.method, treatedValue, controlValue, positiveOutcome: model.outcome.positiveLabel, rows: n, meanUplift: n ? sum / n : null, positiveUpliftShare: n ? helped / n : null },
+      };
     }
-    const mismatched = schemaMismatches(spec, ref.columns);
-    if (mismatched.length) throw new ConfigError(`The input does not fit ${label}: ${mismatched.map((m) => m.message).join("; ")}`, { field: "rows" });
+
+    if (!(CLASSIFIER_KINDS as readonly string[]).includes(saved.kind)) {
+      throw new ConfigError(`${what} is a ${saved.kind}; this node scores classifiers (${CLASSIFIER_KINDS.join(", ")}) and uplift models (${UPLIFT_KIND})`, { field: "model" });
+    }
+    const model = classifierFromArtifact(saved.kind, saved.artifact, what);
+    const spec = model.features;
+    checkFits(spec, ref, label);
     const binary = model.positiveLabel !== undefined;
     const probabilityColumns = binary ? [] : model.classes.map((c) => `${cfg.scoreColumn}_${c}`);
     checkFree(
       ref,
       binary
         ? [{ name: cfg.scoreColumn, field: "scoreColumn" }]
-        : [{ name: cfg.predictionColumn, field: "predictionColumn" }, ...probabilityColumns.map((name) => ({ name, field: "scoreColumn" }))],
+        : [{ name: cfg.predictionColumn, field: "predictionColumn" }, ...probabilityColumns.map((name) => ({ name, field: "scoreColumn" as const }))],
     );
 
     const k = model.classes.length;
-    const input = new Float32Array(encodedWidth(spec));
     const out = new Float64Array(k);
     const probabilities = Array.from({ length: binary ? 1 : k }, () => new Float64Array(ref.rows));
     const predicted = new Float64Array(binary ? 0 : ref.rows);
-    const audit = new NumericTextAudit(spec, ref.columns);
-    let n = 0;
     let sum = 0;
-    // Scores are joined back to the rows by position, so read them in file order.
-    for await (const batch of ctx.datasets.batches(selectInFileOrder(ctx.datasets, ref, spec.inputs), BATCH_ROWS)) {
-      ctx.signal.throwIfAborted();
-      if (n + batch.length > ref.rows) throw new Error(`model.score: read more rows than the dataset's ${ref.rows}`);
-      for (const row of batch) {
-        audit.observe(row);
-        model.predict(encodeInto(spec, row, input), out);
-        if (binary) {
-          probabilities[0]![n] = out[1]!;
-          sum += out[1]!;
-        } else {
-          for (let c = 0; c < k; c++) probabilities[c]![n] = out[c]!;
-          predicted[n] = argmax(out);
-        }
-        n++;
+    const n = await forEachEncoded(ctx, ref, spec, label, (x, i) => {
+      model.predict(x, out);
+      if (binary) {
+        probabilities[0]![i] = out[1]!;
+        sum += out[1]!;
+      } else {
+        for (let c = 0; c < k; c++) probabilities[c]![i] = out[c]!;
+        predicted[i] = argmax(out);
       }
-      ctx.progress(ref.rows ? n / ref.rows : 1, "scoring", { rows: n });
-    }
-    if (n !== ref.rows) throw new Error(`model.score: read ${n} rows, the dataset has ${ref.rows}`);
-    const bad = audit.problems();
-    if (bad.length) throw new DataError(`The input does not fit ${label}: ${bad.map((b) => b.message).join("; ")}`, { where: bad[0]!.column });
+    });
 
-    const about = { model: saved.ref.name, modelVersion: saved.ref.version };
     if (binary) {
       const rows = await ctx.datasets.addColumn(ref, { name: cfg.scoreColumn, type: "DOUBLE" }, probabilities[0]!);
       return { outputs: { rows }, metrics: { ...about, positiveLabel: model.positiveLabel, rows: n, meanScore: n ? sum / n : null } };

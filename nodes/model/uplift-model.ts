@@ -36,7 +36,10 @@ export interface UpliftPrediction {
 }
 
 export interface UpliftModel {
+  method: UpliftMethod;
   features: FeatureSpec;
+  treatment: UpliftArtifact["treatment"];
+  outcome: UpliftArtifact["outcome"];
   predict(x: Float32Array): UpliftPrediction;
 }
 
@@ -46,6 +49,8 @@ export function upliftModelFromArtifact(kind: string, artifact: unknown, what = 
   const a = (artifact ?? {}) as Partial<UpliftArtifact>;
   if (!a.features?.inputs || !Array.isArray(a.features.features)) throw new DataError(`${what} has no feature preparation saved`, { where: "model" });
   const features = a.features;
+  if (!a.treatment?.column || !a.outcome?.column) throw new DataError(`${what} has no treatment or outcome saved`, { where: "model" });
+  const about = { features, treatment: a.treatment, outcome: a.outcome };
   const width = encodedWidth(features);
   const fits = (m: LogisticModel | undefined): m is LogisticModel => !!m?.weights && m.inputs === width && m.classes === 2;
   const out = new Float64Array(2);
@@ -53,7 +58,8 @@ export function upliftModelFromArtifact(kind: string, artifact: unknown, what = 
     const { treated, control } = a;
     if (!fits(treated) || !fits(control)) throw new DataError(`${what} lacks its two logistic regressions for ${width} inputs`, { where: "model" });
     return {
-      features,
+      ...about,
+      method: "two-model",
       predict(x) {
         const pTreated = predictLogistic(treated, x, out)[1]!;
         const pControl = predictLogistic(control, x, out)[1]!;
@@ -64,7 +70,7 @@ export function upliftModelFromArtifact(kind: string, artifact: unknown, what = 
   if (a.method === "class-transformation") {
     const m = a.transformed;
     if (!fits(m)) throw new DataError(`${what} lacks its logistic regression for ${width} inputs`, { where: "model" });
-    return { features, predict: (x) => ({ uplift: 2 * predictLogistic(m, x, out)[1]! - 1, pTreated: Number.NaN, pControl: Number.NaN }) };
+    return { ...about, method: "class-transformation", predict: (x) => ({ uplift: 2 * predictLogistic(m, x, out)[1]! - 1, pTreated: Number.NaN, pControl: Number.NaN }) };
   }
   throw new DataError(`${what} has an unknown uplift method "${String(a.method)}"`, { where: "model" });
 }
