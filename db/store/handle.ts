@@ -91,6 +91,7 @@ export function openSqliteStore(file: string): Store {
   sqlite.pragma("busy_timeout = 10000");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("synchronous = NORMAL");
+  reuseStatements(sqlite);
   const db = drizzleSqlite(sqlite, { schema: sqliteSchema });
   migrateSqlite(db, { migrationsFolder: path.join(MIGRATIONS, "sqlite") });
   // One connection, driven synchronously: between the awaits of one caller's transaction another
@@ -124,6 +125,34 @@ export function openSqliteStore(file: string): Store {
     },
     db,
   };
+}
+
+/** Prepared statements kept per connection, by their SQL: the most recently used ones. */
+const STATEMENTS = 256;
+
+/**
+ * drizzle prepares every query it runs afresh, and preparing cost as much as running the short
+ * statements a worker repeats thousands of times (a ledger row, an inbox read). The connection's
+ * prepare keeps the statements it made and hands them out again: one that is in use (an open
+ * iterator) is never handed out twice, and one that returns rows is put back to returning objects
+ * (drizzle switches statements to arrays with raw() where it maps the columns itself).
+ */
+function reuseStatements(sqlite: Database.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const kept = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    const st = kept.get(source);
+    if (st && !st.busy) {
+      kept.delete(source);
+      kept.set(source, st);
+      if (st.reader) st.raw(false);
+      return st;
+    }
+    const fresh = prepare(source);
+    kept.set(source, fresh);
+    if (kept.size > STATEMENTS) kept.delete(kept.keys().next().value!);
+    return fresh;
+  }) as typeof sqlite.prepare;
 }
 
 /** chmod 0600 the SQLite file and its WAL files if they are there (not an in-memory database). */
