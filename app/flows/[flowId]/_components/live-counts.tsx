@@ -44,10 +44,12 @@ export function NodeLiveCounts({ id }: { id: string }) {
   const c = useContext(LiveContext).get(id);
   if (!c) return null;
   const title = `Live now, in ${versionWords(c.versions)}: ${count(c.entered)} entered, ${count(c.waiting)} waiting here, ${count(c.passedOn)} passed on`;
+  // The short form is for the eye; screen readers (and tests) read the whole sentence, entered included.
   return (
     <div data-testid={`node-live-${id}`} title={title} className="flex items-center gap-1.5 border-t border-line px-3 py-1.5 text-[11px] tabular-nums text-ink-soft">
+      <span className="sr-only">{title}</span>
       <span aria-hidden="true" className={`size-1.5 shrink-0 rounded-full ${c.waiting > 0 ? "bg-violet-500" : "bg-emerald-500"}`} />
-      <span className="truncate">
+      <span aria-hidden="true" data-testid={`node-live-short-${id}`} className="truncate">
         {(c.step || c.waiting > 0) && (
           <>
             <span className="font-semibold text-ink">{count(c.waiting)}</span> waiting ·{" "}
