@@ -45,18 +45,47 @@ export function record(s: Store, rows: readonly NewLedgerRow[], replaces: readon
     const { ledger: l } = s.t;
     const now = Date.now();
     for (let i = 0; i < replaces.length; i += CHUNK) await q.delete(l).where(and(inArray(l.key, replaces.slice(i, i + CHUNK) as string[]), deferral(l)));
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      await q
-        .insert(l)
-        .values(rows.slice(i, i + CHUNK).map((r) => ({ ...r, at: r.at ?? now })))
-        .onConflictDoUpdate({
-          target: l.key,
-          set: { status: sql`excluded.status`, reason: sql`excluded.reason`, providerId: sql`excluded.provider_id`, content: sql`excluded.content`, at: sql`excluded.at` },
-          // A settled row stays as it is: only a failure or a deferral is overwritten.
-          setWhere: or(eq(l.status, "failed"), deferral(l)),
-        });
+    if (s.dialect === "sqlite") {
+      // A row at a time through one prepared insert: on SQLite a statement costs no round trip,
+      // and building a many-row insert's SQL in drizzle cost more than running it.
+      const insert = sqliteInsert(s, q);
+      for (const r of rows) await insert.execute({ ...ROW_DEFAULTS, ...r, at: r.at ?? now });
+      return;
     }
+    for (let i = 0; i < rows.length; i += CHUNK) await upsert(s, q, rows.slice(i, i + CHUNK).map((r) => ({ ...r, at: r.at ?? now })));
   });
+}
+
+type Q = Parameters<Parameters<Store["tx"]>[0]>[0];
+type Values = Store["t"]["ledger"]["$inferInsert"];
+
+/** Insert, or update a row that is not settled yet: only a failure or a deferral is overwritten. */
+function upsert(s: Store, q: Q, values: Values | Values[]) {
+  const { ledger: l } = s.t;
+  return q
+    .insert(l)
+    .values(values as Values[])
+    .onConflictDoUpdate({
+      target: l.key,
+      set: { status: sql`excluded.status`, reason: sql`excluded.reason`, providerId: sql`excluded.provider_id`, content: sql`excluded.content`, at: sql`excluded.at` },
+      // A settled row stays as it is: only a failure or a deferral is overwritten.
+      setWhere: or(eq(l.status, "failed"), deferral(l)),
+    });
+}
+
+const COLUMNS = ["key", "runId", "flowId", "flowVersion", "nodeId", "channel", "customerId", "profileId", "status", "reason", "content", "model", "arm", "providerId", "at"] as const;
+const ROW_DEFAULTS = { customerId: null, profileId: null, reason: null, content: null, model: null, arm: null, providerId: null };
+const prepared = new WeakMap<Store, { execute(values: Record<string, unknown>): PromiseLike<unknown> }>();
+
+/** The SQLite store's one-row upsert, prepared once (its values are placeholders). */
+function sqliteInsert(s: Store, q: Q) {
+  let p = prepared.get(s);
+  if (!p) {
+    const values = Object.fromEntries(COLUMNS.map((c) => [c, sql.placeholder(c)])) as unknown as Values;
+    p = upsert(s, q, values).prepare("ledger_record");
+    prepared.set(s, p);
+  }
+  return p;
 }
 
 export function forProfile(s: Store, profileId: string, customerIds: readonly string[] = [], limit = 200): Promise<LedgerRow[]> {
