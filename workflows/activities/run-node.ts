@@ -98,7 +98,8 @@ export function createActivities({ store, dataDir, sharedDir, registry, identity
         const metrics = result.metrics ?? {};
         // A journey step holding its customers waits (the workflow records how it ended); a later phase adds to what it did.
         const holding = result.hold !== undefined || phase !== undefined;
-        await setNode(runId, node.id, { status: holding ? "waiting" : "succeeded", finishedAt: holding ? null : Date.now(), rows, metrics, outputs, error: null, progress: null });
+        // A later phase (a part released) leaves the step's row as the hold wrote it: its metrics keep the schedule the live counts read.
+        await setNode(runId, node.id, phase ? { status: "waiting", finishedAt: null, error: null, progress: null } : { status: holding ? "waiting" : "succeeded", finishedAt: holding ? null : Date.now(), rows, metrics, outputs, error: null, progress: null });
         return { outputs, metrics, rows, ...(result.hold ? { hold: result.hold } : {}), ...(result.defer?.length ? { defer: result.defer } : {}) };
       } catch (err) {
         if (activity.cancellationSignal.aborted) {
