@@ -7,7 +7,7 @@ import autocannon from "autocannon";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { connections, events, openSqliteStore, profiles, type Store } from "../db/store";
+import { connections, events, openSqliteStore, profiles, triggers, type Store } from "../db/store";
 import { ensureNamespace, freePort, startDevServer, temporalBinary } from "../lib/dev-server";
 import { MailpitApi, mailpitBinary, startMailpit, type Mailpit } from "../lib/mailpit";
 import { encryptionKey } from "../lib/secret-box";
@@ -121,10 +121,25 @@ export async function endToEnd(binary: string): Promise<void> {
       if (at !== undefined) latencies.push(at - e.receivedAt);
     }
     latencies.sort((a, b) => a - b);
-    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+    const pct = (p: number, of = latencies) => of[Math.min(of.length - 1, Math.floor((p / 100) * of.length))] ?? NaN;
+    // Where the time went: accepted -> its cohort closed, cohort closed -> run started, run started -> e-mail received.
+    const stages = { cohort: [] as number[], start: [] as number[], send: [] as number[] };
+    const cohortOf = new Map<number, { createdAt: number; startedAt: number | null }>();
+    for (const c of await triggers.cohortsOf(store, graph.id)) for (const m of c.members) cohortOf.set(Number(m), c);
+    for (const e of await events.readInbox(store, 0, 1_000_000)) {
+      const c = cohortOf.get(e.position);
+      const at = received.get(e.messageId);
+      if (!c?.startedAt || at === undefined) continue;
+      stages.cohort.push(c.createdAt - e.receivedAt);
+      stages.start.push(c.startedAt - c.createdAt);
+      stages.send.push(at - c.startedAt);
+    }
+    for (const v of Object.values(stages)) v.sort((a, b) => a - b);
+    const stage = (v: number[]) => `p50 ${fmt(pct(50, v), 0)} ms, p95 ${fmt(pct(95, v), 0)} ms`;
     console.log(`\nEvent accepted -> e-mail received: ${SECONDS} s at ${RATE} events/s (event trigger -> send-email; file-backed Temporal, one worker, ingest, Mailpit, SQLite)`);
     console.log(`  ${accepted.toLocaleString("en-US")} events accepted (non-200 ${load.non2xx + load.errors}), ${arrived.toLocaleString("en-US")} e-mails arrived, ${accepted - received.size} missing`);
     console.log(`  latency p50 ${fmt(pct(50), 0)} ms  p95 ${fmt(pct(95), 0)} ms  p99 ${fmt(pct(99), 0)} ms  max ${fmt(latencies[latencies.length - 1] ?? NaN, 0)} ms`);
+    console.log(`  of which: waiting for the cohort ${stage(stages.cohort)}; cohort -> run started ${stage(stages.start)}; run started -> e-mail ${stage(stages.send)} (${cohortOf.size ? new Set(cohortOf.values()).size : 0} cohorts)`);
     console.log(`  CPU per 1,000 events (from load start until the last e-mail arrived): ${cpu.join(", ")}`);
     console.log(`  peak memory: ingest ${fmt(peakRssMb(ingest.proc.pid!), 0)} MB, worker ${fmt(peakRssMb(worker.proc.pid!), 0)} MB, Temporal ${fmt(peakRssMb(server.process.pid!), 0)} MB, Mailpit ${fmt(peakRssMb(mp.process.pid!), 0)} MB`);
   } finally {
