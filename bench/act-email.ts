@@ -7,7 +7,7 @@ import autocannon from "autocannon";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { connections, events, openSqliteStore, profiles, triggers, type Store } from "../db/store";
+import { connections, events, openSqliteStore, profiles, runs, triggers, type Store } from "../db/store";
 import { ensureNamespace, freePort, startDevServer, temporalBinary } from "../lib/dev-server";
 import { MailpitApi, mailpitBinary, startMailpit, type Mailpit } from "../lib/mailpit";
 import { encryptionKey } from "../lib/secret-box";
@@ -140,6 +140,14 @@ export async function endToEnd(binary: string): Promise<void> {
     console.log(`  ${accepted.toLocaleString("en-US")} events accepted (non-200 ${load.non2xx + load.errors}), ${arrived.toLocaleString("en-US")} e-mails arrived, ${accepted - received.size} missing`);
     console.log(`  latency p50 ${fmt(pct(50), 0)} ms  p95 ${fmt(pct(95), 0)} ms  p99 ${fmt(pct(99), 0)} ms  max ${fmt(latencies[latencies.length - 1] ?? NaN, 0)} ms`);
     console.log(`  of which: waiting for the cohort ${stage(stages.cohort)}; cohort -> run started ${stage(stages.start)}; run started -> e-mail ${stage(stages.send)} (${cohortOf.size ? new Set(cohortOf.values()).size : 0} cohorts)`);
+    const nodeTimes = { orders: [] as number[], mail: [] as number[] };
+    for (const r of await runs.list(store, { flowId: graph.id, limit: 10_000 }))
+      for (const id of ["orders", "mail"] as const) {
+        const n = await runs.node(store, r.id, id).catch(() => null);
+        if (n?.startedAt && n.finishedAt) nodeTimes[id].push(n.finishedAt - n.startedAt);
+      }
+    for (const v of Object.values(nodeTimes)) v.sort((a, b) => a - b);
+    console.log(`  per run: trigger node ${stage(nodeTimes.orders)}; send-email node ${stage(nodeTimes.mail)}`);
     console.log(`  CPU per 1,000 events (from load start until the last e-mail arrived): ${cpu.join(", ")}`);
     console.log(`  peak memory: ingest ${fmt(peakRssMb(ingest.proc.pid!), 0)} MB, worker ${fmt(peakRssMb(worker.proc.pid!), 0)} MB, Temporal ${fmt(peakRssMb(server.process.pid!), 0)} MB, Mailpit ${fmt(peakRssMb(mp.process.pid!), 0)} MB`);
   } finally {
