@@ -9,6 +9,7 @@ import { useEffect, useState } from "react";
 import { ROLE_NAME } from "@/app/account/_components/role-name";
 import { signOut } from "@/app/account/_components/sign-in";
 import type { RouterOutputs } from "@/trpc/react";
+import { confirmLeave } from "./leave-guard";
 
 export type Me = NonNullable<RouterOutputs["account"]["me"]>;
 
@@ -64,12 +65,16 @@ export function UserMenu({ me }: { me: UseQueryResult<Me | null, unknown> }) {
         type="button"
         disabled={leaving}
         onClick={() => {
-          setLeaving(true);
-          setProblem(null);
-          void signOut().then((ok) => {
-            if (ok) return window.location.assign("/login");
-            setLeaving(false);
-            setProblem("Could not sign out: the server did not answer. Try again.");
+          // A page with unsaved work (the flow editor) asks first.
+          void confirmLeave().then((go) => {
+            if (!go) return;
+            setLeaving(true);
+            setProblem(null);
+            void signOut().then((ok) => {
+              if (ok) return window.location.assign("/login");
+              setLeaving(false);
+              setProblem("Could not sign out: the server did not answer. Try again.");
+            });
           });
         }}
         className="inline-flex items-center gap-1.5 rounded-md px-3 py-1.5 text-ink-soft hover:bg-sunken hover:text-ink disabled:opacity-50"

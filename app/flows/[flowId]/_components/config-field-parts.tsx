@@ -3,6 +3,7 @@
 // label/help/error shell, input styles, and the list helpers.
 import type { ReactNode } from "react";
 import type { FieldDescriptor } from "../_lib/json-schema-form";
+import type { FieldDraft } from "../_store/flow-store";
 
 export type Config = Record<string, unknown>;
 export type Column = { name: string; type: string };
@@ -16,6 +17,10 @@ export interface FormCtx {
   columns?: Column[];
   files?: { id: string; name: string; rows: number | null }[];
   onUploaded?(file: { id: string; name: string }): void;
+  /** Text typed into fields that is not a valid value, by field path. */
+  drafts?: Record<string, FieldDraft>;
+  /** A field's text is not a valid value (or is again, with null). Stable across renders. */
+  onDraft?(path: string, draft: FieldDraft | null): void;
 }
 
 export const SUGGESTIONS_SHOWN = 24;

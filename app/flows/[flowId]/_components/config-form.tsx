@@ -2,9 +2,10 @@
 // A node's settings as a form generated from its config JSON Schema. Made for a ~360 px side panel
 // and for people who never type JSON: every kind of value has a real control, defaults are shown
 // but never written until the field is changed, and the server's problems sit under their field.
-import { useEffect, useMemo, useRef, type JSX } from "react";
+import { useCallback, useEffect, useMemo, useRef, type JSX } from "react";
 import { fieldsOf } from "../_lib/json-schema-form";
 import { groupErrors } from "../_lib/group-errors";
+import type { FieldDraft } from "../_store/flow-store";
 import type { FormCtx } from "./config-field-parts";
 import { FieldView } from "./field-view";
 
@@ -17,6 +18,9 @@ export interface ConfigFormProps {
   columns?: { name: string; type: string }[];
   files?: { id: string; name: string; rows: number | null }[];
   onUploaded?(file: { id: string; name: string }): void;
+  /** Field text that is not a valid value (never in `value`), by field path. */
+  drafts?: Record<string, FieldDraft>;
+  onDraft?(path: string, draft: FieldDraft | null): void;
 }
 
 
@@ -37,6 +41,11 @@ export function ConfigForm(props: ConfigFormProps): JSX.Element {
   useEffect(() => {
     onChangeRef.current = onChange;
   }, [onChange]);
+  const onDraftRef = useRef(props.onDraft);
+  useEffect(() => {
+    onDraftRef.current = props.onDraft;
+  }, [props.onDraft]);
+  const onDraft = useCallback((path: string, draft: FieldDraft | null) => onDraftRef.current?.(path, draft), []);
 
   const ctx: FormCtx = {
     nodeId,
@@ -51,6 +60,8 @@ export function ConfigForm(props: ConfigFormProps): JSX.Element {
     columns: columns?.length ? columns : undefined,
     files,
     onUploaded,
+    drafts: props.drafts,
+    onDraft,
   };
 
   return (

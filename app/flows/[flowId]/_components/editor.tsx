@@ -11,9 +11,11 @@ import type { CatalogEntry } from "@/nodes/node-registry";
 import { useTRPC } from "@/trpc/react";
 import type { FlowGraph } from "@/workflows/graph/schema";
 import { autoLayout, canvasConnectionProblem, indexCatalog, NODE_WIDTH, toGraph, type CanvasNode } from "../_lib/canvas-graph";
-import { useFlowStore, type NodeRunView } from "../_store/flow-store";
+import { nodeDisplayName, saveRefusal } from "../_lib/save-refusal";
+import { hasUnsavedWork, useFlowStore, type NodeRunView } from "../_store/flow-store";
 import { CatalogProvider, KIND, useCatalog } from "./catalog-context";
 import { FlowNode } from "./flow-node";
+import { LeaveGuard } from "./leave-guard";
 import { LiveCountsProvider } from "./live-counts";
 import { DRAG_TYPE, Palette } from "./palette";
 import { PreviewPanel } from "./preview-panel";
@@ -94,14 +96,24 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
     };
   }, [store, flowId, version, graph, queryClient, trpc]);
 
-  // Leaving with unsaved edits asks first.
-  const dirty = useFlowStore((s) => s.dirty);
+  // Leaving with unsaved edits (or field text that is not a value yet) asks first: <LeaveGuard>.
+  const unsaved = useFlowStore(hasUnsavedWork);
+
+  // A refused save's notice names the problems as they are now, and goes once they are fixed.
+  const problems = useFlowStore((s) => s.problems);
+  const problemNotice = notice?.problems === true;
   useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [dirty]);
+    if (problemNotice && problems.length === 0) setNotice(null);
+  }, [problemNotice, problems.length]);
+  const nodeName = useCallback(
+    (id: string) => {
+      const n = store.getState().nodes.find((x) => x.id === id);
+      return nodeDisplayName(id, n ? n.data.label || catalog.get(n.data.ref)?.label : undefined);
+    },
+    [catalog, store],
+  );
+  const refusedFor = problemNotice ? saveRefusal(problems, nodeName) : null;
+  const shownNotice: Notice | null = notice && problemNotice ? (refusedFor ? { ...notice, text: `${refusedFor} Nodes with problems are marked in red.` } : null) : notice;
 
   // Validate on the server (the same validator as save and run) a moment after each edit.
   const validate = useMutation(trpc.flow.validate.mutationOptions());
@@ -155,6 +167,12 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
   [save, store]);
   async function saveOnce(): Promise<number | null> {
     const s = store.getState();
+    // Text in a field that is not a value is not in the graph: saving would keep the old value and
+    // answer "No changes". Refuse, naming the field.
+    if (Object.keys(s.drafts).length) {
+      setNotice({ tone: "bad", text: "Not saved.", problems: true });
+      return null;
+    }
     try {
       const saved = await save.mutateAsync({ graph: toGraph(s), flowId: s.flowId, expectedVersion: s.baseVersion });
       store.getState().markSaved(saved.version, s);
@@ -164,7 +182,7 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
       const e = err as { message: string; data?: { code?: string; problems?: { nodeId?: string; message: string }[] | null } | null };
       if (e.data?.problems?.length) {
         store.getState().setProblems(e.data.problems);
-        setNotice({ tone: "bad", text: `Not saved: ${e.data.problems.length} problem${e.data.problems.length > 1 ? "s" : ""} to fix first. Nodes with problems are marked in red.` });
+        setNotice({ tone: "bad", text: "Not saved.", problems: true });
       } else if (e.data?.code === "CONFLICT") {
         setNotice({ tone: "bad", text: e.message, action: { label: "Reload the latest version", href: `/flows/${s.flowId}` } });
       } else {
@@ -176,7 +194,7 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
 
   const doRun = useCallback(async () => {
     const s = store.getState();
-    const v = s.dirty || s.baseVersion === 0 ? await doSave() : s.baseVersion;
+    const v = hasUnsavedWork(s) || s.baseVersion === 0 ? await doSave() : s.baseVersion;
     if (v === null) return;
     try {
       const started = await start.mutateAsync({ flowId: s.flowId, version: v });
@@ -292,7 +310,8 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
 
   return (
     <div className="flex h-[calc(100vh-3.5rem)] flex-col">
-      <Toolbar run={run.data?.run ?? null} notice={notice} onDismiss={() => setNotice(null)} onSave={doSave} onRun={doRun} onLayout={layout} saving={save.isPending} starting={start.isPending} readOnly={readOnly} />
+      <LeaveGuard active={unsaved} />
+      <Toolbar run={run.data?.run ?? null} notice={shownNotice} onDismiss={() => setNotice(null)} onSave={doSave} onRun={doRun} onLayout={layout} saving={save.isPending} starting={start.isPending} readOnly={readOnly} />
       <div className="flex min-h-0 flex-1">
         <Palette entries={entries} onAdd={addAtCentre} />
         <div className="flex min-w-0 flex-1 flex-col">

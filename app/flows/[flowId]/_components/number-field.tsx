@@ -1,16 +1,20 @@
 "use client";
 // A number or integer field that keeps what the user typed, so a half-typed or invalid number is
-// shown with its problem instead of being lost.
-import { useState, type ChangeEvent } from "react";
-import { defaultPlaceholder, describeBounds, numberInputAttrs, parseNumberInput } from "../_lib/field-format";
+// shown with its problem instead of being lost. A text input rather than type="number": Chromium
+// drops letters typed into a number input without a word, and reports "" for them. Text that is not
+// a valid value is handed to the form as a draft, so Save refuses it by name and it survives
+// selecting another node.
+import { useEffect, useState, type ChangeEvent } from "react";
+import { defaultPlaceholder, describeBounds, parseNumberInput } from "../_lib/field-format";
 import { inputClass, describedBy, type FieldProps, Shell, requiredAttr } from "./config-field-parts";
 
 export function NumberField(p: FieldProps) {
-  const { field, id, current } = p;
+  const { field, id, current, path } = p;
   const integer = field.kind === "integer";
   const shown = typeof current === "number" ? String(current) : current === undefined || current === null ? "" : String(current);
-  const [draft, setDraft] = useState(shown);
-  const [problem, setProblem] = useState<string | null>(null);
+  const kept = p.ctx.drafts?.[path];
+  const [draft, setDraft] = useState(kept?.text ?? shown);
+  const [problem, setProblem] = useState<string | null>(kept?.message ?? null);
   const [synced, setSynced] = useState<unknown>(current);
   // The value changed from outside (undo, another node selected): show it, unless the draft already says it.
   if (!Object.is(synced, current)) {
@@ -21,14 +25,16 @@ export function NumberField(p: FieldProps) {
     }
   }
 
+  // The form (and through it Save and the problem list) knows of text that is not a value.
+  const onDraft = p.ctx.onDraft;
+  const label = field.label;
+  useEffect(() => {
+    onDraft?.(path, problem === null ? null : { text: draft, label, message: problem });
+  }, [onDraft, path, label, draft, problem]);
+
   function onChange(e: ChangeEvent<HTMLInputElement>) {
-    const input = e.currentTarget;
-    const text = input.value;
+    const text = e.currentTarget.value;
     setDraft(text);
-    if (text === "" && input.validity?.badInput) {
-      setProblem(integer ? "Enter a whole number" : "Enter a number");
-      return;
-    }
     const parsed = parseNumberInput(text, integer, field);
     if (typeof parsed === "object") {
       setProblem(parsed.error);
@@ -53,7 +59,7 @@ export function NumberField(p: FieldProps) {
             </p>
           )}
           {problem && (
-            <p id={problemId} className="text-xs text-rose-700">
+            <p id={problemId} role="alert" className="text-xs text-rose-700">
               {problem}
             </p>
           )}
@@ -62,12 +68,13 @@ export function NumberField(p: FieldProps) {
     >
       <input
         id={id}
-        type="number"
+        type="text"
         inputMode={integer ? "numeric" : "decimal"}
+        autoComplete="off"
+        spellCheck={false}
         value={draft}
         onChange={onChange}
         placeholder={defaultPlaceholder(field)}
-        {...numberInputAttrs(field)}
         aria-invalid={invalid || undefined}
         aria-required={requiredAttr(field)}
         aria-describedby={describedBy(p.helpId, boundsId, problemId, p.errorId)}

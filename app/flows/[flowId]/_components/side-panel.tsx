@@ -9,18 +9,21 @@ import { Metrics } from "@/app/_components/metrics";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { duration } from "@/app/_components/ui";
 import { useTRPC } from "@/trpc/react";
-import type { GraphProblem } from "@/workflows/graph/validate";
-import { useFlowStore } from "../_store/flow-store";
+import { useFlowStore, type EditorProblem } from "../_store/flow-store";
 import { KIND, useCatalog } from "./catalog-context";
 import { ConfigForm } from "./config-form";
 import { TriggerPanel } from "./trigger-panel";
 
-const NO_PROBLEMS: GraphProblem[] = [];
+const NO_PROBLEMS: EditorProblem[] = [];
 
-/** Problems by config field, as the form wants them (the "field: " prefix of config messages dropped). */
-function fieldErrors(problems: GraphProblem[]): Record<string, string[]> {
+/**
+ * Problems by config field, as the form wants them (the "field: " prefix of config messages
+ * dropped). A draft's problem is left out: its field shows it already, next to the text.
+ */
+function fieldErrors(problems: EditorProblem[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const p of problems) {
+    if (p.draft) continue;
     const field = p.field && p.field !== "config" ? p.field : "";
     const message = field && p.message.startsWith(`${field}: `) ? p.message.slice(field.length + 2) : p.message;
     (out[field] ??= []).push(message);
@@ -37,6 +40,8 @@ export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPr
   const upstream = useFlowStore(useShallow((s) => s.edges.filter((e) => e.target === nodeId).map((e) => `${e.source}\u0000${e.sourceHandle ?? ""}`)));
   const nodeRuns = useFlowStore((s) => s.nodeRuns);
   const updateNode = useFlowStore((s) => s.updateNode);
+  const drafts = useFlowStore((s) => s.drafts[nodeId]);
+  const setDraft = useFlowStore((s) => s.setDraft);
   const deleteSelected = useFlowStore((s) => s.deleteSelected);
   const entry = useCatalog().get(node?.data.ref ?? "");
   const flowId = useFlowStore((s) => s.flowId);
@@ -118,6 +123,8 @@ export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPr
               schema={entry.configSchema}
               value={node.data.config}
               onChange={(config) => updateNode(nodeId, { config })}
+              drafts={drafts}
+              onDraft={(path, draft) => setDraft(nodeId, path, draft)}
               errors={fieldErrors(problems)}
               columns={columns}
               files={files.data?.filter((f) => !uploadFormats || (f.format !== null && uploadFormats.includes(f.format))).map((f) => ({ id: f.id, name: f.name, rows: f.rows ?? null }))}

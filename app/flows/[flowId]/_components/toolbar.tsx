@@ -6,13 +6,15 @@ import { useState, type ReactNode } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { TONE } from "@/app/_components/ui";
-import { useFlowStore } from "../_store/flow-store";
+import { hasUnsavedWork, useFlowStore } from "../_store/flow-store";
 import type { RunStatus } from "@/workflows/graph/status";
 
 export interface Notice {
   tone: "good" | "bad" | "warn" | "busy";
   text: string;
   action?: { label: string; href: string; external?: boolean };
+  /** A refused save: the editor words it from the problems as they are now, and drops it once there are none. */
+  problems?: boolean;
 }
 
 interface RunSummary {
@@ -51,7 +53,7 @@ export function Toolbar(props: {
   readOnly: boolean;
 }) {
   const s = useFlowStore(
-    useShallow((st) => ({ flowId: st.flowId, name: st.name, version: st.baseVersion, dirty: st.dirty, canUndo: st.past.length > 0, canRedo: st.future.length > 0, problems: st.problems, setName: st.setName, undo: st.undo, redo: st.redo, select: st.select })),
+    useShallow((st) => ({ flowId: st.flowId, name: st.name, version: st.baseVersion, unsaved: hasUnsavedWork(st), canUndo: st.past.length > 0, canRedo: st.future.length > 0, problems: st.problems, setName: st.setName, undo: st.undo, redo: st.redo, select: st.select })),
   );
   const [showProblems, setShowProblems] = useState(false);
   const { run, notice } = props;
@@ -74,7 +76,7 @@ export function Toolbar(props: {
         />
         <span className="text-xs text-ink-muted" data-testid="save-state">
           {s.version ? `v${s.version}` : "never saved"}
-          {s.dirty ? " · unsaved changes" : " · saved"}
+          {s.unsaved ? " · unsaved changes" : " · saved"}
         </span>
         {s.problems.length > 0 && (
           <button

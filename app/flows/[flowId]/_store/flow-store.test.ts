@@ -4,7 +4,7 @@ import { loadRegistry, type NodeRegistry } from "../../../../nodes/registry.ts";
 import { flowGraphSchema, type FlowGraph } from "../../../../workflows/graph/schema.ts";
 import { validateGraph, type GraphProblem } from "../../../../workflows/graph/validate.ts";
 import { toGraph } from "../_lib/canvas-graph.ts";
-import { useFlowStore } from "./flow-store.ts";
+import { hasUnsavedWork, useFlowStore } from "./flow-store.ts";
 
 const telco: FlowGraph = flowGraphSchema.parse(JSON.parse(readFileSync(new URL("../../../../examples/flows/telco-churn.flow.json", import.meta.url), "utf8")));
 
@@ -495,5 +495,67 @@ describe("edits that change nothing, and step boundaries", () => {
     store().setName("AB");
     store().undo();
     expect(store().name).toBe("A");
+  });
+});
+
+describe("drafts: field text that is not a valid value", () => {
+  const abc = { text: "abc", label: "Skip rows", message: "Enter a whole number" };
+
+  it("is listed as a problem of its node, named by its field, before the server's problems, and is unsaved work", () => {
+    store().setProblems([{ nodeId: "unique", field: "keys", message: "keys: Required" }]);
+    expect(hasUnsavedWork(store())).toBe(false);
+    store().setDraft("customers", "skipRows", abc);
+    expect(store().problems).toEqual([
+      { nodeId: "customers", field: "skipRows", message: "Skip rows: Enter a whole number", draft: true },
+      { nodeId: "unique", field: "keys", message: "keys: Required" },
+    ]);
+    expect(store().problemsByNode.customers).toEqual([{ nodeId: "customers", field: "skipRows", message: "Skip rows: Enter a whole number", draft: true }]);
+    expect(store().dirty).toBe(false);
+    expect(hasUnsavedWork(store())).toBe(true);
+    // Not an edit: nothing to undo, and the graph is what it was.
+    expect(store().past).toEqual([]);
+    expect(toGraph(store()).nodes).toEqual(telco.nodes);
+  });
+
+  it("a new validation keeps the drafts; clearing the draft leaves the server's problems alone", () => {
+    store().setDraft("customers", "skipRows", abc);
+    store().setProblems([]);
+    expect(store().problems.map((p) => p.message)).toEqual(["Skip rows: Enter a whole number"]);
+    store().setProblems([{ nodeId: "unique", message: "keys: Required" }]);
+    store().setDraft("customers", "skipRows", null);
+    expect(store().drafts).toEqual({});
+    expect(store().problems).toEqual([{ nodeId: "unique", message: "keys: Required" }]);
+    expect(hasUnsavedWork(store())).toBe(false);
+  });
+
+  it("goes with its node when the node is deleted, and is gone after a load", () => {
+    store().setDraft("customers", "skipRows", abc);
+    store().setDraft("train", "testFraction", { text: "0.9", label: "Test fraction", message: "Must be at most 0.5" });
+    store().select("customers");
+    store().deleteSelected();
+    expect(Object.keys(store().drafts)).toEqual(["train"]);
+    expect(store().problems.map((p) => p.nodeId)).toEqual(["train"]);
+    store().load("telco-churn", 3, telco);
+    expect(store().drafts).toEqual({});
+    expect(store().problems).toEqual([]);
+  });
+
+  it("goes when React Flow removes its node, or an undo takes its node away", () => {
+    store().setDraft("customers", "skipRows", abc);
+    store().onNodesChange([{ type: "remove", id: "customers" }]);
+    expect(store().drafts).toEqual({});
+    const id = store().addNode("transform.dedupe@1", { x: 0, y: 0 });
+    store().setDraft(id, "limit", { text: "x", label: "Limit", message: "Enter a number" });
+    store().undo();
+    expect(store().drafts).toEqual({});
+    expect(store().problems).toEqual([]);
+  });
+
+  it("in an item of a list goes when that item is removed", () => {
+    store().updateNode("score", { config: { ...node("score")!.data.config, bands: [{ upTo: 0.5 }, { upTo: 1 }] } });
+    store().setDraft("score", "bands.1.upTo", { text: "2", label: "Up to", message: "Must be at most 1" });
+    store().setDraft("score", "threshold", { text: "x", label: "Threshold", message: "Enter a number" });
+    store().updateNode("score", { config: { ...node("score")!.data.config, bands: [{ upTo: 0.5 }] } });
+    expect(store().drafts).toEqual({ score: { threshold: { text: "x", label: "Threshold", message: "Enter a number" } } });
   });
 });

@@ -7,6 +7,7 @@ import type { GraphProblem } from "../../../../workflows/graph/validate";
 import { edgeId, newNodeId, toCanvas, type CanvasEdge, type CanvasNode, type NodeData } from "../_lib/canvas-graph";
 import type { FlowGraph } from "../../../../workflows/graph/schema";
 import type { NodeStatus } from "../../../../workflows/graph/status";
+import { hasAt, indexOf } from "../_lib/value-path";
 
 interface Snapshot {
   name: string;
@@ -26,6 +27,26 @@ export interface NodeRunView {
   /** Output refs by port; tables carry their columns, which the config form offers downstream. */
   outputs: Record<string, { kind: string; columns?: { name: string; type: string }[] }> | null;
 }
+
+/**
+ * What a field holds that is not in the config: text that is not a valid value ("abc", or a number
+ * out of range), kept so it stays on screen and Save can refuse it by name instead of saving the
+ * old value as if nothing had changed.
+ */
+export interface FieldDraft {
+  text: string;
+  /** The field's label, for naming the problem ("Skip rows"). */
+  label: string;
+  message: string;
+}
+
+/** A problem of the flow as the editor knows it: the server's, or a field's draft (`draft: true`, message "Label: problem"). */
+export interface EditorProblem extends GraphProblem {
+  draft?: boolean;
+}
+
+/** Drafts by node id, then by field path. */
+export type Drafts = Record<string, Record<string, FieldDraft>>;
 
 const HISTORY_LIMIT = 100;
 // Typing in one field is one undo step, not one per key.
@@ -48,8 +69,12 @@ export interface FlowState {
   future: Snapshot[];
   clipboard: Snapshot | null;
   lastEdit: { key: string; at: number } | null;
-  problems: GraphProblem[];
-  problemsByNode: Record<string, GraphProblem[]>;
+  /** The server's problems and the fields' drafts together, drafts first. */
+  problems: EditorProblem[];
+  problemsByNode: Record<string, EditorProblem[]>;
+  /** The last validation's (or refused save's) problems. */
+  serverProblems: GraphProblem[];
+  drafts: Drafts;
   nodeRuns: Record<string, NodeRunView>;
 
   load(flowId: string, version: number, graph: Pick<FlowGraph, "name" | "description" | "nodes" | "edges">): void;
@@ -70,6 +95,8 @@ export interface FlowState {
   undo(): void;
   redo(): void;
   setProblems(problems: GraphProblem[]): void;
+  /** A field's text that is not a valid value, or null once it is valid (or given up). */
+  setDraft(nodeId: string, path: string, draft: FieldDraft | null): void;
   setNodeRuns(runs: Record<string, NodeRunView>): void;
 }
 
@@ -89,10 +116,38 @@ function edit(s: FlowState, next: Partial<FlowState>, key?: string, windowMs = C
   };
 }
 
-function groupProblems(problems: GraphProblem[]): Record<string, GraphProblem[]> {
-  const by: Record<string, GraphProblem[]> = {};
+function groupProblems(problems: EditorProblem[]): Record<string, EditorProblem[]> {
+  const by: Record<string, EditorProblem[]> = {};
   for (const p of problems) if (p.nodeId) (by[p.nodeId] ??= []).push(p);
   return by;
+}
+
+/** Whether a draft's field is still there: its node exists, and every list item on its path does. */
+function draftStillShown(nodes: readonly CanvasNode[], nodeId: string, path: string): boolean {
+  const node = nodes.find((n) => n.id === nodeId);
+  if (!node) return false;
+  const segs = path.split(".");
+  return segs.every((seg, i) => indexOf(seg) === undefined || hasAt(node.data.config, segs.slice(0, i + 1)));
+}
+
+/** The drafts whose fields are still there, and the problem list with them. */
+function withDrafts(nodes: readonly CanvasNode[], drafts: Drafts, serverProblems: GraphProblem[]): Pick<FlowState, "drafts" | "problems" | "problemsByNode"> {
+  const kept: Drafts = {};
+  const fromDrafts: EditorProblem[] = [];
+  for (const [nodeId, fields] of Object.entries(drafts)) {
+    for (const [path, d] of Object.entries(fields)) {
+      if (!draftStillShown(nodes, nodeId, path)) continue;
+      (kept[nodeId] ??= {})[path] = d;
+      fromDrafts.push({ nodeId, field: path, message: `${d.label}: ${d.message}`, draft: true });
+    }
+  }
+  const problems = [...fromDrafts, ...serverProblems];
+  return { drafts: kept, problems, problemsByNode: groupProblems(problems) };
+}
+
+/** Edits not saved yet: changes to the flow, or text in a field that is not a valid value. */
+export function hasUnsavedWork(s: Pick<FlowState, "dirty" | "drafts">): boolean {
+  return s.dirty || Object.keys(s.drafts).length > 0;
 }
 
 export const useFlowStore = create<FlowState>()((set, get) => ({
@@ -109,6 +164,8 @@ export const useFlowStore = create<FlowState>()((set, get) => ({
   lastEdit: null,
   problems: [],
   problemsByNode: {},
+  serverProblems: [],
+  drafts: {},
   nodeRuns: {},
 
   load(flowId, version, graph) {
@@ -127,6 +184,8 @@ export const useFlowStore = create<FlowState>()((set, get) => ({
       lastEdit: null,
       problems: [],
       problemsByNode: {},
+      serverProblems: [],
+      drafts: {},
       nodeRuns: {},
     });
   },
@@ -144,7 +203,7 @@ export const useFlowStore = create<FlowState>()((set, get) => ({
     const nodes = applyNodeChanges(changes, s.nodes);
     if (removes) {
       const ids = new Set(nodes.map((n) => n.id));
-      set(edit(s, { nodes, edges: s.edges.filter((e) => ids.has(e.source) && ids.has(e.target)) }, "remove", REMOVAL_MS));
+      set({ ...edit(s, { nodes, edges: s.edges.filter((e) => ids.has(e.source) && ids.has(e.target)) }, "remove", REMOVAL_MS), ...withDrafts(nodes, s.drafts, s.serverProblems) });
     } else {
       // Moves, selection and measured sizes: no history (a move's history is taken by beginMove).
       const moved = changes.some((c) => c.type === "position" && c.position);
@@ -184,7 +243,7 @@ export const useFlowStore = create<FlowState>()((set, get) => ({
     const nodes = s.nodes.map((n) => (n === node ? { ...n, data: { ...n.data, ...patch } } : n));
     // One undo step per field typed in, so the key names the fields that changed.
     const changed = patch.config ? Object.keys({ ...node.data.config, ...patch.config }).filter((k) => node.data.config[k] !== patch.config![k]) : [];
-    set(edit(s, { nodes }, `node:${id}:${Object.keys(patch).join(",")}:${changed.sort().join(",")}`));
+    set({ ...edit(s, { nodes }, `node:${id}:${Object.keys(patch).join(",")}:${changed.sort().join(",")}`), ...(s.drafts[id] ? withDrafts(nodes, s.drafts, s.serverProblems) : {}) });
   },
 
   setName(name) {
@@ -201,7 +260,8 @@ export const useFlowStore = create<FlowState>()((set, get) => ({
     const gone = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
     const edges = s.edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
     if (!gone.size && edges.length === s.edges.length) return;
-    set(edit(s, { nodes: s.nodes.filter((n) => !gone.has(n.id)), edges }));
+    const nodes = s.nodes.filter((n) => !gone.has(n.id));
+    set({ ...edit(s, { nodes, edges }), ...withDrafts(nodes, s.drafts, s.serverProblems) });
   },
 
   copySelected() {
@@ -246,18 +306,33 @@ export const useFlowStore = create<FlowState>()((set, get) => ({
     const s = get();
     const prev = s.past.at(-1);
     if (!prev) return;
-    set({ ...prev, past: s.past.slice(0, -1), future: [snap(s), ...s.future], dirty: true, revision: s.revision + 1, lastEdit: null });
+    set({ ...prev, past: s.past.slice(0, -1), future: [snap(s), ...s.future], dirty: true, revision: s.revision + 1, lastEdit: null, ...withDrafts(prev.nodes, s.drafts, s.serverProblems) });
   },
 
   redo() {
     const s = get();
     const next = s.future[0];
     if (!next) return;
-    set({ ...next, past: [...s.past, snap(s)], future: s.future.slice(1), dirty: true, revision: s.revision + 1, lastEdit: null });
+    set({ ...next, past: [...s.past, snap(s)], future: s.future.slice(1), dirty: true, revision: s.revision + 1, lastEdit: null, ...withDrafts(next.nodes, s.drafts, s.serverProblems) });
   },
 
   setProblems(problems) {
-    set({ problems, problemsByNode: groupProblems(problems) });
+    const s = get();
+    set({ serverProblems: problems, ...withDrafts(s.nodes, s.drafts, problems) });
+  },
+
+  setDraft(nodeId, path, draft) {
+    const s = get();
+    const had = s.drafts[nodeId]?.[path];
+    if (!draft && !had) return;
+    if (draft && had && had.text === draft.text && had.message === draft.message && had.label === draft.label) return;
+    const fields = { ...s.drafts[nodeId] };
+    if (draft) fields[path] = draft;
+    else delete fields[path];
+    const drafts = { ...s.drafts };
+    if (Object.keys(fields).length) drafts[nodeId] = fields;
+    else delete drafts[nodeId];
+    set(withDrafts(s.nodes, drafts, s.serverProblems));
   },
 
   setNodeRuns(nodeRuns) {
