@@ -96,7 +96,7 @@ export function ModelCard({ model }: { model: ModelGroup }) {
   const headline = figures.filter((f) => f.key !== "trainRows" && value(shownVersion, f) !== undefined);
   return (
     <ModelActions name={model.name}>
-      <section aria-labelledby={`model-${model.name}`} className="overflow-hidden rounded-xl border border-line bg-surface shadow-xs">
+      <section aria-labelledby={`model-${model.name}`} className="relative overflow-hidden rounded-xl border border-line bg-surface shadow-xs">
         <div className="flex items-start justify-between gap-6 px-5 py-4">
           <div className="flex min-w-0 items-center gap-3">
             <div className="grid size-9 shrink-0 place-items-center rounded-lg bg-kind-model/10 text-kind-model">
@@ -126,7 +126,10 @@ export function ModelCard({ model }: { model: ModelGroup }) {
           )}
         </div>
         <ActionProblem />
-        <div className="overflow-x-auto border-t border-line">
+        {/* A wide table scrolls sideways in its own box, never the page; the box takes keyboard focus so it scrolls without a mouse.
+            It is `relative` so the table's screen-reader-only texts (absolutely positioned) are placed in it and clipped with it:
+            otherwise they sit at the table's far right, outside the box, and widen the page. */}
+        <div className="relative overflow-x-auto border-t border-line" role="region" aria-label={`Versions of ${model.name}, all columns`} tabIndex={0}>
           <table className="w-full text-left text-sm" aria-label={`Versions of ${model.name}`}>
             <thead className="bg-sunken/60 text-xs text-ink-muted">
               <tr>
@@ -134,7 +137,7 @@ export function ModelCard({ model }: { model: ModelGroup }) {
                 <th className="px-4 py-2 font-medium">Status</th>
                 <th className="px-4 py-2 font-medium">Trained</th>
                 {figures.map((f) => (
-                  <th key={f.key} className="px-4 py-2 text-right font-medium whitespace-nowrap">
+                  <th key={f.key} className="px-4 py-2 text-right font-medium">
                     {f.label}
                   </th>
                 ))}
@@ -155,7 +158,7 @@ export function ModelCard({ model }: { model: ModelGroup }) {
                   <td className="px-4 py-2.5 whitespace-nowrap">
                     <StatusBadge status={v.status} />
                   </td>
-                  <td className="px-4 py-2.5 whitespace-nowrap text-ink-soft">{stamp(v.createdAt)}</td>
+                  <td className="min-w-28 px-4 py-2.5 text-ink-soft">{stamp(v.createdAt)}</td>
                   {figures.map((f) => (
                     <td key={f.key} className="px-4 py-2.5 text-right tabular-nums text-ink-soft">
                       {shown(v, f)}
@@ -176,7 +179,7 @@ export function ModelCard({ model }: { model: ModelGroup }) {
                   <td className="px-4 py-2.5 text-right whitespace-nowrap">
                     {v.runId ? (
                       <>
-                        {v.nodeId && <span className="mr-2 font-mono text-xs text-ink-muted">{v.nodeId}</span>}
+                        {v.nodeId && <span className="block font-mono text-xs text-ink-muted">{v.nodeId}</span>}
                         <Link href={`/runs/${encodeURIComponent(v.runId)}`} className="font-mono text-xs font-medium text-accent hover:underline" title={`Run ${v.runId}`}>
                           {v.runId.slice(0, 8)}
                         </Link>

@@ -3,8 +3,8 @@
 // The I/O lives here (validate as the user edits, save, run, follow the run); the store only holds state.
 import "@xyflow/react/dist/style.css";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Background, ControlButton, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type FinalConnectionState, type IsValidConnection } from "@xyflow/react";
-import { Map as MapIcon } from "lucide-react";
+import { Background, ControlButton, Controls, MiniMap, ReactFlow, ReactFlowProvider, useNodesInitialized, useReactFlow, type FinalConnectionState, type IsValidConnection } from "@xyflow/react";
+import { Map as MapIcon, Maximize } from "lucide-react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { CatalogEntry } from "@/nodes/node-registry";
@@ -13,6 +13,7 @@ import type { FlowGraph } from "@/workflows/graph/schema";
 import { autoLayout, canvasConnectionProblem, indexCatalog, NODE_WIDTH, toGraph, type CanvasNode } from "../_lib/canvas-graph";
 import { nodeDisplayName, saveRefusal } from "../_lib/save-refusal";
 import { hasUnsavedWork, useFlowStore, type NodeRunView } from "../_store/flow-store";
+import { MAP_SIZE, useCanvasView } from "./canvas-view";
 import { CatalogProvider, KIND, useCatalog } from "./catalog-context";
 import { FlowNode } from "./flow-node";
 import { LeaveGuard } from "./leave-guard";
@@ -25,11 +26,12 @@ import { isFinished } from "@/workflows/graph/status";
 
 const nodeTypes = { lw: FlowNode };
 const VALIDATE_DEBOUNCE_MS = 350;
-// Fitting leaves the minimap's corner free, so no node is hidden under it.
+// Fitting keeps the nodes clear of the controls and the minimap (canvas-view.ts).
 // Redrawing the minimap on every pan frame costs a third of the frame time at 500 nodes
 // (`npm run bench -- canvas`), so large flows open without it; the map button brings it back.
 const MINIMAP_MAX_NODES = 200;
-const FIT = { padding: { top: "48px", left: "64px", bottom: "48px", right: "216px" }, maxZoom: 1 } as const;
+/** Whether the user folded the palette, kept in the browser for every flow. */
+const PALETTE_KEY = "loopwright.palette";
 
 export interface EditorProps {
   flowId: string;
@@ -69,12 +71,45 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
   const [notice, setNotice] = useState<Notice | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [showMap, setShowMap] = useState(graph.nodes.length <= MINIMAP_MAX_NODES);
+  // The palette folds to a strip when the user asks (on a laptop, for a canvas 200 px wider).
+  const [paletteFolded, setPaletteFolded] = useState(false);
+  useEffect(() => {
+    if (window.localStorage.getItem(PALETTE_KEY) === "folded") setPaletteFolded(true);
+  }, []);
+  const foldPalette = useCallback((folded: boolean) => {
+    setPaletteFolded(folded);
+    try {
+      window.localStorage.setItem(PALETTE_KEY, folded ? "folded" : "open");
+    } catch {
+      // storage refused (private mode, quota): the choice lasts until the page is left
+    }
+  }, []);
+  const [dragging, setDragging] = useState(false);
+  const view = useCanvasView(pane, { map: showMap, dragging });
+  const [fitted, setFitted] = useState(graph.nodes.length === 0);
+  const nodesMeasured = useNodesInitialized();
   const nodeColor = useCallback((n: CanvasNode) => `var(--color-kind-${catalog.get(n.data.ref)?.kind ?? "control"})`, [catalog]);
 
   const { nodes, edges, revision, onNodesChange, onEdgesChange, connect, beginMove } = useFlowStore(
     useShallow((s) => ({ nodes: s.nodes, edges: s.edges, revision: s.revision, onNodesChange: s.onNodesChange, onEdgesChange: s.onEdgesChange, connect: s.connect, beginMove: s.beginMove })),
   );
   const selected = useFlowStore(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
+  // A saved flow is fitted once its nodes are measured, and shown from then on (after a second at
+  // the latest, fitted or not).
+  useEffect(() => {
+    if (fitted || !nodesMeasured) return;
+    view.fit();
+    setFitted(true);
+  }, [fitted, nodesMeasured, view]);
+  useEffect(() => {
+    const t = setTimeout(() => setFitted(true), 1000);
+    return () => clearTimeout(t);
+  }, []);
+  const onNodeDragStart = useCallback(() => {
+    setDragging(true);
+    beginMove();
+  }, [beginMove]);
+  const onNodeDragStop = useCallback(() => setDragging(false), []);
 
   // Back/forward navigation can hand us page data older than what this tab has saved since: keep
   // the newer state, and check the server for a version saved elsewhere meanwhile.
@@ -268,8 +303,8 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
   const layout = useCallback(() => {
     const s = store.getState();
     store.getState().applyLayout(autoLayout(s.nodes, s.edges));
-    requestAnimationFrame(() => void flow.fitView({ ...FIT, duration: 300 }));
-  }, [flow, store]);
+    requestAnimationFrame(() => view.fit(300));
+  }, [view, store]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -313,7 +348,7 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
       <LeaveGuard active={unsaved} />
       <Toolbar run={run.data?.run ?? null} notice={shownNotice} onDismiss={() => setNotice(null)} onSave={doSave} onRun={doRun} onLayout={layout} saving={save.isPending} starting={start.isPending} readOnly={readOnly} />
       <div className="flex min-h-0 flex-1">
-        <Palette entries={entries} onAdd={addAtCentre} />
+        <Palette entries={entries} onAdd={addAtCentre} folded={paletteFolded} onFold={foldPalette} />
         <div className="flex min-w-0 flex-1 flex-col">
           <div ref={pane} className="relative min-h-0 flex-1" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = "move"))} onDrop={onDrop}>
             {loaded && (
@@ -327,23 +362,26 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
                   onConnect={connect}
                   onConnectEnd={onConnectEnd}
                   isValidConnection={isValidConnection}
-                  onNodeDragStart={beginMove}
+                  onNodeDragStart={onNodeDragStart}
+                  onNodeDragStop={onNodeDragStop}
                   onNodeClick={onNodeClick}
                   deleteKeyCode={["Backspace", "Delete"]}
                   defaultEdgeOptions={{ style: { strokeWidth: 1.75 } }}
-                  // Fit a saved flow once; an empty one keeps its view, so the first node stays where it is dropped.
-                  fitView={graph.nodes.length > 0}
-                  fitViewOptions={FIT}
+                  // A saved flow shows once fitted; an empty one keeps its view, so the first node stays where it is dropped.
+                  style={fitted ? undefined : { opacity: 0 }}
                   minZoom={0.1}
                   proOptions={{ hideAttribution: true }}
                 >
                   <Background gap={20} size={1.2} className="!bg-canvas" />
-                  <Controls position="bottom-left" fitViewOptions={FIT}>
+                  <Controls position="bottom-left" showFitView={false}>
+                    <ControlButton onClick={() => view.fit(200)} aria-label="Fit view" title="Fit view">
+                      <Maximize aria-hidden />
+                    </ControlButton>
                     <ControlButton onClick={() => setShowMap((v) => !v)} aria-label={showMap ? "Hide minimap" : "Show minimap"} title={showMap ? "Hide minimap" : "Show minimap"}>
                       <MapIcon aria-hidden />
                     </ControlButton>
                   </Controls>
-                  {showMap && <MiniMap<CanvasNode> position="bottom-right" pannable zoomable nodeColor={nodeColor} style={{ width: 168, height: 112 }} className="!rounded-lg !border !border-line" />}
+                  {showMap && <MiniMap<CanvasNode> position="bottom-right" pannable zoomable nodeColor={nodeColor} style={MAP_SIZE} className="!rounded-lg !border !border-line" />}
                 </ReactFlow>
               </LiveCountsProvider>
             )}

@@ -1,28 +1,60 @@
 "use client";
 // The node palette: every catalog entry grouped by kind, searchable. Drag an entry onto the canvas,
-// or press it (Enter or click) to add it in the middle of the view.
-import { Search } from "lucide-react";
-import { useMemo, useState } from "react";
+// or press it (Enter or click) to add it in the middle of the view. It folds to a narrow strip to
+// leave the canvas more room.
+import { PanelLeftClose, PanelLeftOpen, Search } from "lucide-react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { CatalogEntry } from "@/nodes/node-registry";
 import { KIND, KIND_ORDER } from "./catalog-context";
 
 export const DRAG_TYPE = "application/x-loopwright-node";
 
-export function Palette({ entries, onAdd }: { entries: CatalogEntry[]; onAdd(ref: string): void }) {
+export function Palette({ entries, onAdd, folded, onFold }: { entries: CatalogEntry[]; onAdd(ref: string): void; folded: boolean; onFold(folded: boolean): void }) {
   const [q, setQ] = useState("");
+  const search = useRef<HTMLInputElement>(null);
+  const [focusSearch, setFocusSearch] = useState(false);
+  useEffect(() => {
+    if (!folded && focusSearch) {
+      search.current?.focus();
+      setFocusSearch(false);
+    }
+  }, [folded, focusSearch]);
   const groups = useMemo(() => {
     const needle = q.trim().toLowerCase();
     const hit = (e: CatalogEntry) => !needle || `${e.label} ${e.description} ${e.type} ${e.kind}`.toLowerCase().includes(needle);
     return KIND_ORDER.map((kind) => ({ kind, entries: entries.filter((e) => e.kind === kind && hit(e)).sort((a, b) => a.label.localeCompare(b.label, "en")) })).filter((g) => g.entries.length);
   }, [entries, q]);
 
+  const BUTTON = "rounded-md p-1.5 text-ink-muted hover:bg-sunken hover:text-ink";
+  if (folded)
+    return (
+      <aside aria-label="Node palette" className="flex w-11 shrink-0 flex-col items-center gap-1 border-r border-line bg-surface py-3">
+        <button type="button" onClick={() => onFold(false)} aria-label="Show the node palette" title="Show the node palette" className={BUTTON}>
+          <PanelLeftOpen className="size-4" aria-hidden />
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setFocusSearch(true);
+            onFold(false);
+          }}
+          aria-label="Search nodes"
+          title="Search nodes"
+          className={BUTTON}
+        >
+          <Search className="size-4" aria-hidden />
+        </button>
+      </aside>
+    );
+
   return (
     <aside aria-label="Node palette" className="flex w-60 shrink-0 flex-col border-r border-line bg-surface">
-      <div className="border-b border-line p-3">
-        <label className="relative block">
+      <div className="flex items-center gap-1.5 border-b border-line p-3">
+        <label className="relative block min-w-0 flex-1">
           <span className="sr-only">Search nodes</span>
           <Search className="pointer-events-none absolute top-1/2 left-2.5 size-3.5 -translate-y-1/2 text-ink-muted" aria-hidden />
           <input
+            ref={search}
             type="search"
             value={q}
             onChange={(e) => setQ(e.target.value)}
@@ -30,6 +62,9 @@ export function Palette({ entries, onAdd }: { entries: CatalogEntry[]; onAdd(ref
             className="h-8 w-full rounded-md border border-line bg-canvas pr-2 pl-8 text-sm outline-none placeholder:text-ink-muted focus:border-accent focus:ring-2 focus:ring-accent/20"
           />
         </label>
+        <button type="button" onClick={() => onFold(true)} aria-label="Fold the node palette" title="Fold the node palette" className={BUTTON}>
+          <PanelLeftClose className="size-4" aria-hidden />
+        </button>
       </div>
       <div className="flex-1 space-y-4 overflow-y-auto p-3">
         {groups.length === 0 && <p className="px-1 text-xs text-ink-muted">No node matches “{q}”.</p>}

@@ -65,7 +65,7 @@ export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPr
   const hasTable = Boolean(run?.outputs && Object.values(run.outputs).some((o) => o.kind === "table"));
 
   return (
-    <aside aria-label="Node settings" className="flex w-[360px] shrink-0 flex-col border-l border-line bg-surface">
+    <aside aria-label="Node settings" className="flex w-80 shrink-0 flex-col border-l border-line bg-surface 2xl:w-[360px]">
       <div className="flex items-start gap-2.5 border-b border-line px-4 py-3">
         <span className={`mt-0.5 flex size-7 shrink-0 items-center justify-center rounded-md ${kind.bg} text-white`}>
           <Icon className="size-4" aria-hidden />
