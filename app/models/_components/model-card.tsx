@@ -158,7 +158,7 @@ export function ModelCard({ model }: { model: ModelGroup }) {
                   <td className="px-4 py-2.5 whitespace-nowrap">
                     <StatusBadge status={v.status} />
                   </td>
-                  <td className="min-w-28 px-4 py-2.5 text-ink-soft">{stamp(v.createdAt)}</td>
+                  <td className="min-w-36 px-4 py-2.5 text-ink-soft">{stamp(v.createdAt)}</td>
                   {figures.map((f) => (
                     <td key={f.key} className="px-4 py-2.5 text-right tabular-nums text-ink-soft">
                       {shown(v, f)}
