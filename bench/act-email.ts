@@ -21,7 +21,7 @@ import { createSource } from "../server/services/sources";
 import { applyTrigger } from "../server/services/triggers";
 import { harness } from "../tests/harness";
 import { startIngest, startWorker, type IngestProcess, type WorkerProcess } from "../tests/support-process";
-import { cpuSeconds, fmt, peakRssMb } from "./stats";
+import { cpuSeconds, fmt, peakRssMb, percentile } from "./stats";
 
 const SECONDS = Number(process.env.LOOPWRIGHT_BENCH_SECONDS) || 60;
 const MESSAGES = Number(process.env.LOOPWRIGHT_BENCH_EMAILS) || 2_000;
@@ -121,7 +121,7 @@ export async function endToEnd(binary: string): Promise<void> {
       if (at !== undefined) latencies.push(at - e.receivedAt);
     }
     latencies.sort((a, b) => a - b);
-    const pct = (p: number, of = latencies) => of[Math.min(of.length - 1, Math.floor((p / 100) * of.length))] ?? NaN;
+    const pct = (p: number, of = latencies) => percentile(of, p);
     // Where the time went: accepted -> its cohort closed, cohort closed -> run started, run started -> e-mail received.
     const stages = { cohort: [] as number[], start: [] as number[], send: [] as number[] };
     const cohortOf = new Map<number, { createdAt: number; startedAt: number | null }>();

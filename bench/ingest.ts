@@ -16,7 +16,7 @@ import { applyTrigger } from "../server/services/triggers";
 import { asRole } from "../server/api/routers/test-support";
 import { createSource } from "../server/services/sources";
 import { startIngest, startWorker, type IngestProcess, type WorkerProcess } from "../tests/support-process";
-import { fmt, peakRssMb } from "./stats";
+import { fmt, peakRssMb, percentile } from "./stats";
 
 const SECONDS = Number(process.env.LOOPWRIGHT_BENCH_SECONDS) || 60;
 
@@ -130,7 +130,7 @@ async function eventToRunBench(): Promise<void> {
       await new Promise((res) => setTimeout(res, 500));
     }
     latencies.sort((a, b) => a - b);
-    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+    const pct = (p: number) => percentile(latencies, p);
     console.log(`\nEvent accepted -> run started: ${SECONDS} s at 500 events/s (file-backed Temporal dev server, one worker, one ingest process, SQLite)`);
     console.log(
       `  ${sent.toLocaleString("en-US")} events accepted (${fmt(r.requests.average, 0)}/s, non-200 ${r.non2xx + r.errors}), ${latencies.length.toLocaleString("en-US")} reached a started run in ${cohorts} cohorts (${fmt(latencies.length / Math.max(1, cohorts), 0)} events per run)`,

@@ -18,7 +18,7 @@ import { saveFlowVersion, startRun } from "../server/services/flows";
 import { createSource } from "../server/services/sources";
 import { startIngest, startWorker, type IngestProcess, type WorkerProcess } from "../tests/support-process";
 import { customers, smtpConnection } from "./act-email";
-import { fmt, peakRssMb } from "./stats";
+import { fmt, peakRssMb, percentile } from "./stats";
 
 const N = Number(process.env.LOOPWRIGHT_BENCH_CUSTOMERS) || 100_000;
 const BUYERS = Math.round(N / 10);
@@ -99,7 +99,7 @@ export async function journeysBench(): Promise<void> {
       if (t !== undefined) latencies.push(t - e.receivedAt);
     }
     latencies.sort((a, b) => a - b);
-    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+    const pct = (p: number) => percentile(latencies, p);
     let workflows = 0;
     let history = 0;
     for await (const w of client.workflow.list()) {

@@ -6,6 +6,7 @@
 // sent, suppressed or failed: the comparison is of what was decided (intention to treat).
 import { compareProportions, finiteOrNull, wilsonInterval } from "../../nodes/insight/stats";
 import { withinWindow } from "../../nodes/source/outcome-goal";
+import type { Decision } from "../../db/store/goals";
 
 /** The control group in the ledger: arm "control", channel "holdout" (control.split). */
 export const CONTROL_ARM = "control";
@@ -13,14 +14,7 @@ export const HOLDOUT_CHANNEL = "holdout";
 /** A comparison is flagged when a group has fewer converted or unconverted customers than this (the normal approximation's rule of thumb). */
 export const MIN_EACH = 5;
 
-export interface GoalDecision {
-  customerId: string | null;
-  profileId: string | null;
-  nodeId: string;
-  channel: string;
-  arm: string | null;
-  at: number;
-}
+export type GoalDecision = Decision;
 
 /** A goal event that passed the goal's tests: whose it is and when. */
 export interface GoalEvent {
