@@ -71,7 +71,8 @@ describe("unsaved work in the editor", () => {
     // A saved one-node flow: a CSV source reading a small upload.
     await page.goto(url("/datasets"));
     await page.getByLabel("Choose a file to upload").setInputFiles({ name: CSV, mimeType: "text/csv", buffer: Buffer.from("id,name\n1,Ada\n2,Grace\n") });
-    await page.getByText(CSV).first().waitFor();
+    // The progress bar shows the name while sending; leaving then would abort the upload.
+    await page.getByRole("status").getByText(`Uploaded ${CSV}`).waitFor();
     await page.goto(url("/flows"));
     await page.getByRole("button", { name: "New flow" }).first().click();
     await page.getByLabel("Flow name").fill("Unsaved work e2e");
