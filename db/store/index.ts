@@ -18,3 +18,4 @@ export * as ledger from "./ledger";
 export * as journeys from "./journeys";
 export * as guardrails from "./guardrails";
 export * as goals from "./goals";
+export * as overview from "./overview";
