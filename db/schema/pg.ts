@@ -28,6 +28,9 @@ export const flowVersions = pgTable(
     version: integer("version").notNull(),
     graph: json("graph").notNull(),
     nodeCount: integer("node_count").notNull().default(0),
+    /** A draft's problems (see db/schema/sqlite.ts); null for a version without problems. */
+    problems: json<{ nodeId?: string; edgeId?: string; field?: string; message: string }[]>("problems"),
+    createdBy: text("created_by"),
     createdAt: time("created_at").notNull().default(now),
   },
   (t) => [uniqueIndex("flow_versions_flow_version").on(t.flowId, t.version)],

@@ -30,6 +30,13 @@ export const flowVersions = sqliteTable(
     graph: json("graph").notNull(),
     /** How many nodes the graph has (for lists, without reading every graph). */
     nodeCount: integer("node_count").notNull().default(0),
+    /**
+     * A draft's validation problems when it was saved; null for a version without problems. A draft
+     * is kept so no work is lost, and never runs (manual runs, schedules and triggers refuse it).
+     */
+    problems: json<{ nodeId?: string; edgeId?: string; field?: string; message: string }[]>("problems"),
+    /** The user who saved it (users.id, no foreign key: the version outlives the account); null before it was recorded. */
+    createdBy: text("created_by"),
     createdAt: integer("created_at").notNull().default(now),
   },
   (t) => [uniqueIndex("flow_versions_flow_version").on(t.flowId, t.version)],
