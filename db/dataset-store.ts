@@ -1,6 +1,7 @@
 // The data plane: DuckDB over immutable Parquet files under <data dir>/datasets/, named by the
 // SHA-256 of their bytes, in the shared folder. Metadata (columns, rows, bytes, producer) goes to
 // the control-plane store.
+import type { DuckDBValue } from "@duckdb/node-api";
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { chmod, rename, rm, stat } from "node:fs/promises";
@@ -193,6 +194,35 @@ export class ParquetDatasetStore implements DatasetStore {
   async preview(ref: DatasetRef, limit = 100): Promise<Record<string, unknown>[]> {
     const n = Math.max(0, Math.min(10_000, Math.floor(limit)));
     return this.readable(ref, () => this.query(`SELECT * FROM ${this.from(ref)} LIMIT ${n}`));
+  }
+
+  /** Rows of `sql` over `ref` with its $1, $2 … bound to `params` (values people typed never enter the SQL). */
+  async queryBound<T = Record<string, unknown>>(ref: DatasetRef, sql: string, params: DuckDBValue[]): Promise<T[]> {
+    return this.readable(ref, () =>
+      withConnection(async (c) => {
+        const reader = await c.runAndReadAll(sql, params);
+        const names = reader.columnNames();
+        return reader.getRowsJS().map((values) => rowObject<T>(names, values));
+      }, this.dataDir),
+    );
+  }
+
+  /**
+   * The rows of `selectSql` over `ref` (parameters bound) written by DuckDB as CSV with a header,
+   * or as Parquet, to a new temporary file in the store's folder (swept like any .tmp- file if the
+   * process dies). Returns its path; the caller removes it.
+   */
+  async copyToTemp(ref: DatasetRef, selectSql: string, params: DuckDBValue[], format: "csv" | "parquet"): Promise<string> {
+    const tmp = path.join(this.dir, `.tmp-export-${randomUUID()}.${format}`);
+    const options = format === "csv" ? "FORMAT csv, HEADER true" : "FORMAT parquet, COMPRESSION zstd";
+    try {
+      await this.readable(ref, () => withConnection((c) => c.run(`COPY (${selectSql}) TO ${sqlLiteral(tmp)} (${options})`, params), this.dataDir));
+      await chmod(tmp, FILE_MODE);
+      return tmp;
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   /** DuckDB's complaint about a damaged file, naming the dataset rather than server paths or SQL. */

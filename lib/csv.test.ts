@@ -1,6 +1,6 @@
 // CSV cells: RFC 4180 quoting and formula-injection neutralising.
 import { describe, expect, it } from "vitest";
-import { csvCell, csvRow, toCsv } from "./csv";
+import { csvCell, csvRow, FORMULA_STARTS, neutraliseFormula, toCsv } from "./csv";
 
 describe("csvCell", () => {
   it("leaves plain text alone", () => {
@@ -45,6 +45,25 @@ describe("csvCell", () => {
     expect(csvCell("a=1")).toBe("a=1");
     expect(csvCell(" =1")).toBe(" =1");
     expect(csvCell("x-1")).toBe("x-1");
+  });
+});
+
+describe("neutraliseFormula (text cells of dataset downloads)", () => {
+  it("puts a single quote before text a spreadsheet would run, and leaves other text alone", () => {
+    expect(neutraliseFormula('=HYPERLINK("http://evil.example","click")')).toBe('\'=HYPERLINK("http://evil.example","click")');
+    expect(neutraliseFormula("@SUM(A1:A2)")).toBe("'@SUM(A1:A2)");
+    expect(neutraliseFormula("-2")).toBe("'-2"); // "-2" as text; a number -2 never reaches this
+    expect(neutraliseFormula("+33 6 12 34 56 78")).toBe("'+33 6 12 34 56 78");
+    expect(neutraliseFormula("\tx")).toBe("'\tx");
+    expect(neutraliseFormula("\rx")).toBe("'\rx");
+    expect(neutraliseFormula("C-2")).toBe("C-2");
+    expect(neutraliseFormula("")).toBe("");
+    expect(neutraliseFormula("'=already")).toBe("'=already");
+  });
+
+  it("lists the same first characters for SQL as it checks itself", () => {
+    for (const c of FORMULA_STARTS) expect(neutraliseFormula(`${c}x`)).toBe(`'${c}x`);
+    expect(FORMULA_STARTS).toEqual(["=", "+", "-", "@", "\t", "\r"]);
   });
 });
 

@@ -3,9 +3,18 @@
 //   double quotes are doubled. Rows end with CRLF.
 // - Formula injection: a spreadsheet runs a cell that starts with =, +, - or @ (and tab or CR can
 //   hide one) as a formula, so such a cell gets a leading single quote, which spreadsheets show as
-//   text. Every cell is treated alike, whatever its type.
+//   text. Every cell is treated alike, whatever its type, by csvCell; dataset downloads
+//   (db/dataset-query.ts) neutralise only text cells, so -2 in a numeric column stays a number.
 
+/** The first characters that make a spreadsheet read a cell as a formula (OWASP's list). */
+export const FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"] as const;
 const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Text that a spreadsheet would run as a formula, with a leading single quote; other text unchanged. */
+export function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** One cell as text: null and undefined are empty, objects are JSON, the rest is String(). */
@@ -18,8 +27,7 @@ function text(value: unknown): string {
 
 /** A cell neutralised against formulas, then quoted when it has to be. */
 export function csvCell(value: unknown): string {
-  let cell = text(value);
-  if (FORMULA_START.test(cell)) cell = `'${cell}`;
+  const cell = neutraliseFormula(text(value));
   return NEEDS_QUOTES.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 
