@@ -17,6 +17,8 @@ export const PROCEDURES: Record<string, Access> = {
   "flow.duplicate": "editor",
   "flow.delete": "editor",
   "flow.save": "editor",
+  "flow.versions": "viewer",
+  "flow.restore": "editor",
   "run.list": "viewer",
   "run.get": "viewer",
   "run.preview": "editor",
@@ -84,6 +86,9 @@ export const PROCEDURES: Record<string, Access> = {
   "goal.results": "viewer",
   "goal.save": "editor",
   "goal.remove": "editor",
+  "overview.figures": "viewer",
+  "template.list": "viewer",
+  "template.use": "editor",
 };
 
 /** Every route handler (app/**\/route.ts, by URL) and who may call each method. */

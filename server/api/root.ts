@@ -18,6 +18,8 @@ import { scheduleRouter } from "./routers/schedule";
 import { emailRouter } from "./routers/email";
 import { guardrailsRouter } from "./routers/guardrails";
 import { goalRouter } from "./routers/goal";
+import { overviewRouter } from "./routers/overview";
+import { templateRouter } from "./routers/template";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -40,6 +42,8 @@ export const appRouter = createTRPCRouter({
   email: emailRouter,
   guardrails: guardrailsRouter,
   goal: goalRouter,
+  overview: overviewRouter,
+  template: templateRouter,
 });
 
 export type AppRouter = typeof appRouter;
