@@ -28,6 +28,9 @@ const REQUESTS: Record<string, { method: string; path: string; body?: string; ex
     { method: "POST", path: "/api/uploads", body: "a,b\n1,2\n", extra: { "x-file-name": "matrix.csv", "content-type": "text/csv" }, okStatus: 201 },
   ],
   "/api/audit.csv": [{ method: "GET", path: "/api/audit.csv", okStatus: 200 }],
+  // The role is checked before the dataset is looked up: editors are told this one does not exist
+  // (tests/web-preview.test.ts downloads a real one).
+  "/api/datasets/[id]/download": [{ method: "GET", path: "/api/datasets/ds_00000000000000000000000000000000/download?format=csv", okStatus: 404 }],
   "/u/[token]": [
     { method: "GET", path: `/u/${unsubscribeLink()}`, okStatus: 200 },
     { method: "POST", path: `/u/${unsubscribeLink()}`, body: "List-Unsubscribe=One-Click", extra: { "content-type": "application/x-www-form-urlencoded" }, okStatus: 200 },

@@ -27,6 +27,7 @@ export const PROCEDURES: Record<string, Access> = {
   "dataset.files": "viewer",
   "dataset.list": "viewer",
   "dataset.preview": "editor",
+  "dataset.view": "editor",
   "model.list": "viewer",
   "model.promote": "editor",
   "model.archive": "editor",
@@ -97,6 +98,8 @@ export const ROUTES: Record<string, Record<string, Access | "per procedure">> = 
   "/api/auth/[...all]": { GET: "public", POST: "public" },
   "/api/uploads": { GET: "editor", POST: "editor" },
   "/api/audit.csv": { GET: "admin" },
+  // a run's dataset as CSV or Parquet: raw rows, like the preview
+  "/api/datasets/[id]/download": { GET: "editor" },
   // unsubscribe links in e-mails: the signed token is the authority
   "/u/[token]": { GET: "public", POST: "public" },
 };

@@ -89,6 +89,45 @@ describe("dataset router", () => {
     expect(preview.rows[2]).toEqual({ n: 2, label: "row 2", at: new Date("2024-05-03T08:30:00Z") });
   });
 
+  it("views a run's dataset sorted, filtered and searched over all its rows, identifiers and scores first", async () => {
+    // 250 customers: c000 … c249, score = n / 250, plan "gold" when n is a multiple of 5.
+    const ref = await new ParquetDatasetStore(dir, db, { runId: "run_v", nodeId: "score" }).create(
+      "SELECT CASE WHEN range % 5 = 0 THEN 'gold' ELSE 'basic' END AS plan, range::DOUBLE / 250 AS churn_score, 'c' || lpad(range::VARCHAR, 3, '0') AS customer_id FROM range(250)",
+    );
+    const whole = await caller.dataset.view({ id: ref.id });
+    expect(whole.columns.map((c) => [c.name, c.role, c.percent])).toEqual([
+      ["customer_id", "id", false],
+      ["churn_score", "score", true],
+      ["plan", null, false],
+    ]);
+    expect(whole).toMatchObject({ id: ref.id, totalRows: 250, matchingRows: 250, offset: 0 });
+    expect(whole.rows).toHaveLength(100);
+    expect(whole.rows[0]).toEqual({ customer_id: "c000", churn_score: 0, plan: "gold" });
+
+    // Gold customers (n = 0, 5, … 245: 50 of them) with a score of at least 0.9 (n >= 225): 225 … 245, highest first.
+    const top = await caller.dataset.view({
+      id: ref.id,
+      view: { sort: { column: "churn_score", direction: "desc" }, filters: [{ column: "churn_score", op: ">=", value: 0.9 }], search: "GOLD" },
+      limit: 3,
+    });
+    expect(top.matchingRows).toBe(5);
+    expect(top.totalRows).toBe(250);
+    expect(top.rows).toEqual([
+      { customer_id: "c245", churn_score: 0.98, plan: "gold" },
+      { customer_id: "c240", churn_score: 0.96, plan: "gold" },
+      { customer_id: "c235", churn_score: 0.94, plan: "gold" },
+    ]);
+    const next = await caller.dataset.view({ id: ref.id, view: { sort: { column: "churn_score", direction: "desc" }, filters: [{ column: "churn_score", op: ">=", value: 0.9 }], search: "gold" }, limit: 3, offset: 3 });
+    expect(next.rows.map((r) => r.customer_id)).toEqual(["c230", "c225"]);
+
+    const unknown = await rejection(caller.dataset.view({ id: ref.id, view: { sort: { column: "nope", direction: "asc" } } }));
+    expect(unknown.code).toBe("BAD_REQUEST");
+    expect(unknown.message).toBe('The dataset has no column "nope"');
+    const missing = await rejection(caller.dataset.view({ id: "ds_missing" }));
+    expect(missing.code).toBe("NOT_FOUND");
+    expect((await rejection(caller.dataset.view({ id: "file_x" }))).code).toBe("NOT_FOUND");
+  });
+
   it("answers NOT_FOUND, naming the id, for anything it does not know", async () => {
     for (const id of ["file_0000000000", "ds_missing", "x'); DROP TABLE files; --"]) {
       const err = await rejection(caller.dataset.preview({ id }));

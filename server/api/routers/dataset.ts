@@ -3,10 +3,12 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { ParquetDatasetStore } from "../../../db/dataset-store";
+import { viewDataset, type ViewColumn } from "../../../db/dataset-query";
 import { datasets, files, type Store } from "../../../db/store";
+import { viewSpecSchema } from "../../../lib/dataset-view";
 import { NotFound } from "../../../lib/errors";
 import { dataDir, sharedDir } from "../../../lib/paths";
+import { runDataset } from "../../services/dataset-downloads";
 import { queryUpload } from "../../services/uploads";
 import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
 
@@ -40,6 +42,17 @@ async function present(file: string, what: string): Promise<void> {
   } catch {
     throw new NotFound(`${what} is recorded but its file is missing from the shared folder`);
   }
+}
+
+export interface DatasetView {
+  id: string;
+  /** Identifiers first, then model outputs, then the rest. */
+  columns: ViewColumn[];
+  rows: Record<string, unknown>[];
+  /** Rows in the whole dataset, and those matching the view's filters and search. */
+  totalRows: number;
+  matchingRows: number;
+  offset: number;
 }
 
 async function previewFile(id: string, store: Store): Promise<Preview> {
@@ -81,11 +94,28 @@ export const datasetRouter = createTRPCRouter({
   preview: editorProcedure.input(z.object({ id: z.string().min(1).max(200) })).query(async ({ ctx, input }): Promise<Preview> => {
     if (input.id.startsWith("file_")) return previewFile(input.id, ctx.store);
     if (!input.id.startsWith("ds_")) throw new NotFound(`No uploaded file or dataset with id "${input.id}"`);
-    const row = await datasets.get(ctx.store, input.id);
-    const store = new ParquetDatasetStore(sharedDir(), ctx.store);
-    const ref = { kind: "table" as const, id: row.id, path: row.path, rows: row.rows, columns: row.columns };
-    await present(store.absolutePath(ref), `Dataset ${row.id}`);
+    const { row, ref, data: store } = await runDataset(ctx.store, input.id);
     const [columns, rows] = await Promise.all([store.schema(ref), store.preview(ref, PREVIEW_ROWS)]);
     return { columns, rows: cells(rows), totalRows: row.rows };
   }),
+
+  /**
+   * A run's dataset (`ds_…`) sorted, filtered and searched over all its rows in DuckDB: a page of
+   * the matching rows (100 unless `limit` says otherwise), how many match, and the columns in the
+   * order to show them. Unknown columns and number comparisons on text are refused by name.
+   */
+  view: editorProcedure
+    .input(
+      z.object({
+        id: z.string().min(1).max(200),
+        view: viewSpecSchema.default({ filters: [], search: "" }),
+        limit: z.number().int().min(1).max(1000).default(PREVIEW_ROWS),
+        offset: z.number().int().min(0).default(0),
+      }),
+    )
+    .query(async ({ ctx, input }): Promise<DatasetView> => {
+      const { row, ref, data } = await runDataset(ctx.store, input.id);
+      const page = await viewDataset(data, ref, input.view, { limit: input.limit, offset: input.offset });
+      return { id: row.id, columns: page.columns, rows: cells(page.rows), totalRows: row.rows, matchingRows: page.matchingRows, offset: input.offset };
+    }),
 });
