@@ -3,6 +3,7 @@ import { column, ConfigError, DataError, defineNode, type DatasetRef, type NodeC
 import { accuracy, f1, labelKey, precision, recall, requirePositiveLabel, type Confusion } from "../model/metrics";
 import { typeFamily } from "../transform/sql-helpers";
 import { finiteOrNull, withPosition } from "./stats";
+import { measureScope, scopeFields } from "./held-out";
 
 const config = z.object({
   labelColumn: column(z.string().min(1)).describe("Column with the true outcome, e.g. Churn."),
@@ -13,6 +14,7 @@ const config = z.object({
     .describe("The value of the label column that counts as positive. Leave empty for Yes/No, True/False, 1/0 or Y/N labels."),
   threshold: z.number().default(0.5).describe("A score at or above this counts as a positive prediction (for accuracy, precision, recall and the confusion matrix)."),
   bins: z.number().int().min(2).max(100).default(10).describe("Number of equal-width score bins in the calibration table."),
+  ...scopeFields,
 });
 type Config = z.output<typeof config>;
 
@@ -82,12 +84,16 @@ async function report(ctx: NodeContext, ref: DatasetRef, cfg: Config): Promise<R
   }
   const positiveLabel = requirePositiveLabel(classes, cfg.positiveLabel, cfg.labelColumn);
   const positiveSql = distinct.find((r) => labelKey(r.v) === positiveLabel)!.s;
+  const negativeLabel = classes.find((c) => c !== positiveLabel)!;
 
   // One row per evaluated row: y (1 = positive), s (the score), pos (the row's position, for ties).
   const s = `CAST(${score} AS DOUBLE)`;
   const src = withPosition(ctx.datasets, ref);
+  const valid = `${label} IS NOT NULL AND ${score} IS NOT NULL AND isfinite(${s})`;
+  // Only the rows the model did not learn from, unless asked for all.
+  const scope = await measureScope(ctx, ref, cfg, valid);
   const base = `d AS (SELECT CAST(CAST(${label} AS VARCHAR) = ${literal(positiveSql)} AS INTEGER) AS y, ${s} AS s, ${src.pos} AS pos
-    FROM ${src.from} WHERE ${label} IS NOT NULL AND ${score} IS NOT NULL AND isfinite(${s}))`;
+    FROM ${src.from} WHERE ${valid} AND ${scope.where})`;
 
   const [totals] = await ctx.datasets.query<Record<string, unknown>>(
     `WITH ${base} SELECT count(*) AS n, sum(y) AS p, min(s) AS lo, max(s) AS hi, avg((s - y) * (s - y)) AS brier,
@@ -179,12 +185,16 @@ async function report(ctx: NodeContext, ref: DatasetRef, cfg: Config): Promise<R
     };
   });
 
-  const skipped = ref.rows - rows;
+  const [inScope] = await ctx.datasets.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${src.from} WHERE ${scope.where}`);
+  const skipped = n(inScope!.n) - rows;
   return {
+    measuredOn: scope.measuredOn,
     rows: ref.rows,
     evaluatedRows: rows,
+    ...scope.figures,
     ...(skipped ? { skippedRows: skipped } : {}),
     positiveLabel,
+    negativeLabel,
     positives: P,
     positiveRate: overallRate,
     threshold: cfg.threshold,
@@ -210,7 +220,8 @@ export default defineNode({
   label: "Classification report",
   description:
     "Judge a scored table against the true outcome: ROC AUC and curve, accuracy, precision, recall, F1 and the confusion matrix at a threshold, " +
-    "lift and cumulative gains by decile of score, and calibration (mean score against the observed rate per score bin).",
+    "lift and cumulative gains by decile of score, and calibration (mean score against the observed rate per score bin). " +
+    "By default only on the rows the model did not learn from (model.score's part column says which).",
   inputs: { rows: "table" },
   outputs: {},
   config,

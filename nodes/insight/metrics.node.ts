@@ -2,6 +2,7 @@ import { z } from "zod";
 import { column, ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { toNumber } from "../model/features";
 import { classificationMetrics, labelKey, requirePositiveLabel } from "../model/metrics";
+import { measureScope, scopeFields } from "./held-out";
 
 const config = z.object({
   labelColumn: column(z.string()).optional().describe("Column with the true outcome, e.g. Churn. Needed when a scored table is connected."),
@@ -11,6 +12,7 @@ const config = z.object({
     .optional()
     .describe("The value of the label column that counts as positive. Leave empty for Yes/No, True/False, 1/0 or Y/N labels."),
   threshold: z.number().min(0).max(1).default(0.5).describe("A score at or above this counts as a positive prediction."),
+  ...scopeFields,
 });
 type Config = z.output<typeof config>;
 
@@ -33,10 +35,14 @@ async function evaluateTable(ctx: NodeContext, ref: DatasetRef, cfg: Config): Pr
   }
   const positiveLabel = requirePositiveLabel(classes, cfg.positiveLabel, cfg.labelColumn);
 
+  const negativeLabel = classes.find((c) => c !== positiveLabel)!;
+  // Rows with both a label and a score, among those the model did not learn from unless asked.
+  const scope = await measureScope(ctx, ref, cfg, `${label} IS NOT NULL AND ${score} IS NOT NULL`);
+
   const labels: number[] = [];
   const scores: number[] = [];
   let skipped = 0;
-  for await (const batch of ctx.datasets.batches<{ l: unknown; s: unknown }>(`SELECT ${label} AS l, ${score} AS s FROM ${from}`)) {
+  for await (const batch of ctx.datasets.batches<{ l: unknown; s: unknown }>(`SELECT ${label} AS l, ${score} AS s FROM ${from} WHERE ${scope.where}`)) {
     for (const r of batch) {
       const key = labelKey(r.l);
       const s = toNumber(r.s);
@@ -51,10 +57,13 @@ async function evaluateTable(ctx: NodeContext, ref: DatasetRef, cfg: Config): Pr
   if (labels.length === 0) throw new DataError(`No row has both a label and a score`, { where: cfg.scoreColumn });
   const m = classificationMetrics(labels, scores, cfg.threshold);
   return {
+    measuredOn: scope.measuredOn,
     rows: ref.rows,
     evaluatedRows: labels.length,
+    ...scope.figures,
     ...(skipped ? { skippedRows: skipped } : {}),
     positiveLabel,
+    negativeLabel,
     positiveRate: labels.reduce((a, b) => a + b, 0) / labels.length,
     threshold: cfg.threshold,
     rocAuc: finite(m.rocAuc),
@@ -72,7 +81,8 @@ export default defineNode({
   kind: "insight",
   label: "Model metrics",
   description:
-    "Show how good a model is: the figures measured when it was trained, or ROC AUC, accuracy, precision and recall computed on a scored table that also holds the true outcome.",
+    "Show how good a model is: the figures measured when it was trained, or ROC AUC, accuracy, precision and recall computed on a scored table that also holds the true outcome, " +
+    "by default only on the rows the model did not learn from (model.score's part column says which), so the figures are not flattered by rows it was trained on.",
   inputs: { model: { type: "model", optional: true }, rows: { type: "table", optional: true } },
   outputs: {},
   config,

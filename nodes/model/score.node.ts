@@ -6,6 +6,7 @@ import { NumericTextAudit, schemaMismatches } from "./feature-checks";
 import { CLASSIFIER_KINDS, classifierFromArtifact } from "./saved-classifiers";
 import { argmax } from "./metrics";
 import { UPLIFT_KIND, upliftModelFromArtifact } from "./uplift-model";
+import { identityColumns, PartFinder, PARTS, trainingRowsOf } from "./training-rows";
 
 const BATCH_ROWS = 5_000;
 
@@ -25,6 +26,13 @@ const config = z.object({
     .min(1)
     .default("prediction")
     .describe("With three or more classes: name of the new column holding the most likely class."),
+  partColumn: z
+    .string()
+    .min(1)
+    .default("part")
+    .describe(
+      'Classifiers: name of the new column saying which part of the model\'s training each row was in: "training" (learnt from), "held out" (kept aside to measure the model) or "new" (never seen). Model metrics measure on the rows the model did not learn from.',
+    ),
   upliftColumn: z
     .string()
     .min(1)
@@ -41,7 +49,7 @@ const config = z.object({
     .default("p_control")
     .describe("Two-model uplift models: name of the new column holding the probability of a response if not treated."),
 });
-type Field = "scoreColumn" | "predictionColumn" | "upliftColumn" | "treatedColumn" | "controlColumn";
+type Field = "scoreColumn" | "predictionColumn" | "partColumn" | "upliftColumn" | "treatedColumn" | "controlColumn";
 
 /** Column names must be new, and distinct from each other. */
 function checkFree(ref: DatasetRef, names: { name: string; field: Field }[]): void {
@@ -66,16 +74,24 @@ function checkFits(spec: FeatureSpec, ref: DatasetRef, label: string): void {
  * Each row encoded with the model's feature preparation, in file order (scores are joined back to
  * the rows by position), with its position; DataError naming the column when values do not fit.
  */
-async function forEachEncoded(ctx: NodeContext, ref: DatasetRef, spec: FeatureSpec, label: string, each: (x: Float32Array, i: number) => void): Promise<number> {
+async function forEachEncoded(
+  ctx: NodeContext,
+  ref: DatasetRef,
+  spec: FeatureSpec,
+  label: string,
+  each: (x: Float32Array, i: number, row: Record<string, unknown>) => void,
+  extraColumns: readonly string[] = [],
+): Promise<number> {
   const input = new Float32Array(encodedWidth(spec));
   const audit = new NumericTextAudit(spec, ref.columns);
+  const columns = [...spec.inputs, ...extraColumns.filter((c) => !spec.inputs.includes(c))];
   let n = 0;
-  for await (const batch of ctx.datasets.batches(selectInFileOrder(ctx.datasets, ref, spec.inputs), BATCH_ROWS)) {
+  for await (const batch of ctx.datasets.batches(selectInFileOrder(ctx.datasets, ref, columns), BATCH_ROWS)) {
     ctx.signal.throwIfAborted();
     if (n + batch.length > ref.rows) throw new Error(`model.score: read more rows than the dataset's ${ref.rows}`);
     for (const row of batch) {
       audit.observe(row);
-      each(encodeInto(spec, row, input), n++);
+      each(encodeInto(spec, row, input), n++, row);
     }
     ctx.progress(ref.rows ? n / ref.rows : 1, "scoring", { rows: n });
   }
@@ -91,7 +107,8 @@ export default defineNode({
   kind: "model",
   label: "Score with model",
   description:
-    "Add a column with each row's probability of the positive class (for example, of churning), or for a model of three or more classes the most likely class and one probability column per class, from a trained classifier connected here or picked by name from the registry. " +
+    "Add a column with each row's probability of the positive class (for example, of churning), or for a model of three or more classes the most likely class and one probability column per class, from a trained classifier connected here or picked by name from the registry, " +
+    'and a part column saying whether the model learnt from the row ("training"), held it out to measure itself ("held out") or never saw it ("new"). ' +
     "With an uplift model (model.train-uplift): the predicted uplift, how much more likely each row is to respond if treated than if not, and for two-model uplift the two probabilities; sort by it to treat those most helped.",
   inputs: { rows: "table", model: { type: "model", optional: true } },
   outputs: { rows: "table" },
@@ -150,41 +167,67 @@ export default defineNode({
     checkFits(spec, ref, label);
     const binary = model.positiveLabel !== undefined;
     const probabilityColumns = binary ? [] : model.classes.map((c) => `${cfg.scoreColumn}_${c}`);
-    checkFree(
-      ref,
-      binary
-        ? [{ name: cfg.scoreColumn, field: "scoreColumn" }]
-        : [{ name: cfg.predictionColumn, field: "predictionColumn" }, ...probabilityColumns.map((name) => ({ name, field: "scoreColumn" as const }))],
-    );
+    checkFree(ref, [
+      ...(binary
+        ? [{ name: cfg.scoreColumn, field: "scoreColumn" as const }]
+        : [{ name: cfg.predictionColumn, field: "predictionColumn" as const }, ...probabilityColumns.map((name) => ({ name, field: "scoreColumn" as const }))]),
+      { name: cfg.partColumn, field: "partColumn" },
+    ]);
+
+    // Which rows the model learnt from: by its key column or its input values, when the version
+    // records them and the input holds the columns to tell (else the part is empty).
+    const recorded = trainingRowsOf(saved.artifact);
+    const have = new Set(ref.columns.map((c) => c.name));
+    const finder = recorded && identityColumns(recorded.identity).every((c) => have.has(c)) ? new PartFinder(recorded) : undefined;
+    const parts = new Float64Array(ref.rows).fill(Number.NaN);
+    const partCounts = [0, 0, 0];
 
     const k = model.classes.length;
     const out = new Float64Array(k);
     const probabilities = Array.from({ length: binary ? 1 : k }, () => new Float64Array(ref.rows));
     const predicted = new Float64Array(binary ? 0 : ref.rows);
     let sum = 0;
-    const n = await forEachEncoded(ctx, ref, spec, label, (x, i) => {
-      model.predict(x, out);
-      if (binary) {
-        probabilities[0]![i] = out[1]!;
-        sum += out[1]!;
-      } else {
-        for (let c = 0; c < k; c++) probabilities[c]![i] = out[c]!;
-        predicted[i] = argmax(out);
-      }
-    });
+    const n = await forEachEncoded(
+      ctx,
+      ref,
+      spec,
+      label,
+      (x, i, row) => {
+        model.predict(x, out);
+        if (binary) {
+          probabilities[0]![i] = out[1]!;
+          sum += out[1]!;
+        } else {
+          for (let c = 0; c < k; c++) probabilities[c]![i] = out[c]!;
+          predicted[i] = argmax(out);
+        }
+        if (finder) partCounts[(parts[i] = finder.part(row))]!++;
+      },
+      finder ? identityColumns(finder.rows.identity) : [],
+    );
+    const part = { name: cfg.partColumn, type: "VARCHAR", values: parts, labels: PARTS };
+    const partMetrics = finder
+      ? {
+          trainingRows: partCounts[0],
+          heldOutRows: partCounts[1],
+          newRows: partCounts[2],
+          rowsKnownBy: finder.rows.identity.by === "key" ? finder.rows.identity.column : "the model's input columns",
+        }
+      : { parts: recorded ? `unknown: the input lacks ${identityColumns(recorded.identity).filter((c) => !have.has(c)).join(", ")}` : "unknown: this model version does not record its training rows" };
 
     if (binary) {
-      const rows = await ctx.datasets.addColumn(ref, { name: cfg.scoreColumn, type: "DOUBLE" }, probabilities[0]!);
-      return { outputs: { rows }, metrics: { ...about, positiveLabel: model.positiveLabel, rows: n, meanScore: n ? sum / n : null } };
+      const rows = await ctx.datasets.addColumns(ref, [{ name: cfg.scoreColumn, type: "DOUBLE", values: probabilities[0]! }, part]);
+      return { outputs: { rows }, metrics: { ...about, positiveLabel: model.positiveLabel, rows: n, meanScore: n ? sum / n : null, ...partMetrics } };
     }
 
     // The class index becomes the class name as the columns are written, all in one pass.
     const rows = await ctx.datasets.addColumns(ref, [
       { name: cfg.predictionColumn, type: "VARCHAR", values: predicted, labels: model.classes },
       ...probabilityColumns.map((name, c) => ({ name, type: "DOUBLE", values: probabilities[c]! })),
+      part,
     ]);
     const counts = Object.fromEntries(model.classes.map((c) => [c, 0]));
     for (let i = 0; i < n; i++) counts[model.classes[predicted[i]!]!]!++;
-    return { outputs: { rows }, metrics: { ...about, classes: model.classes, rows: n, predicted: counts } };
+    return { outputs: { rows }, metrics: { ...about, classes: model.classes, rows: n, predicted: counts, ...partMetrics } };
   },
 });

@@ -31,8 +31,8 @@ describe("model.score", () => {
     const res = await h.run(score, {}, { rows: telco, model });
     const out = res.outputs.rows as DatasetRef;
     expect(out.rows).toBe(7043);
-    expect(out.columns.map((c) => c.name)).toEqual([...telco.columns.map((c) => c.name), "score"]);
-    expect(out.columns.at(-1)!.type).toBe("DOUBLE");
+    expect(out.columns.map((c) => c.name)).toEqual([...telco.columns.map((c) => c.name), "score", "part"]);
+    expect(out.columns.slice(-2).map((c) => c.type)).toEqual(["DOUBLE", "VARCHAR"]);
 
     const [s] = await store.query<{ n: number; nulls: number; lo: number; hi: number; mean: number; distinct: number }>(
       `SELECT count(*) AS n, count(*) FILTER (WHERE score IS NULL OR isnan(score)) AS nulls, min(score) AS lo, max(score) AS hi,
@@ -86,6 +86,7 @@ describe("model.score", () => {
     expect(out.columns.slice(telco.columns.length)).toEqual([
       { name: "prediction", type: "VARCHAR" },
       ...classes.map((c) => ({ name: `score_${c}`, type: "DOUBLE" })),
+      { name: "part", type: "VARCHAR" },
     ]);
     const [check] = await store.query<{ bad_sum: number; not_argmax: number; unknown: number; correct: number; differ: number }>(
       `WITH s AS (SELECT *, file_row_number AS rn FROM read_parquet('${h.dataDir}/${out.path}', file_row_number = true)),
@@ -103,6 +104,59 @@ describe("model.score", () => {
     const m = res.metrics as { classes: string[]; predicted: Record<string, number> };
     expect(m.classes).toEqual(classes);
     expect(Object.values(m.predicted).reduce((a, b) => a + b, 0)).toBe(7043);
+  });
+
+  it("says which rows trained the model, were held out or are new: by the key column, else by the input values", async () => {
+    // The model learnt Churn from every column but customerID (all values distinct), which became
+    // its key. ceil(0.2 * 7,043) = 1,409 held out; stratified, 374 of the 1,869 churners.
+    const { metrics, outputs } = await h.run(score, {}, { rows: telco, model });
+    expect(metrics).toMatchObject({ trainingRows: 5634, heldOutRows: 1409, newRows: 0, rowsKnownBy: "customerID" });
+    const split = stratifiedSplit(
+      (await store.query<{ c: boolean }>(`SELECT Churn AS c FROM ${store.from(telco)}`)).map((r) => String(r.c)),
+      0.2,
+      42,
+    );
+    const parts = (await store.query<{ part: string }>(`SELECT part FROM ${h.ctx("x").datasets.fromWithPosition(outputs.rows as DatasetRef)} ORDER BY file_row_number`)).map((r) => r.part);
+    expect(split.test.every((i) => parts[i] === "held out")).toBe(true);
+    expect(split.train.every((i) => parts[i] === "training")).toBe(true);
+
+    // Three held-out customers, one training customer, and two training customers under new ids (new).
+    const heldIds = split.test.slice(0, 3);
+    const trainIds = split.train.slice(0, 3);
+    const ids = (await store.query<{ id: string }>(`SELECT customerID AS id FROM ${store.fromWithPosition(telco)} ORDER BY file_row_number`)).map((r) => r.id);
+    const sample = await store.create(
+      `SELECT * REPLACE (CASE WHEN customerID = ${store.literal(ids[trainIds[1]!]!)} THEN 'NEW-1' WHEN customerID = ${store.literal(ids[trainIds[2]!]!)} THEN 'NEW-2' ELSE customerID END AS customerID)
+       FROM ${store.from(telco)} WHERE customerID IN (${[...heldIds, ...trainIds].map((i) => store.literal(ids[i]!)).join(", ")})`,
+    );
+    const s = await h.run(score, {}, { rows: sample, model });
+    expect(s.metrics).toMatchObject({ trainingRows: 1, heldOutRows: 3, newRows: 2 });
+
+    // Without the key column the parts cannot be told: left empty, and said.
+    const noKey = await store.create(`SELECT * EXCLUDE (customerID) FROM ${store.from(telco)}`);
+    const unknown = await h.run(score, {}, { rows: noKey, model });
+    expect(unknown.metrics).toMatchObject({ parts: "unknown: the input lacks customerID" });
+    const [nulls] = await store.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${store.from(unknown.outputs.rows as DatasetRef)} WHERE part IS NULL`);
+    expect(nulls!.n).toBe(7043);
+
+    // Trained without a key column: rows are known by the values of the model's inputs. The same
+    // 1,409 rows are held out (the split depends on the labels and the seed only), unless a held-out
+    // row has the same inputs as a training row: then it counts as training.
+    const byInputs = await h.run(trainClassifier, { target: "Churn", algorithm: "logistic", modelName: "churn-no-key" }, { rows: noKey });
+    expect(byInputs.metrics!.rowKey).toBeUndefined();
+    const scoredNoKey = await h.run(score, {}, { rows: noKey, model: byInputs.outputs.model as ModelRef });
+    const m = scoredNoKey.metrics as { trainingRows: number; heldOutRows: number; newRows: number; rowsKnownBy: string };
+    expect(m.rowsKnownBy).toBe("the model's input columns");
+    expect(m.newRows).toBe(0);
+    expect(m.trainingRows + m.heldOutRows).toBe(7043);
+    // Held-out rows whose inputs (every column but customerID and Churn) equal a training row's count as training.
+    const inputs = (await store.query<Record<string, unknown>>(`SELECT * EXCLUDE (Churn) FROM ${store.fromWithPosition(noKey)} ORDER BY file_row_number`)).map((r) => {
+      const { file_row_number: _, ...rest } = r;
+      return JSON.stringify(Object.values(rest).map(String));
+    });
+    const seen = new Set(split.train.map((i) => inputs[i]));
+    const straddling = split.test.filter((i) => seen.has(inputs[i])).length;
+    console.log(`Telco without customerID: ${straddling} held-out rows have the inputs of a training row`);
+    expect(m.heldOutRows).toBe(1409 - straddling);
   });
 
   it("finds the model by name, or the version asked for", async () => {
@@ -124,12 +178,17 @@ describe("model.score", () => {
   it("still scores a binary-classifier/brainjs artifact saved before column types were kept", async () => {
     const ctx = h.ctx("legacy");
     const current = await ctx.models.load({ id: model.id });
-    const { negativeLabel: _, ...old } = JSON.parse(JSON.stringify(current.artifact, (k, v) => (k === "type" ? undefined : v))) as ClassifierArtifact;
+    const { negativeLabel: _, trainingRows: __, ...old } = JSON.parse(JSON.stringify(current.artifact, (k, v) => (k === "type" ? undefined : v))) as ClassifierArtifact & {
+      trainingRows: unknown;
+    };
     expect(JSON.stringify(old)).not.toContain('"type":"BIGINT"');
     const legacy = await ctx.models.save({ name: "legacy", kind: "binary-classifier/brainjs", metrics: {}, artifact: old });
     const fromLegacy = await h.run(score, {}, { rows: telco, model: legacy });
     const fromCurrent = await h.run(score, {}, { rows: telco, model });
-    expect((fromLegacy.outputs.rows as DatasetRef).id).toBe((fromCurrent.outputs.rows as DatasetRef).id);
+    // The same scores; the parts are unknown, as the old version did not record its training rows.
+    const withoutPart = async (ref: DatasetRef) => (await store.create(`SELECT * EXCLUDE (part) FROM ${store.from(ref)}`)).id;
+    expect(await withoutPart(fromLegacy.outputs.rows as DatasetRef)).toBe(await withoutPart(fromCurrent.outputs.rows as DatasetRef));
+    expect(fromLegacy.metrics).toMatchObject({ parts: "unknown: this model version does not record its training rows" });
   });
 
   it("names the feature columns a dataset lacks", async () => {
@@ -179,6 +238,8 @@ describe("model.score", () => {
     const taken = await h.run(score, { scoreColumn: "tenure" }, { rows: telco, model }).catch((e: unknown) => e);
     expect(taken).toBeInstanceOf(ConfigError);
     expect((taken as ConfigError).where).toBe("scoreColumn");
+    const part = await h.run(score, { partColumn: "gender" }, { rows: telco, model }).catch((e: unknown) => e);
+    expect((part as ConfigError).where).toBe("partColumn");
     const prediction = await h.run(score, { predictionColumn: "Contract" }, { rows: telco, model: contract }).catch((e: unknown) => e);
     expect((prediction as ConfigError).where).toBe("predictionColumn");
     const scored = await store.create(`SELECT *, 0.5 AS "score_One year" FROM ${store.from(telco)}`);

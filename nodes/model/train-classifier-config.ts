@@ -14,7 +14,10 @@ export const config = z.object({
     .array(column(z.string()))
     .default([])
     .describe("Free-text columns (reviews, notes) to learn from as a bag of words: the most common words in the training rows become inputs."),
-  modelName: z.string().min(1).default("model").describe("Name in the model registry; each training saves a new version."),
+  modelName: z
+    .string()
+    .optional()
+    .describe("Name in the model registry; each training saves a new version. Empty: the flow and the target, e.g. telco-churn-churn for Churn in the flow telco-churn."),
   algorithm: z
     .enum(["neural", "logistic"])
     .default("neural")
@@ -61,3 +64,21 @@ export const config = z.object({
   patience: z.number().int().min(1).max(1_000).default(10).describe("Neural network: stop after this many passes without a better validation loss."),
 });
 export type Config = z.output<typeof config>;
+
+/** "Telco churn" + "Churn" -> "telco-churn-churn": lower case, runs of other characters as one dash. */
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+}
+
+/**
+ * The registry name of a model trained without one: the flow's id (itself a slug of its name) and
+ * the target, e.g. telco-churn-churn; the target alone outside a flow; the flow alone when it is
+ * the target (flow "churn", target Churn: "churn", not "churn-churn").
+ */
+export function defaultModelName(flowId: string, target: string): string {
+  const flow = slug(flowId);
+  const what = slug(target) || "model";
+  if (!flow) return what.slice(0, 100);
+  if (flow === what) return flow.slice(0, 100);
+  return `${flow}-${what}`.slice(0, 100);
+}

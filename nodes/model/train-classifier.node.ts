@@ -2,7 +2,8 @@ import { ConfigError, DataError, defineNode, type DatasetRef } from "../sdk";
 import { isIdentifierLike, selectInFileOrder } from "./features";
 import { Pacer, trainAndEvaluate, type Task } from "./classifier-training";
 import { labelKey, requirePositiveLabel, stratifiedFolds, stratifiedSplit, summarise } from "./metrics";
-import { config, type Config } from "./train-classifier-config";
+import { config, defaultModelName, type Config } from "./train-classifier-config";
+import { keyColumn, trainingRows, type RowIdentity } from "./training-rows";
 
 type Row = Record<string, unknown>;
 
@@ -47,7 +48,7 @@ export default defineNode({
   kind: "model",
   label: "Train classifier",
   description:
-    "Learn to predict a column (such as churn, or a plan among several) with a small neural network or logistic regression. Holds out a stratified test part, reports ROC AUC, accuracy, precision and recall on it (accuracy, macro F1 and a confusion matrix for three or more classes), optionally cross-validates, and saves a new model version.",
+    "Learn to predict a column (such as churn, or a plan among several) with a small neural network or logistic regression. Holds out a stratified test part, reports ROC AUC, accuracy, precision and recall on it (accuracy, macro F1 and a confusion matrix for three or more classes), optionally cross-validates, and saves a new model version, which records (as short hashes of a key column such as customerID, or of the input values) which rows it learnt from and which it held out.",
   inputs: { rows: "table" },
   outputs: { model: "model" },
   config,
@@ -121,11 +122,12 @@ export default defineNode({
     ctx.signal.throwIfAborted();
 
     const metrics = {
+      measuredOn: `${split.test.length.toLocaleString("en-US")} held-out rows`,
       algorithm: cfg.algorithm,
       ...evaluated,
       trainRows: split.train.length,
       testRows: split.test.length,
-      ...(binary ? { positiveRate: y.reduce((s, v) => s + v, 0) / y.length, positiveLabel } : { classes }),
+      ...(binary ? { positiveRate: y.reduce((s, v) => s + v, 0) / y.length, positiveLabel, negativeLabel: classes[0] } : { classes }),
       features: features.length,
       inputs: width,
       ...(skipped.length ? { skippedColumns: skipped } : {}),
@@ -136,15 +138,19 @@ export default defineNode({
       ...fitted.details,
       trainSeconds,
     };
+    // Which rows trained the model and which were held out, so a scored row can say which it was.
+    const others = ref.columns.map((c) => c.name).filter((c) => c !== cfg.target && !features.includes(c));
+    const key = keyColumn(all, [...cfg.exclude.filter((c) => others.includes(c)), ...others.filter((c) => !cfg.exclude.includes(c))]);
+    const identity: RowIdentity = key ? { by: "key", column: key } : { by: "inputs", columns: spec.inputs };
     const types = new Map(ref.columns.map((c) => [c.name, c.type]));
     const model = await ctx.models.save({
-      name: cfg.modelName,
+      name: cfg.modelName || defaultModelName(await ctx.flowId(), cfg.target),
       kind,
-      metrics,
-      artifact,
+      metrics: { ...metrics, ...(key ? { rowKey: key } : {}) },
+      artifact: { ...(artifact as object), trainingRows: trainingRows(identity, rows, split.train, split.test) },
       datasetId: ref.id,
       inputSchema: spec.inputs.map((name) => ({ name, type: types.get(name) ?? null })),
     });
-    return { outputs: { model }, metrics: { ...metrics, model: model.name, modelVersion: model.version } };
+    return { outputs: { model }, metrics: { ...metrics, ...(key ? { rowKey: key } : {}), model: model.name, modelVersion: model.version } };
   },
 });

@@ -5,6 +5,7 @@ import { ConfigError, DataError, NotFoundError, type DatasetRef, type ModelRef }
 import { harness, datasetFile } from "../../tests/harness";
 import type { ClassifierArtifact, LogisticClassifierArtifact, MultiClassLogisticArtifact } from "./saved-classifiers";
 import trainClassifier from "./train-classifier.node.ts";
+import { defaultModelName } from "./train-classifier-config";
 
 const csv = datasetFile("telco-customer-churn.csv");
 
@@ -319,5 +320,29 @@ describe("model.train-classifier on Telco churn", () => {
   it("refuses an empty input", async () => {
     const empty = await h.ctx("empty").datasets.create(`SELECT * FROM read_csv('${csv}') LIMIT 0`);
     await expect(h.run(trainClassifier, { target: "Churn" }, { rows: empty })).rejects.toBeInstanceOf(DataError);
+  });
+
+  it("names the model after the flow and the target when no name is given", async () => {
+    const small = await h.ctx("small").datasets.create(
+      `SELECT i AS id, i % 7 AS visits, CASE WHEN i % 7 > 3 THEN 'Yes' ELSE 'No' END AS "Bought it?" FROM range(40) t(i)`,
+    );
+    const inFlow = await h.run(trainClassifier, { target: "Bought it?", algorithm: "logistic" }, { rows: small }, h.ctx("train", { flowId: "telco-churn" }));
+    expect(inFlow.metrics).toMatchObject({ model: "telco-churn-bought-it", modelVersion: 1 });
+    const alone = await h.run(trainClassifier, { target: "Bought it?", algorithm: "logistic" }, { rows: small }, h.ctx("train", { flowId: "" }));
+    expect(alone.metrics).toMatchObject({ model: "bought-it", modelVersion: 1 });
+    const named = await h.run(trainClassifier, { target: "Bought it?", algorithm: "logistic", modelName: "mine" }, { rows: small }, h.ctx("train", { flowId: "telco-churn" }));
+    expect(named.metrics).toMatchObject({ model: "mine" });
+  });
+});
+
+describe("defaultModelName", () => {
+  it("joins the flow id and the target as a slug, without saying the target twice", () => {
+    expect(defaultModelName("telco-churn", "Churn")).toBe("telco-churn-churn");
+    expect(defaultModelName("Telco churn", "Contract")).toBe("telco-churn-contract");
+    expect(defaultModelName("", "Churn")).toBe("churn");
+    expect(defaultModelName("weekly-churn", "Churn")).toBe("weekly-churn-churn");
+    expect(defaultModelName("churn", "churn")).toBe("churn");
+    expect(defaultModelName("flow-2", "Has it? (y/n)")).toBe("flow-2-has-it-y-n");
+    expect(defaultModelName("flow", "???")).toBe("flow-model");
   });
 });
