@@ -54,7 +54,7 @@ describe.each(["sqlite", "postgres"])("store on %s", (backend) => {
 
   it("numbers versions, keeps an unchanged graph's version, and refuses a stale save", async () => {
     const first = await flows.saveVersion(s, graph("Churn", 2));
-    expect(first).toEqual({ flowId: "churn", version: 1, versionId: "churn@1", created: true });
+    expect(first).toEqual({ flowId: "churn", version: 1, versionId: "churn@1", created: true, problems: null, latestValidVersion: 1 });
     expect(await flows.saveVersion(s, graph("Churn", 2))).toMatchObject({ version: 1, created: false });
     expect(await flows.saveVersion(s, graph("Churn", 3), { expectedVersion: 1 })).toMatchObject({ version: 2, created: true });
     const stale = await failure(flows.saveVersion(s, graph("Churn", 4), { expectedVersion: 1 }));

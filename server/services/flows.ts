@@ -4,14 +4,15 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from "@temporalio/c
 import { SearchAttributeType, TypedSearchAttributes, defineSearchAttributeKey } from "@temporalio/common";
 import { randomUUID } from "node:crypto";
 import { flows, runs, type Store } from "../../db/store";
-import type { SavedVersion } from "../../db/store/flows";
-import { AppError } from "../../lib/errors";
+import type { SavedVersion, SaveOptions } from "../../db/store/flows";
+import { AppError, Precondition } from "../../lib/errors";
 import { workflowUrl, type TemporalSettings } from "../../lib/temporal";
 import type { NodeRegistry } from "../../nodes/node-registry";
 import { GraphInvalidError, compileGraph } from "../../workflows/graph/compile";
 import type { Plan, RunFlowInput, RunTrigger } from "../../workflows/graph/plan";
 import type { FlowGraph } from "../../workflows/graph/schema";
-import { validateGraph } from "../../workflows/graph/validate";
+import { draftRunRefusal } from "../../workflows/graph/draft";
+import { validateGraph, type GraphProblem } from "../../workflows/graph/validate";
 
 const NAME_MAX = 200;
 
@@ -22,31 +23,81 @@ export function checkedGraph(raw: unknown, registry: NodeRegistry): FlowGraph {
   return result.graph;
 }
 
-export function saveFlowVersion(store: Store, registry: NodeRegistry, raw: unknown, opts: { flowId?: string; expectedVersion?: number } = {}): Promise<SavedVersion> {
-  return flows.saveVersion(store, checkedGraph(raw, registry), opts);
+/**
+ * The graph as saved graphs are, with its problems (none: it can run). A graph that cannot even
+ * be parsed (no name, a node without an id...) cannot be kept as a draft: GraphInvalidError.
+ */
+export function draftGraph(raw: unknown, registry: NodeRegistry): { graph: FlowGraph; problems: GraphProblem[] } {
+  const result = validateGraph(raw, registry);
+  if (!result.graph) throw new GraphInvalidError(result.problems);
+  return { graph: result.graph, problems: result.problems };
+}
+
+export type SaveFlowOptions = Pick<SaveOptions, "flowId" | "expectedVersion" | "createdBy"> & {
+  /** Keep a graph with problems as a draft instead of refusing it (the editor's Save). */
+  draft?: boolean;
+};
+
+export function saveFlowVersion(store: Store, registry: NodeRegistry, raw: unknown, opts: SaveFlowOptions = {}): Promise<SavedVersion> {
+  const { draft, ...rest } = opts;
+  if (!draft) return flows.saveVersion(store, checkedGraph(raw, registry), rest);
+  const { graph, problems } = draftGraph(raw, registry);
+  return flows.saveVersion(store, graph, { ...rest, problems });
+}
+
+/**
+ * An earlier version's graph saved as the newest version (restoring 1 over 3 makes version 4 equal
+ * to 1). Checked against today's nodes: if it has problems now, the new version is a draft.
+ * `expectedVersion` guards against a version saved meanwhile, as for any save.
+ */
+export async function restoreVersion(store: Store, registry: NodeRegistry, flowId: string, version: number, opts: Pick<SaveOptions, "expectedVersion" | "createdBy"> = {}): Promise<SavedVersion> {
+  const old = await flows.get(store, flowId, version);
+  return saveFlowVersion(store, registry, old.graph, { flowId, draft: true, expectedVersion: opts.expectedVersion ?? old.flow.latestVersion, createdBy: opts.createdBy });
 }
 
 /** A new, empty flow. An empty graph needs no node registry to be valid. */
-export function createFlow(store: Store, name: string): Promise<SavedVersion> {
-  return flows.create(store, { name: name.trim().slice(0, NAME_MAX), nodes: [], edges: [] });
+export function createFlow(store: Store, name: string, createdBy?: string | null): Promise<SavedVersion> {
+  return flows.create(store, { name: name.trim().slice(0, NAME_MAX), nodes: [], edges: [] }, { createdBy });
 }
 
 /**
  * The latest graph under a new name, as a new version. Without `expectedVersion` the version
  * just read is expected, so an edit saved in between is a conflict rather than silently dropped.
  */
-export async function renameFlow(store: Store, registry: NodeRegistry, flowId: string, name: string, expectedVersion?: number): Promise<SavedVersion> {
+export async function renameFlow(store: Store, registry: NodeRegistry, flowId: string, name: string, expectedVersion?: number, createdBy?: string | null): Promise<SavedVersion> {
   const latest = await flows.get(store, flowId);
-  const graph = checkedGraph({ ...latest.graph, name: name.trim().slice(0, NAME_MAX) }, registry);
-  return flows.saveVersion(store, graph, { flowId, expectedVersion: expectedVersion ?? latest.version });
+  // A draft renamed stays a draft; a version that could run must still be able to.
+  return saveFlowVersion(store, registry, { ...latest.graph, name: name.trim().slice(0, NAME_MAX) }, { flowId, expectedVersion: expectedVersion ?? latest.version, draft: latest.problems !== null, createdBy });
 }
 
 /** A new flow "<name> (copy)" holding the latest graph as its version 1. */
-export async function duplicateFlow(store: Store, registry: NodeRegistry, flowId: string): Promise<SavedVersion> {
-  const { graph } = await flows.get(store, flowId);
+export async function duplicateFlow(store: Store, registry: NodeRegistry, flowId: string, createdBy?: string | null): Promise<SavedVersion> {
+  const { graph, problems } = await flows.get(store, flowId);
   const suffix = " (copy)";
-  // Re-validated: the node registry may have changed since the original was saved.
-  return flows.create(store, checkedGraph({ ...graph, name: `${graph.name.slice(0, NAME_MAX - suffix.length)}${suffix}` }, registry));
+  const copy = { ...graph, name: `${graph.name.slice(0, NAME_MAX - suffix.length)}${suffix}` };
+  // Re-validated: the node registry may have changed since the original was saved. A draft's copy is a draft.
+  if (problems === null) return flows.create(store, checkedGraph(copy, registry), { createdBy });
+  const checked = draftGraph(copy, registry);
+  return flows.create(store, checked.graph, { problems: checked.problems, createdBy });
+}
+
+/** A draft asked to run: refused, naming the flow, the version and its first problems. */
+export class DraftNotRunnableError extends Precondition {
+  constructor(
+    readonly flowId: string,
+    readonly version: number,
+    readonly problems: GraphProblem[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Throws DraftNotRunnableError when the version is a draft. */
+export async function refuseDraft(store: Store, v: { flowId: string; version: number; graph: FlowGraph; problems: GraphProblem[] | null }): Promise<void> {
+  if (!v.problems) return;
+  const { latestValidVersion } = await flows.get(store, v.flowId, v.version);
+  throw new DraftNotRunnableError(v.flowId, v.version, v.problems, draftRunRefusal({ id: v.flowId, name: v.graph.name }, v.version, v.problems, latestValidVersion));
 }
 
 /** The reason Temporal gave: the SDK's message ("Failed to start Workflow") hides it in the gRPC cause's details. */
@@ -88,6 +139,8 @@ export async function startRun(
   },
 ): Promise<StartedRun> {
   const version = await flows.getVersion(store, opts.versionId);
+  // Drafts never run, whoever asks (a person, the CLI, a trigger's cohort).
+  await refuseDraft(store, version);
   const plan = compileGraph(version.graph, registry, { id: version.flowId, version: version.version });
   const runId = opts.runId ?? randomUUID();
   const workflowId = `run-${runId}`;

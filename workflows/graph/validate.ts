@@ -92,8 +92,11 @@ export function validateGraph(raw: unknown, nodes: NodeLookup): ValidationResult
       for (const issue of config.error.issues) {
         const field = pathString(issue.path);
         // zod says "expected string, received undefined"; a marketer needs to hear that it is missing.
-        const missing = issue.code === "invalid_type" && field !== "" && valueAt(node.config, issue.path) === undefined;
-        const message = missing ? "required" : issue.message;
+        const value = valueAt(node.config, issue.path);
+        const missing = issue.code === "invalid_type" && field !== "" && value === undefined;
+        // Text kept in a number field (a draft saved as typed): say what it is, not zod's "expected number, received string".
+        const text = issue.code === "invalid_type" && issue.expected === "number" && typeof value === "string";
+        const message = missing ? "required" : text ? `${JSON.stringify(value)} is not a number` : issue.message;
         problems.push({ nodeId: node.id, field: field || "config", message: field ? `${field}: ${message}` : message });
       }
     }

@@ -230,3 +230,86 @@ describe("flow router: live counts", () => {
     ]);
   });
 });
+
+describe("flow router: drafts and version history", () => {
+  // The CSV source's skip rows holding text: the graph parses, so it can be kept as a draft.
+  const draftGraph = (name = "Drafty") => {
+    const g = graph();
+    g.name = name;
+    (g.nodes[0]!.config as Record<string, unknown>).skipRows = "abc";
+    return g;
+  };
+  const withTrigger = (g: ReturnType<typeof graph>) => ({
+    ...g,
+    nodes: [...g.nodes, { id: "orders", type: "trigger.event@1", position: { x: 0, y: 200 }, config: { event: "Order" } }],
+  });
+
+  it("saves a graph with problems as a draft when asked (refused otherwise), exactly as sent, and says who saved it", async () => {
+    const refused = await rejection(caller.flow.save({ graph: draftGraph(), flowId: "drafty" }));
+    expect(refused.code).toBe("BAD_REQUEST");
+
+    const v1 = await caller.flow.save({ graph: withTrigger(graph()), flowId: "drafty" });
+    expect(v1).toMatchObject({ version: 1, problems: null, latestValidVersion: 1, trigger: { kind: "event", version: 1 } });
+
+    const v2 = await caller.flow.save({ graph: withTrigger(draftGraph()), flowId: "drafty", expectedVersion: 1, draft: true });
+    expect(v2).toMatchObject({ version: 2, created: true, latestValidVersion: 1, problems: [{ nodeId: "customers", field: "skipRows", message: 'skipRows: "abc" is not a number' }] });
+    // The trigger keeps starting version 1, the latest without problems.
+    expect(v2.trigger).toEqual({ kind: "event", version: 1 });
+
+    const opened = await caller.flow.get({ flowId: "drafty" });
+    expect(opened).toMatchObject({ version: 2, latestValidVersion: 1, createdBy: "test-editor", trigger: { kind: "event", version: 1 } });
+    expect(opened.graph.nodes[0]!.config).toEqual({ path: "examples/data/telco-customer-churn.csv", skipRows: "abc" });
+    expect(opened.problems).toHaveLength(1);
+    expect((await caller.flow.list()).find((f) => f.id === "drafty")).toMatchObject({ latestVersion: 2, draftProblems: 1, latestValidVersion: 1 });
+
+    // A graph that cannot be parsed (no name) is not a draft either.
+    const nameless = await rejection(caller.flow.save({ graph: { ...draftGraph(), name: "  " }, flowId: "drafty", expectedVersion: 2, draft: true }));
+    expect(nameless.code).toBe("BAD_REQUEST");
+    expect((nameless.cause as { problems?: GraphProblem[] }).problems?.[0]).toMatchObject({ field: "name", message: "a flow needs a name" });
+    expect((await caller.flow.get({ flowId: "drafty" })).version).toBe(2);
+  });
+
+  it("never runs a draft: refused by name before Temporal is asked", async () => {
+    const err = await rejection(caller.run.start({ flowId: "drafty" }));
+    expect(err.code).toBe("PRECONDITION_FAILED");
+    expect(err.message).toBe(
+      'Version 2 of flow "Drafty" (drafty) is a draft with 1 problem and never runs. customers › skipRows: "abc" is not a number. Fix it and save, or run version 1, the latest without problems.',
+    );
+    expect((await rejection(caller.run.start({ flowId: "drafty", version: 2 }))).code).toBe("PRECONDITION_FAILED");
+  });
+
+  it("lists versions with who saved them, and restores an old one as the newest (with the conflict check)", async () => {
+    await caller.flow.save({ graph: graph(["customerID", "gender"]), flowId: "drafty", expectedVersion: 2 }); // 3, no trigger
+    const viewer = createCaller(await createTRPCContext({ store: db, temporal: noTemporal, principal: asRole("viewer") }));
+    const list = await viewer.flow.versions({ flowId: "drafty" });
+    expect(list.map((v) => [v.version, v.problems?.length ?? 0, v.savedBy && "id" in v.savedBy ? v.savedBy.id : null])).toEqual([
+      [3, 0, "test-editor"],
+      [2, 1, "test-editor"],
+      [1, 0, "test-editor"],
+    ]);
+
+    const stale = await rejection(caller.flow.restore({ flowId: "drafty", version: 1, expectedVersion: 2 }));
+    expect(stale.code).toBe("CONFLICT");
+
+    const restored = await caller.flow.restore({ flowId: "drafty", version: 1, expectedVersion: 3 });
+    expect(restored).toMatchObject({ version: 4, created: true, problems: null, latestValidVersion: 4, trigger: { kind: "event", version: 4 } });
+    const v1 = await caller.flow.get({ flowId: "drafty", version: 1 });
+    const v4 = await caller.flow.get({ flowId: "drafty", version: 4 });
+    expect(v4.graph).toEqual(v1.graph);
+    expect(v4.createdBy).toBe("test-editor");
+
+    // Restoring the draft makes a draft again.
+    expect(await caller.flow.restore({ flowId: "drafty", version: 2, expectedVersion: 4 })).toMatchObject({ version: 5, latestValidVersion: 4, trigger: { kind: "event", version: 4 } });
+    expect((await caller.flow.get({ flowId: "drafty" })).problems).toHaveLength(1);
+    expect((await rejection(caller.flow.restore({ flowId: "drafty", version: 9, expectedVersion: 5 }))).code).toBe("NOT_FOUND");
+  });
+
+  it("lets a viewer read the history but not save, restore or run", async () => {
+    const viewer = createCaller(await createTRPCContext({ store: db, temporal: noTemporal, principal: asRole("viewer") }));
+    expect((await viewer.flow.versions({ flowId: "drafty" })).length).toBe(5);
+    expect((await rejection(viewer.flow.restore({ flowId: "drafty", version: 1, expectedVersion: 5 }))).code).toBe("FORBIDDEN");
+    expect((await rejection(viewer.flow.save({ graph: graph(), flowId: "drafty", expectedVersion: 5, draft: true }))).code).toBe("FORBIDDEN");
+    expect((await rejection(viewer.run.start({ flowId: "drafty" }))).code).toBe("FORBIDDEN");
+    expect((await caller.flow.get({ flowId: "drafty" })).version).toBe(5);
+  });
+});

@@ -9,7 +9,7 @@ import { NotFound, Precondition } from "../../../lib/errors";
 import { sharedDir } from "../../../lib/paths";
 import type { DatasetRef } from "../../../nodes/sdk/types";
 import { isFinished } from "../../../workflows/graph/status";
-import { startRun } from "../../services/flows";
+import { refuseDraft, startRun } from "../../services/flows";
 import { settleIfEnded } from "../../services/unreported-runs";
 import { record } from "../../access";
 import { takeLimit } from "../../limits";
@@ -75,12 +75,14 @@ export const runRouter = createTRPCRouter({
       return { port, ports: tables.map(([p]) => p), dataset: { id: ref.id, rows: ref.rows, columns: ref.columns }, rows };
     }),
 
-  /** Run a saved version (the latest unless `version` is given). */
+  /** Run a saved version (the latest unless `version` is given); a draft is refused (PRECONDITION_FAILED, naming it). */
   start: editorProcedure
     .input(z.object({ flowId: flowIdSchema, version: z.number().int().min(1).optional(), triggerKind: z.enum(["manual", "cli"]).default("manual") }))
     .mutation(async ({ ctx, input }) => {
       takeLimit("run", ctx.user);
       const saved = await flows.get(ctx.store, input.flowId, input.version);
+      // A draft never runs: refused by name before Temporal is even asked.
+      await refuseDraft(ctx.store, { flowId: input.flowId, version: saved.version, graph: saved.graph, problems: saved.problems });
       const status = await requireTemporal(ctx);
       const started = await startRun(ctx.store, ctx.registry, ctx.temporal.client(), ctx.temporal.settings(), {
         versionId: saved.versionId,
