@@ -40,8 +40,38 @@ describe("Metrics", () => {
     // Actual positives: 1,028 caught, 841 missed; actual negatives: 530 false alarms, 4,644 right.
     expect(t).toContain("Actual “Yes” 1,028 841");
     expect(t).toContain("Actual not “Yes” 530 4,644");
-    expect(t).toMatch(/Training metrics ROC AUC 0\.842 Training rows 5,634/);
+    expect(t).toMatch(/Training metrics ROC AUC 0\.842 good — 0\.5 is a coin toss, 1\.0 perfect Training rows 5,634/);
     expect(renderToStaticMarkup(createElement(Metrics, { metrics: null }))).toBe("");
+  });
+
+  it("says which rows were measured, reads the figures in words, names the classes by the data's labels, and lists warnings first", () => {
+    // The Telco figures of the test above, on booleans as DuckDB reads the file's Yes/No.
+    const html = renderToStaticMarkup(
+      createElement(Metrics, {
+        metrics: {
+          warnings: ['TotalCharges looks numeric but was read as text: 11 of 7,043 values are blank or not numbers'],
+          measuredOn: "7,043 rows",
+          rocAuc: 0.85,
+          accuracy: (1028 + 4644) / 7043,
+          precision: 1028 / 1558,
+          recall: 1028 / 1869,
+          positiveLabel: "true",
+          negativeLabel: "false",
+          confusion: { tp: 1028, fp: 530, tn: 4644, fn: 841 },
+        },
+      }),
+    );
+    const t = text(html);
+    expect(t.indexOf("Check: TotalCharges looks numeric")).toBeLessThan(t.indexOf("Measured on 7,043 rows"));
+    expect(t.indexOf("Measured on 7,043 rows")).toBeLessThan(t.indexOf("ROC AUC"));
+    expect(t).toContain("ROC AUC 0.850 good — 0.5 is a coin toss, 1.0 perfect");
+    expect(t).toContain("Accuracy 80.5% 7.1 points better than the base rate: always answering “No” would be right 73.5% of the time");
+    expect(t).toContain("Precision 66.0% of the 1,558 rows flagged “Yes”, 66% (1,028) really were");
+    expect(t).toContain("Recall 55.0% of the 1,869 rows that really were “Yes”, the model flagged 55% (1,028)");
+    expect(t).toContain("Positive label Yes");
+    expect(t).toContain("Predicted “Yes” Predicted “No” Actual “Yes” 1,028 841 Actual “No” 530 4,644");
+    expect(t).not.toContain("true");
+    expect(t).not.toContain("Negative label");
   });
 
   it("shows a many-class confusion matrix, lists of records as tables, and shares as percentages", () => {

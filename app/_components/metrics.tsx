@@ -3,8 +3,14 @@
 // Metrics are whatever a node returned, so anything unknown is still shown, with a humanised name.
 import type { ReactNode } from "react";
 import { CHARTED, MetricCharts, TableHead } from "./charts";
+import { labelWord, readings, type Reading } from "./readings";
 
 type Value = unknown;
+
+/** Shown apart from the list of figures: which rows were measured, problems to look at, the other class. */
+const APART = new Set(["measuredOn", "warnings", "negativeLabel"]);
+
+const TONE: Record<Reading["tone"], string> = { good: "text-emerald-700", bad: "text-rose-700", neutral: "text-ink-soft", warn: "font-medium text-amber-800" };
 
 /** Scores shown as tiles, in this order, when present. */
 const HEADLINE = ["rocAuc", "accuracy", "precision", "recall", "f1"] as const;
@@ -98,7 +104,7 @@ export function formatMetric(key: string, value: Value): string {
     return Number.isInteger(value) ? count.format(value) : decimal.format(value);
   }
   if (typeof value === "boolean") return value ? "yes" : "no";
-  if (typeof value === "string") return value;
+  if (typeof value === "string") return key === "positiveLabel" || key === "negativeLabel" ? labelWord(value) : value;
   if (Array.isArray(value) && PERCENT.has(key) && value.every((v) => typeof v === "number")) return value.map((v) => formatMetric(key, v)).join(", ");
   if (Array.isArray(value)) return value.length ? value.map((v) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v))).join(", ") : "none";
   return JSON.stringify(value);
@@ -113,7 +119,7 @@ function ConfusionMatrix({ labels, matrix }: { labels: string[]; matrix: number[
           <td />
           {labels.map((l) => (
             <th key={l} scope="col" className="px-3 py-1 text-right font-medium">
-              {String(l)}
+              {labelWord(String(l))}
             </th>
           ))}
         </tr>
@@ -124,14 +130,14 @@ function ConfusionMatrix({ labels, matrix }: { labels: string[]; matrix: number[
           return (
             <tr key={i}>
               <th scope="row" className="py-1.5 pr-3 text-left font-medium text-ink-muted">
-                {String(labels[i])}
+                {labelWord(String(labels[i]))}
               </th>
               {row.map((n, j) => (
                 <td
                   key={j}
                   className={`px-3 py-1.5 text-right tabular-nums ${i === j ? "font-medium text-ink" : "text-ink-soft"}`}
                   style={total ? { backgroundColor: `color-mix(in oklch, var(--color-accent) ${Math.round((n / total) * 30)}%, transparent)` } : undefined}
-                  title={total ? `${((n / total) * 100).toFixed(1)}% of actual ${String(labels[i])}` : undefined}
+                  title={total ? `${((n / total) * 100).toFixed(1)}% of actual ${labelWord(String(labels[i]))}` : undefined}
                 >
                   {count.format(n)}
                 </td>
@@ -144,9 +150,10 @@ function ConfusionMatrix({ labels, matrix }: { labels: string[]; matrix: number[
   );
 }
 
-function Confusion({ c, positiveLabel }: { c: { tp: number; fp: number; tn: number; fn: number }; positiveLabel?: string }) {
-  const pos = positiveLabel ? `“${positiveLabel}”` : "positive";
-  const neg = positiveLabel ? `not “${positiveLabel}”` : "negative";
+/** The two-class matrix, its rows and columns named by the data's labels (true/false read as Yes/No). */
+function Confusion({ c, positiveLabel, negativeLabel }: { c: { tp: number; fp: number; tn: number; fn: number }; positiveLabel?: string; negativeLabel?: string }) {
+  const pos = positiveLabel ? `“${labelWord(positiveLabel)}”` : "positive";
+  const neg = negativeLabel ? `“${labelWord(negativeLabel)}”` : positiveLabel ? `not “${labelWord(positiveLabel)}”` : "negative";
   const cell = (n: number, good: boolean) => <td className={`px-3 py-1.5 text-right tabular-nums ${good ? "font-medium text-ink" : "text-ink-soft"}`}>{count.format(n)}</td>;
   return (
     <table className="w-auto border-collapse text-xs">
@@ -199,19 +206,38 @@ export function Metrics({ metrics }: { metrics: Record<string, unknown> | null |
   const matrices = entries.filter(([, v]) => isMatrix(v));
   const nested = entries.filter(([k, v]) => isRecord(v) && !isConfusion(v) && !isMatrix(v) && !CHARTED.has(k));
   const lists = entries.filter(([k, v]) => isRecordList(v) && !CHARTED.has(k));
-  const plain = entries.filter(([k, v]) => !(HEADLINE as readonly string[]).includes(k) && !isRecord(v) && !isRecordList(v) && !CHARTED.has(k));
+  const plain = entries.filter(([k, v]) => !(HEADLINE as readonly string[]).includes(k) && !APART.has(k) && !isRecord(v) && !isRecordList(v) && !CHARTED.has(k));
   const positiveLabel = typeof metrics.positiveLabel === "string" ? metrics.positiveLabel : undefined;
+  const negativeLabel = typeof metrics.negativeLabel === "string" ? metrics.negativeLabel : undefined;
+  const measuredOn = typeof metrics.measuredOn === "string" ? metrics.measuredOn : undefined;
+  const warnings = Array.isArray(metrics.warnings) ? metrics.warnings.filter((w): w is string => typeof w === "string") : [];
+  const read = readings(metrics);
 
   return (
     <div className="space-y-3 text-sm">
+      {warnings.length > 0 && (
+        <ul className="space-y-1 rounded-lg bg-amber-50 px-3 py-2 text-xs text-ink ring-1 ring-amber-600/25 ring-inset" aria-label="Warnings">
+          {warnings.map((w) => (
+            <li key={w}>
+              <span className="font-semibold text-amber-800">Check: </span>
+              {w}
+            </li>
+          ))}
+        </ul>
+      )}
+      {measuredOn && <p className="text-xs text-ink-soft">Measured on {measuredOn}</p>}
       {headline.length > 0 && (
         <dl className="grid grid-cols-[repeat(auto-fill,minmax(6.5rem,1fr))] gap-2">
-          {headline.map((k) => (
-            <div key={k} className="rounded-lg bg-sunken px-3 py-2">
-              <dt className="text-xs text-ink-muted">{humanise(k)}</dt>
-              <dd className="mt-0.5 text-base font-semibold tabular-nums text-ink">{formatMetric(k, metrics[k])}</dd>
-            </div>
-          ))}
+          {headline.map((k) => {
+            const r = read[k as keyof typeof read];
+            return (
+              <div key={k} className={`rounded-lg bg-sunken px-3 py-2 ${r ? "col-span-2" : ""}`}>
+                <dt className="text-xs text-ink-muted">{humanise(k)}</dt>
+                <dd className="mt-0.5 text-base font-semibold tabular-nums text-ink">{formatMetric(k, metrics[k])}</dd>
+                {r && <dd className={`mt-0.5 text-xs leading-snug ${TONE[r.tone]}`}>{r.text}</dd>}
+              </div>
+            );
+          })}
         </dl>
       )}
       {plain.length > 0 && (
@@ -229,7 +255,7 @@ export function Metrics({ metrics }: { metrics: Record<string, unknown> | null |
       <MetricCharts metrics={metrics} />
       {confusion.map(([k, v]) => (
         <div key={k} className="overflow-x-auto">
-          <Confusion c={v as { tp: number; fp: number; tn: number; fn: number }} positiveLabel={positiveLabel} />
+          <Confusion c={v as { tp: number; fp: number; tn: number; fn: number }} positiveLabel={positiveLabel} negativeLabel={negativeLabel} />
         </div>
       ))}
       {lists.map(([k, v]) => (
