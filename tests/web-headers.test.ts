@@ -146,7 +146,7 @@ describe("pages under the Content-Security-Policy in Chromium", () => {
   });
 
   it.each([
-    ["/", "What is running"],
+    ["/", "Start from a question"],
     ["/runs", "Runs"],
     ["/datasets", "Datasets"],
     ["/models", "Models"],

@@ -22,6 +22,7 @@ const ADMIN_NAV = [
   { label: "Sources", href: "/sources" },
   { label: "Guardrails", href: "/admin/guardrails" },
   { label: "Audit log", href: "/admin/audit" },
+  { label: "Status", href: "/admin/status" },
 ];
 
 function NavLink({ href, label, path }: { href: string; label: string; path: string }) {

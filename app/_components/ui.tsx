@@ -68,3 +68,12 @@ export function Command({ children }: { children: string }) {
 }
 
 /** What a first-time user does next; the Temporal step only while no worker is there to run anything. */
+
+/** A server page's data that may fail: the value, or the message to show in its place. */
+export async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  try {
+    return { ok: true, value: await p };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -55,7 +55,7 @@ export const TEMPLATES: readonly Template[] = [
     question: "What are reviewers unhappy about?",
     answers: "Scores each review's tone from the words it uses, keeps the unhappy ones and sums them up; sort them by score to read the worst first.",
     change: "Choose your own reviews or survey answers and the column holding the text.",
-    data: "1,000 Yelp review sentences",
+    data: "1,001 Yelp review sentences",
     kind: "question",
   },
   {

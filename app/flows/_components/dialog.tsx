@@ -73,7 +73,7 @@ export function NameDialog({
   );
 }
 
-function NameForm({ initial, submitLabel, pending, error, onSubmit, onClose }: { initial: string; submitLabel: string; pending: boolean; error?: string | null; onSubmit: (name: string) => void; onClose: () => void }) {
+export function NameForm({ initial, submitLabel, pending, error, onSubmit, onClose }: { initial: string; submitLabel: string; pending: boolean; error?: string | null; onSubmit: (name: string) => void; onClose: () => void }) {
   const [name, setName] = useState(initial);
   const inputId = useId();
   const empty = !name.trim();

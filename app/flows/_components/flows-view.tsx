@@ -3,13 +3,14 @@
 // change invalidates, so what is shown is always what the server has.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { LoaderCircle, Plus, Search, Workflow } from "lucide-react";
-import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useMemo, useState } from "react";
 import { Problem } from "@/app/_components/ui";
 import { errorText, useNow } from "@/app/runs/_components/hooks";
 import { useTRPC } from "@/trpc/react";
 import { BUTTON, Dialog, NameDialog } from "./dialog";
 import { FlowsTable, type FlowRow } from "./flows-table";
+import { NewFlowDialog } from "./new-flow-dialog";
 
 type Open = { kind: "create" } | { kind: "rename"; flow: FlowRow } | { kind: "delete"; flow: FlowRow } | null;
 
@@ -68,6 +69,11 @@ export function FlowsView() {
   };
   const close = () => setOpen(null);
   const startCreate = () => openDialog({ kind: "create" });
+  // The home page's "New blank flow" comes here with ?new=1.
+  const asked = useSearchParams().get("new") === "1";
+  useEffect(() => {
+    if (asked) setOpen({ kind: "create" });
+  }, [asked]);
 
   const onDuplicate = (flow: FlowRow) => {
     setNotice(null);
@@ -142,10 +148,8 @@ export function FlowsView() {
         />
       )}
 
-      <NameDialog
+      <NewFlowDialog
         open={open?.kind === "create"}
-        title="New flow"
-        submitLabel="Create"
         pending={create.isPending || create.isSuccess}
         error={create.error ? errorText(create.error) : null}
         onClose={close}
