@@ -4,6 +4,7 @@ import { DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk
 import { readWhitespace } from "./whitespace-read";
 import { csvFailure, diagnose, readCsvSql, type CsvFile, type Dialect } from "./csv-diagnose";
 import { fileFields, lineage, oneFile, openSource, transcodeToUtf8, withScratch, type TextEncoding } from "./file-read";
+import { numericTextWarnings, yesNoWarnings } from "./csv-file-warnings";
 
 /** Config type names and the DuckDB types they read as. */
 const COLUMN_TYPES: Record<"text" | "integer" | "number" | "boolean" | "date" | "timestamp", string> = { text: "VARCHAR", integer: "BIGINT", number: "DOUBLE", boolean: "BOOLEAN", date: "DATE", timestamp: "TIMESTAMP" };
@@ -56,8 +57,9 @@ async function utf16Variant(file: string): Promise<TextEncoding> {
   }
 }
 
-async function readCsv(ctx: NodeContext, f: CsvFile, d: Dialect): Promise<DatasetRef> {
-  if (d.delimiter === "whitespace") return readWhitespace(ctx, f, d);
+/** The table, and warnings about Yes/No columns read as true/false (checked while the file is at hand). */
+async function readCsv(ctx: NodeContext, f: CsvFile, d: Dialect, typed: ReadonlySet<string>): Promise<{ ref: DatasetRef; warnings: string[] }> {
+  if (d.delimiter === "whitespace") return { ref: await readWhitespace(ctx, f, d), warnings: [] };
   const src = readCsvSql(ctx, f.file, d);
   let described: { column_name: string }[];
   try {
@@ -69,11 +71,14 @@ async function readCsv(ctx: NodeContext, f: CsvFile, d: Dialect): Promise<Datase
     const problem = await diagnose(ctx, f, d);
     if (problem) throw problem;
   }
+  let ref: DatasetRef;
   try {
-    return await ctx.datasets.create(`SELECT * FROM ${src}`);
+    ref = await ctx.datasets.create(`SELECT * FROM ${src}`);
   } catch (err) {
     throw await csvFailure(ctx, err, f, d);
   }
+  const asText = (cols: readonly string[]) => readCsvSql(ctx, f.file, { ...d, types: { ...d.types, ...Object.fromEntries(cols.map((c) => [c, "VARCHAR"])) } });
+  return { ref, warnings: await yesNoWarnings(ctx, ref, asText, typed) };
 }
 
 export default defineNode({
@@ -103,19 +108,27 @@ export default defineNode({
     };
     ctx.progress(null, `Reading ${name}`);
 
-    let ref: DatasetRef;
+    const typed = new Set((cfg.types ?? []).map((t) => t.column));
+    let read: { ref: DatasetRef; warnings: string[] };
     if (cfg.encoding === "utf-8" || cfg.encoding === "latin-1") {
-      ref = await readCsv(ctx, { file: src.file, name }, d);
+      read = await readCsv(ctx, { file: src.file, name }, d, typed);
     } else {
       // DuckDB reads neither Windows-1252 nor big-endian UTF-16 (it returns no rows for the
       // latter), and the line diagnostics walk UTF-8: read a UTF-8 copy instead.
       const encoding = cfg.encoding === "utf-16" ? await utf16Variant(src.file) : "windows-1252";
-      ref = await withScratch(ctx, ".csv", async (tmp) => {
+      read = await withScratch(ctx, ".csv", async (tmp) => {
         await transcodeToUtf8(src.file, tmp, encoding, name);
-        return readCsv(ctx, { file: tmp, name }, d);
+        return readCsv(ctx, { file: tmp, name }, d, typed);
       });
     }
+    const { ref } = read;
+    // Silent traps: numbers read as text because of a few blank cells, Yes/No read as true/false.
+    const warnings = [...(await numericTextWarnings(ctx, ref, cfg.nullStrings, typed)), ...read.warnings];
+    for (const w of warnings) ctx.log.warn(w);
     ctx.progress(1, `Read ${ref.rows} rows from ${name}`);
-    return { outputs: { rows: ref }, metrics: { file: name, rows: ref.rows, columns: ref.columns.length, lineage: lineage(src, "csv", ref.rows) } };
+    return {
+      outputs: { rows: ref },
+      metrics: { file: name, rows: ref.rows, columns: ref.columns.length, ...(warnings.length ? { warnings } : {}), lineage: lineage(src, "csv", ref.rows) },
+    };
   },
 });

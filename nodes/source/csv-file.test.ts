@@ -59,6 +59,42 @@ describe("source.csv-file", () => {
     expect(first).toEqual([{ customerID: "7590-VHVEG", MonthlyCharges: 29.85 }]);
   });
 
+  it("warns of Telco's silent traps: TotalCharges read as text for 11 blank cells, five Yes/No columns read as true/false; the fixes it names work", async () => {
+    const res = await read({ path: datasetFile("telco-customer-churn.csv") });
+    // 11 lines of the file hold a single space as TotalCharges (grep -c ', ,'), every other cell a number.
+    expect(res.metrics!.warnings).toEqual([
+      'TotalCharges looks numeric but was read as text: 11 of 7,043 filled cells are blank (" "). Sums, filters and sorting treat it as text; to fix, add " " to Null strings ("", " ") so those cells read as empty and the column as numbers, or convert it with a Select / rename / cast node (cells that do not convert go to its Rejects output).',
+      'Partner, Dependents, PhoneService, PaperlessBilling and Churn hold Yes/No in the file and were read as true/false: filters and joins must use true/false, not "Yes" (a filter on "Yes" finds nothing), and the data shows true/false. To keep the words, set their type to text in Types.',
+    ]);
+    const fixed = await read({ path: datasetFile("telco-customer-churn.csv"), nullStrings: ["", " "], types: [{ column: "Churn", type: "text" }] });
+    const ref = fixed.outputs.rows as DatasetRef;
+    expect(ref.columns.find((c) => c.name === "TotalCharges")!.type).toBe("DOUBLE");
+    expect(ref.columns.find((c) => c.name === "Churn")!.type).toBe("VARCHAR");
+    expect(await rowsOf(ref, `SELECT count(*) FILTER (WHERE TotalCharges IS NULL)::INTEGER AS blank, count(*) FILTER (WHERE Churn = 'Yes')::INTEGER AS churned FROM $src`)).toEqual([
+      { blank: 11, churned: 1869 },
+    ]);
+    expect(fixed.metrics!.warnings).toEqual([
+      'Partner, Dependents, PhoneService and PaperlessBilling hold Yes/No in the file and were read as true/false: filters and joins must use true/false, not "Yes" (a filter on "Yes" finds nothing), and the data shows true/false. To keep the words, set their type to text in Types.',
+    ]);
+  });
+
+  it("names a numbers column's odd cells; no warning for text, true/false words or a clean file", async () => {
+    const lines = ["id,amount,code,flag,ok"];
+    // amount: 30 numbers (90.9 %), "N/A" twice and one blank-looking "  "; code: words; flag: true/false; ok: yes/no.
+    const amounts = Array.from({ length: 30 }, (_, i) => String(i + 0.5));
+    amounts.splice(3, 0, "N/A");
+    amounts.splice(10, 0, "  ");
+    amounts.splice(20, 0, "N/A");
+    amounts.forEach((a, i) => lines.push(`${i},${a},c${i},${i % 2 ? "true" : "false"},${i % 2 ? "yes" : "no"}`));
+    const res = await read({ path: write("odd.csv", lines.join("\n") + "\n") });
+    expect(res.metrics!.warnings).toEqual([
+      'amount looks numeric but was read as text: 3 of 33 filled cells are not numbers (1 blank, e.g. "N/A"). Sums, filters and sorting treat it as text; to fix, add "  ", "N/A" to Null strings ("", "  ", "N/A") so those cells read as empty and the column as numbers, or convert it with a Select / rename / cast node (cells that do not convert go to its Rejects output).',
+      'ok holds Yes/No in the file and was read as true/false: filters and joins must use true/false, not "Yes" (a filter on "Yes" finds nothing), and the data shows true/false. To keep the words, set its type to text in Types.',
+    ]);
+    const clean = await read({ path: write("clean.csv", "a,b\n1,x\n2,y\n") });
+    expect(clean.metrics!.warnings).toBeUndefined();
+  });
+
   it("keeps commas inside quoted fields (Hillstrom)", async () => {
     const ref = (await read({ path: datasetFile("hillstrom-email.csv") })).outputs.rows as DatasetRef;
     expect(ref.rows).toBe(64000);
