@@ -1,6 +1,7 @@
 // A compact preview of rows as DuckDB returned them (through superjson: bigint and Date survive).
 // Pure rendering, no hooks: usable from server and client components alike.
 import type { ReactNode } from "react";
+import { typeTitle, typeWord } from "./type-words";
 
 export interface DataColumn {
   name: string;
@@ -55,7 +56,9 @@ export function DataTable({ columns, rows, caption, totalRows }: { columns: Data
                   className={`sticky top-0 z-[1] border-b border-line bg-sunken px-3 py-2 align-bottom font-medium whitespace-nowrap text-ink ${numeric[i] ? "text-right" : ""}`}
                 >
                   <div className="text-xs">{c.name}</div>
-                  <div className="mt-0.5 font-mono text-[11px] font-normal text-ink-muted">{c.type}</div>
+                  <div className="mt-0.5 text-[11px] font-normal text-ink-muted" title={typeTitle(c.type)}>
+                    {typeWord(c.type)}
+                  </div>
                 </th>
               ))}
             </tr>

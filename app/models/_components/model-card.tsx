@@ -5,6 +5,7 @@ import Link from "next/link";
 import type { ModelStatus } from "@/nodes/sdk/types";
 import type { ModelGroup, ModelVersion } from "@/server/api/routers/model";
 import { Badge, stamp, type TONE } from "@/app/_components/ui";
+import { typeTitle, typeWord } from "@/app/_components/type-words";
 import { ActionProblem, ModelActions, VersionActions } from "./model-actions";
 
 /** The figures worth a column, in this order; a column shows only when some version has it. */
@@ -66,7 +67,11 @@ function Inputs({ version: v }: { version: ModelVersion }) {
         {cols.map((c) => (
           <li key={c.name} className="font-mono">
             {c.name}
-            {c.type && <span className="ml-1.5 text-ink-muted">{c.type}</span>}
+            {c.type && (
+              <span className="ml-1.5 font-sans text-ink-muted" title={typeTitle(c.type)}>
+                {typeWord(c.type)}
+              </span>
+            )}
           </li>
         ))}
       </ul>

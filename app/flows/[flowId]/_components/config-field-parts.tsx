@@ -2,6 +2,7 @@
 // The pieces every field of the config form is built from: the shared context and props, the
 // label/help/error shell, input styles, and the list helpers.
 import type { ReactNode } from "react";
+import { typeWord } from "@/app/_components/type-words";
 import type { FieldDescriptor } from "../_lib/json-schema-form";
 import type { FieldDraft } from "../_store/flow-store";
 
@@ -130,7 +131,7 @@ export function ColumnOptions({ id, columns }: { id: string; columns: Column[] }
   return (
     <datalist id={id}>
       {columns.map((c) => (
-        <option key={c.name} value={c.name} label={c.type} />
+        <option key={c.name} value={c.name} label={typeWord(c.type)} />
       ))}
     </datalist>
   );

@@ -3,6 +3,7 @@
 import { X } from "lucide-react";
 import { useState, type KeyboardEvent } from "react";
 import { formatValue, parseNumberInput } from "../_lib/field-format";
+import { typeTitle } from "@/app/_components/type-words";
 import { SUGGESTIONS_SHOWN, inputClass, BUTTON, describedBy, listDefault, emptied, type FieldProps, Shell, requiredAttr, ColumnOptions } from "./config-field-parts";
 
 export function ListField(p: FieldProps) {
@@ -82,7 +83,7 @@ export function ListField(p: FieldProps) {
                   <button
                     key={c.name}
                     type="button"
-                    title={c.type}
+                    title={typeTitle(c.type)}
                     onClick={() => addValue(c.name)}
                     className="h-6 max-w-full truncate rounded-full border border-dashed border-line px-2 text-xs text-ink-soft hover:border-accent hover:text-accent"
                   >
