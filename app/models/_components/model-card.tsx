@@ -6,6 +6,7 @@ import type { ModelStatus } from "@/nodes/sdk/types";
 import type { ModelGroup, ModelVersion } from "@/server/api/routers/model";
 import { Badge, stamp, type TONE } from "@/app/_components/ui";
 import { typeTitle, typeWord } from "@/app/_components/type-words";
+import { readRocAuc } from "@/app/_components/readings";
 import { ActionProblem, ModelActions, VersionActions } from "./model-actions";
 
 /** The figures worth a column, in this order; a column shows only when some version has it. */
@@ -124,7 +125,9 @@ export function ModelCard({ model }: { model: ModelGroup }) {
                   <dt className="text-xs text-ink-muted">
                     {f.label} <span className="sr-only">of version {shownVersion.version}</span>
                   </dt>
-                  <dd className="text-lg font-semibold tabular-nums text-ink">{shown(latest, f)}</dd>
+                  <dd className="text-lg font-semibold tabular-nums text-ink" title={f.key === "rocAuc" && value(latest, f) !== undefined ? readRocAuc(value(latest, f)!).text : undefined}>
+                    {shown(latest, f)}
+                  </dd>
                 </div>
               ))}
             </dl>
