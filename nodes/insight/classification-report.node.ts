@@ -188,7 +188,6 @@ async function report(ctx: NodeContext, ref: DatasetRef, cfg: Config): Promise<R
   const [inScope] = await ctx.datasets.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${src.from} WHERE ${scope.where}`);
   const skipped = n(inScope!.n) - rows;
   return {
-    measuredOn: scope.measuredOn,
     rows: ref.rows,
     evaluatedRows: rows,
     ...scope.figures,
@@ -204,6 +203,7 @@ async function report(ctx: NodeContext, ref: DatasetRef, cfg: Config): Promise<R
     recall: recall(confusion),
     f1: f1(confusion),
     confusion,
+    measuredOn: scope.measuredOn,
     // The mean squared difference between score and outcome; only meaningful for probabilities.
     brierScore: probabilities ? finiteOrNull(Number(totals!.brier)) : null,
     scoreRange: { min: lo, max: hi },

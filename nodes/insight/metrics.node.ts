@@ -57,7 +57,6 @@ async function evaluateTable(ctx: NodeContext, ref: DatasetRef, cfg: Config): Pr
   if (labels.length === 0) throw new DataError(`No row has both a label and a score`, { where: cfg.scoreColumn });
   const m = classificationMetrics(labels, scores, cfg.threshold);
   return {
-    measuredOn: scope.measuredOn,
     rows: ref.rows,
     evaluatedRows: labels.length,
     ...scope.figures,
@@ -72,6 +71,7 @@ async function evaluateTable(ctx: NodeContext, ref: DatasetRef, cfg: Config): Pr
     recall: m.recall,
     f1: m.f1,
     confusion: m.confusion,
+    measuredOn: scope.measuredOn,
   };
 }
 

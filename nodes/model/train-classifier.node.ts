@@ -122,9 +122,9 @@ export default defineNode({
     ctx.signal.throwIfAborted();
 
     const metrics = {
-      measuredOn: `${split.test.length.toLocaleString("en-US")} held-out rows`,
       algorithm: cfg.algorithm,
       ...evaluated,
+      measuredOn: `${split.test.length.toLocaleString("en-US")} held-out rows`,
       trainRows: split.train.length,
       testRows: split.test.length,
       ...(binary ? { positiveRate: y.reduce((s, v) => s + v, 0) / y.length, positiveLabel, negativeLabel: classes[0] } : { classes }),
