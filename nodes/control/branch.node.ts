@@ -10,7 +10,7 @@
 // looked up a batch at a time, and each row's branch noted by its position; DuckDB then writes
 // each output from the input in one pass.
 import { z } from "zod";
-import { column, ConfigError, defineNode } from "../sdk";
+import { column, ConfigError, defineNode, sameColumns } from "../sdk";
 import { checkNoPositionColumn, freeName, isNumericFamily, requireColumn, trimSql, typeFamily } from "../transform/sql-helpers";
 import { matchMode, passes, readsTraits, rowCondition, type RowCondition } from "../trigger/conditions";
 import { partsByKey, tablePort as table, uniqueNames } from "./outputs";
@@ -59,6 +59,7 @@ export default defineNode({
     branch5: table("Branch 5"),
     else: table("Else (no branch)"),
   },
+  columns: sameColumns("branch1", "branch2", "branch3", "branch4", "branch5", "else"),
   config: branchConfig,
   async run({ config: cfg, inputs, ctx }) {
     const input = inputs.rows;

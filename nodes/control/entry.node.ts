@@ -2,7 +2,7 @@
 // and the event that takes a customer out of the journey wherever they wait (e.g. they bought).
 // Customers let in are recorded as in the journey until the run they entered with ends.
 import { z } from "zod";
-import { column, ConfigError, defineNode } from "../sdk";
+import { column, ConfigError, defineNode, sameColumns } from "../sdk";
 import { conditions, matchMode } from "../trigger/conditions";
 import { checkNoPositionColumn, requireColumn } from "../transform/sql-helpers";
 import { customerIds, rowsWhere } from "./customers";
@@ -32,6 +32,7 @@ export default defineNode({
     "The journey's rules: whether a customer may enter again (always, never, or after some days), never twice at the same time, and an event that takes them out of the journey wherever they wait. Only those let in go on.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
+  columns: sameColumns("rows"),
   config: entryConfig,
   async run({ config: c, inputs, ctx }) {
     const input = inputs.rows;

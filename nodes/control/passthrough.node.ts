@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineNode } from "../sdk";
+import { defineNode, sameColumns } from "../sdk";
 
 export default defineNode({
   type: "control.passthrough",
@@ -10,6 +10,7 @@ export default defineNode({
     "A junction: passes its input on unchanged (no copy), or an empty table when nothing is connected. Also used to measure orchestration overhead.",
   inputs: { rows: { type: "table", optional: true } },
   outputs: { rows: "table" },
+  columns: sameColumns("rows"),
   config: z.object({}),
   async run({ inputs, ctx }) {
     const rows = inputs.rows ?? (await ctx.datasets.create("SELECT 1 AS x WHERE false"));

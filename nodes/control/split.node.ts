@@ -99,6 +99,11 @@ export default defineNode({
     control: table("Control group (send nothing)"),
     rows: table("All rows, with their arm"),
   },
+  columns: ({ config, inputs }) => {
+    if (!inputs.rows) return undefined;
+    const cols = [...inputs.rows, { name: config.armColumn, type: "VARCHAR" }];
+    return { a: cols, b: cols, c: cols, d: cols, e: cols, control: cols, rows: cols };
+  },
   config: splitConfig,
   async run({ config: cfg, inputs, ctx }) {
     const input = inputs.rows;

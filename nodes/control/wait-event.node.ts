@@ -4,7 +4,7 @@
 // (within about a second) and runs the rest of the flow for them from the "did it" output; at the
 // deadline everyone still waiting goes on from "timed out". Each part is a run of its own.
 import { z } from "zod";
-import { column, ConfigError, defineNode } from "../sdk";
+import { column, ConfigError, defineNode, sameColumns } from "../sdk";
 import { conditions, matchMode } from "../trigger/conditions";
 import { checkNoPositionColumn, requireColumn } from "../transform/sql-helpers";
 import { customerIds, rowsWhere } from "./customers";
@@ -30,6 +30,7 @@ export default defineNode({
     "Waits until each customer does something (an event, with tests on its properties) or the time runs out. Those who do it go on from \"did it\" within seconds of their event; the others go on from \"timed out\".",
   inputs: { rows: "table" },
   outputs: { did: { type: "table", label: "Did it" }, timedOut: { type: "table", label: "Timed out" } },
+  columns: sameColumns("did", "timedOut"),
   config: waitEventConfig,
   activity: { startToCloseTimeout: "30 minutes" },
   async run({ config: c, inputs, ctx }) {

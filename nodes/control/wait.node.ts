@@ -4,7 +4,7 @@
 // flow runs for each part, at its time, as a run of its own (the run holding them sleeps on a
 // Temporal timer meanwhile, costing nothing per customer).
 import { z } from "zod";
-import { column, ConfigError, defineNode, type DatasetRef } from "../sdk";
+import { column, ConfigError, defineNode, type DatasetRef, sameColumns } from "../sdk";
 import { checkNoPositionColumn, POSITION, requireColumn, trimSql } from "../transform/sql-helpers";
 import { customerIds, rowsWhere } from "./customers";
 import { DAYS, nextInWindow, UNIT_MS, validZone } from "./wait-time";
@@ -60,6 +60,7 @@ export default defineNode({
     "Waits before the rest of the flow: for a while, until a date from a column or a fixed date, optionally only inside a time window of each customer's day in their own time zone. Customers due at the same time go on together.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
+  columns: sameColumns("rows"),
   config: waitConfig,
   async run({ config: c, inputs, ctx }) {
     const input = inputs.rows;

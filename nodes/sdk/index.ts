@@ -1,6 +1,6 @@
 // What integrators import to write a node package. Imports only zod.
 import type { z } from "zod";
-import type { NodeDefinition, PortSpec, PortType } from "./types";
+import type { Column, NodeDefinition, PortSpec, PortType } from "./types";
 
 export * from "./types";
 export * from "./errors";
@@ -46,4 +46,15 @@ export function multiline<T extends z.ZodType>(schema: T): T {
 
 export function uploadedFile<T extends z.ZodType>(schema: T, formats?: string[]): T {
   return schema.meta({ widget: "file" satisfies FormWidget, ...(formats ? { formats } : {}) });
+}
+
+/**
+ * `columns` for a node whose table outputs carry its `rows` input's columns unchanged (filters,
+ * dedupes, waits): `columns: sameColumns("rows", "rest")`.
+ */
+export function sameColumns<P extends string>(...outputs: P[]) {
+  return ({ inputs }: { inputs: Partial<Record<string, Column[]>> }): Partial<Record<P, Column[]>> | undefined => {
+    const rows = inputs.rows;
+    return rows ? (Object.fromEntries(outputs.map((o) => [o, rows])) as Partial<Record<P, Column[]>>) : undefined;
+  };
 }

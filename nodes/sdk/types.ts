@@ -394,4 +394,10 @@ export interface NodeDefinition<
   config: C;
   activity?: ActivitySettings;
   run(args: { config: z.output<C>; inputs: InputRefs<I>; ctx: NodeContext }): Promise<NodeResult<O>>;
+  /**
+   * The columns of the table outputs, worked out from the config and the input columns without
+   * running (so the editor can offer them before any run). Pure and quick; leave an output out (or
+   * the method undefined) when it cannot be known ahead. Inputs not known yet are absent.
+   */
+  columns?(args: { config: z.output<C>; inputs: Partial<Record<keyof I & string, Column[]>> }): Partial<Record<keyof O & string, Column[]>> | undefined;
 }

@@ -14,6 +14,19 @@ export default defineNode({
     "Summarise rows per group, e.g. customers and average spend per segment. One row per combination of the group-by columns (one row in all when there are none), sorted by them.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
+  columns: ({ config, inputs }) => {
+    const rows = inputs.rows;
+    if (!rows) return undefined;
+    const byName = new Map(rows.map((c) => [c.name, c]));
+    const groups = config.groupBy.map((g) => byName.get(g)).filter((c) => c !== undefined);
+    const figures = config.aggregations.map((agg) => {
+      const col = agg.column ? byName.get(agg.column) : undefined;
+      const name = agg.as || (col ? `${agg.function}_${col.name}` : "count");
+      const type = agg.function.startsWith("count") ? "BIGINT" : agg.function === "avg" ? "DOUBLE" : (col?.type ?? "DOUBLE");
+      return { name, type };
+    });
+    return { rows: [...groups, ...figures] };
+  },
   config: z.object({
     groupBy: z
       .array(column(z.string().min(1)))

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, defineNode } from "../sdk";
+import { column, ConfigError, defineNode, sameColumns } from "../sdk";
 
 // DuckDB's virtual column giving a row's position in the Parquet file: the stable "input order".
 const POSITION = "file_row_number";
@@ -12,6 +12,7 @@ export default defineNode({
   description: "Keep one row per key: the first or last one, by position in the input or by a column. Rows keep their input order.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
+  columns: sameColumns("rows"),
   config: z.object({
     keys: z.array(column(z.string())).min(1).describe("Columns that identify a row: rows with the same values in all of them are duplicates."),
     keep: z.enum(["first", "last"]).default("first").describe("Which row of each group to keep."),

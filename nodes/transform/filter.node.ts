@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, defineNode } from "../sdk";
+import { column, ConfigError, defineNode, sameColumns } from "../sdk";
 import { blankSql, requireColumn, scalarText, typedValues, typeFamily, type TypedValueRequest } from "./sql-helpers";
 
 const LABEL = "Filter rows";
@@ -43,6 +43,7 @@ export default defineNode({
   description: "Keep the rows that pass your tests, like segment = Womens E-Mail or spend > 0. Rows keep their input order.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
+  columns: sameColumns("rows"),
   config,
   async run({ config: cfg, inputs, ctx }) {
     const input = inputs.rows;

@@ -15,6 +15,26 @@ export default defineNode({
     "Each score splits the customers into five equal groups; customers with equal values are split by customer id so the result is repeatable.",
   inputs: { rows: { type: "table", label: "Purchases" } },
   outputs: { rows: "table" },
+  columns: ({ config, inputs }) => {
+    const customer = inputs.rows?.find((c) => c.name === config.customer);
+    if (!customer) return undefined;
+    const amount = inputs.rows?.find((c) => c.name === config.amount);
+    const whole = amount !== undefined && /INT/i.test(amount.type);
+    const int = (name: string) => ({ name, type: "INTEGER" });
+    return {
+      rows: [
+        customer,
+        { name: "recency", type: "BIGINT" },
+        { name: "frequency", type: "BIGINT" },
+        { name: "monetary", type: whole ? "BIGINT" : "DOUBLE" },
+        int("r_score"),
+        int("f_score"),
+        int("m_score"),
+        { name: "rfm_score", type: "VARCHAR" },
+        { name: "last_purchase", type: "DATE" },
+      ],
+    };
+  },
   config: z.object({
     customer: column(z.string().min(1)).describe("The column that identifies the customer."),
     date: column(z.string().min(1)).describe("The purchase date (a date, a date and time, or text or a number in the format below)."),

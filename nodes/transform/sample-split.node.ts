@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, defineNode } from "../sdk";
+import { column, defineNode, sameColumns } from "../sdk";
 import { checkNoPositionColumn, freeName, POSITION, requireColumn } from "./sql-helpers";
 
 const LABEL = "Sample or split";
@@ -44,6 +44,7 @@ export default defineNode({
     "Take a random sample, or split the rows into training and test parts, optionally keeping the mix of a column (like churned / not churned) the same in each. The same seed gives the same rows.",
   inputs: { rows: "table" },
   outputs: { rows: { type: "table", label: "Rows (sample / train)" }, rest: { type: "table", label: "Rest (test)" } },
+  columns: sameColumns("rows", "rest"),
   config,
   async run({ config: cfg, inputs, ctx }) {
     const input = inputs.rows;

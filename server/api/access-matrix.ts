@@ -88,6 +88,7 @@ export const PROCEDURES: Record<string, Access> = {
   "goal.save": "editor",
   "goal.remove": "editor",
   "overview.figures": "viewer",
+  "columns.of": "editor",
   "template.list": "viewer",
   "template.use": "editor",
 };

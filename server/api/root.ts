@@ -19,6 +19,7 @@ import { emailRouter } from "./routers/email";
 import { guardrailsRouter } from "./routers/guardrails";
 import { goalRouter } from "./routers/goal";
 import { overviewRouter } from "./routers/overview";
+import { columnsRouter } from "./routers/columns";
 import { templateRouter } from "./routers/template";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -43,6 +44,7 @@ export const appRouter = createTRPCRouter({
   guardrails: guardrailsRouter,
   goal: goalRouter,
   overview: overviewRouter,
+  columns: columnsRouter,
   template: templateRouter,
 });
 

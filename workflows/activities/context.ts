@@ -9,7 +9,8 @@ import { audit, connections, files, ledger, profiles, runs, type Store } from ".
 import type { NewLedgerRow } from "../../db/store/ledger";
 import { isAppError } from "../../lib/errors";
 import { guardedFetch } from "../../lib/http-guard";
-import { DIR_MODE, fileRoots, internalPaths, isInside, projectRoot, realOrResolved } from "../../lib/paths";
+import { resolveFlowPath } from "../../lib/flow-paths";
+import { DIR_MODE, internalPaths, isInside, realOrResolved } from "../../lib/paths";
 import { encryptionKey } from "../../lib/secret-box";
 import { publicBaseUrl, unsubscribeKey, unsubscribeToken, unsubscribeUrl } from "../../lib/unsubscribe-links";
 import type { ConnectionKind, ConnectionLookup, ConnectionOf } from "../../nodes/sdk/connections";
@@ -107,18 +108,7 @@ export function createNodeContext(o: ContextOptions): NodeContext {
     progress: (fraction, message, details) => o.onProgress?.({ fraction, message, details }),
     datasets,
     models: new StoreModelRegistry(o.store, o.sharedDir, owner),
-    resolvePath: (p) => {
-      const file = realOrResolved(path.resolve(projectRoot, p));
-      // Hidden files and folders (.env, .git) stay out of reach even inside a root.
-      const visible = (root: string) => !path.relative(root, file).split(path.sep).some((part) => part.startsWith("."));
-      if (!fileRoots(o.dataDir).some((root) => isInside(file, root) && visible(root))) {
-        throw new ConfigError(`"${p}" is outside the folders flows may use (the examples folder and the data directory, without hidden files; an admin can add more with LOOPWRIGHT_FILE_ROOTS)`);
-      }
-      if (internalPaths(o.dataDir, o.sharedDir).some((own) => isInside(file, own))) {
-        throw new ConfigError(`"${p}" is part of Loopwright's own data (its database, logs, scratch files, datasets, uploads or models), which flows may not read or write by path; use an uploaded file instead`);
-      }
-      return file;
-    },
+    resolvePath: (p) => resolveFlowPath(p, o.dataDir, o.sharedDir),
     resolveUpload: async (fileId) => {
       const row = await files.get(o.store, fileId).catch((err: unknown) => {
         // A node error, so the run says "not found" and does not retry; anything else (the store
