@@ -125,8 +125,8 @@ export function ModelCard({ model }: { model: ModelGroup }) {
                   <dt className="text-xs text-ink-muted">
                     {f.label} <span className="sr-only">of version {shownVersion.version}</span>
                   </dt>
-                  <dd className="text-lg font-semibold tabular-nums text-ink" title={f.key === "rocAuc" && value(latest, f) !== undefined ? readRocAuc(value(latest, f)!).text : undefined}>
-                    {shown(latest, f)}
+                  <dd className="text-lg font-semibold tabular-nums text-ink" title={f.key === "rocAuc" && value(shownVersion, f) !== undefined ? readRocAuc(value(shownVersion, f)!).text : undefined}>
+                    {shown(shownVersion, f)}
                   </dd>
                 </div>
               ))}
