@@ -3,6 +3,7 @@
 // schema or from DuckDB describing the file; every other node says what it outputs from its config
 // and its input columns (its `columns` method). Unknown stays unknown (absent), never guessed. The
 // graph may be a draft: nodes whose settings do not parse yet are skipped with what depends on them.
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { files, type Store } from "../../db/store";
 import { resolveFlowPath } from "../../lib/flow-paths";
@@ -18,6 +19,10 @@ export interface LooseGraph {
 }
 
 export type GraphColumns = Record<string, Record<string, Column[]>>;
+
+/** Files described lately, by path, size and modification time (a changed file is described again). */
+const described = new Map<string, Column[]>();
+const DESCRIBED_KEPT = 64;
 
 const FILE_SOURCES = new Set(["source.csv-file", "source.json-file", "source.parquet-file"]);
 
@@ -39,12 +44,20 @@ async function fileColumns(store: Store, type: string, config: Record<string, un
   } catch {
     return undefined; // The node's own check says why, on save and on run.
   }
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile()) return undefined; // Missing: the run says so.
+  const key = `${type}\u0000${file}\u0000${info.size}\u0000${info.mtimeMs}`;
+  const hit = described.get(key);
+  if (hit) return hit;
   const source = type === "source.parquet-file" ? () => `read_parquet('${file.replaceAll("'", "''")}')` : undefined;
   try {
-    const [described] = await queryUpload(dataDir(), file, path.basename(file), (src) => [`DESCRIBE SELECT * FROM ${source?.() ?? src}`]);
-    return described!.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+    const [rows] = await queryUpload(dataDir(), file, path.basename(file), (src) => [`DESCRIBE SELECT * FROM ${source?.() ?? src}`]);
+    const cols = rows!.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+    if (described.size >= DESCRIBED_KEPT) described.delete(described.keys().next().value!);
+    described.set(key, cols);
+    return cols;
   } catch {
-    return undefined; // Missing or unreadable: the run says so, with the line.
+    return undefined; // Unreadable: the run says so, with the line.
   }
 }
 

@@ -77,7 +77,7 @@ export function ListField(p: FieldProps) {
           {full && <p className="text-[11px] text-ink-muted">At most {field.maxItems}: remove one to add another.</p>}
           {!full && columnSuggestions.length > 0 && (
             <div className="space-y-1">
-              <p className="text-[11px] text-ink-muted">Columns from the last run&apos;s preview</p>
+              <p className="text-[11px] text-ink-muted">Columns of the input</p>
               <div className="flex flex-wrap gap-1">
                 {shownColumns.map((c) => (
                   <button

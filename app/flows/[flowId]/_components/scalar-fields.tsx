@@ -30,7 +30,7 @@ export function StringField(p: FieldProps) {
     );
   }
   return (
-    <Shell p={p} note={columns && <p className="text-[11px] text-ink-muted">Columns from the last run&apos;s preview</p>}>
+    <Shell p={p} note={columns && <p className="text-[11px] text-ink-muted">Columns of the input</p>}>
       <input
         id={id}
         type={type}

@@ -3,12 +3,12 @@
 // settings as a form generated from the node's JSON Schema, with the server's problems per field.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Table2, Trash2, X } from "lucide-react";
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { Metrics } from "@/app/_components/metrics";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { duration } from "@/app/_components/ui";
-import { useTRPC } from "@/trpc/react";
+import { useTRPC, useTRPCClient } from "@/trpc/react";
 import { useFlowStore, type EditorProblem } from "../_store/flow-store";
 import { KIND, useCatalog } from "./catalog-context";
 import { ConfigForm } from "./config-form";
@@ -31,6 +31,34 @@ function fieldErrors(problems: EditorProblem[]): Record<string, string[]> {
   return out;
 }
 
+/**
+ * The columns of every node's outputs that are known before a run (columns.of), for the graph as
+ * it is in the editor now; asked again when a node, setting or connection changes, not on moves.
+ */
+function useColumnsBeforeRun(): Record<string, Record<string, { name: string; type: string }[]>> | undefined {
+  const client = useTRPCClient();
+  const shape = useFlowStore((s) =>
+    JSON.stringify({
+      nodes: s.nodes.map((n) => ({ id: n.id, type: n.data.ref, config: n.data.config })),
+      edges: s.edges.map((e) => ({ source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: e.targetHandle })),
+    }),
+  );
+  // Typing in a field changes the shape at every key: ask once the typing pauses.
+  const [asked, setAsked] = useState(shape);
+  useEffect(() => {
+    const t = setTimeout(() => setAsked(shape), 400);
+    return () => clearTimeout(t);
+  }, [shape]);
+  const known = useQuery({
+    queryKey: ["columns-before-run", asked],
+    queryFn: () => client.columns.of.mutate({ graph: JSON.parse(asked) }),
+    staleTime: 60_000,
+    retry: false,
+    placeholderData: (previous) => previous,
+  });
+  return known.data;
+}
+
 export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPreview(nodeId: string): void; onClose(): void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -47,15 +75,19 @@ export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPr
   const flowId = useFlowStore((s) => s.flowId);
   const files = useQuery(trpc.dataset.files.queryOptions());
 
-  // Columns of the upstream datasets from the last run, so column fields can offer them.
+  const known = useColumnsBeforeRun();
+
+  // Columns of the upstream datasets, so column fields can offer them: from the last run, else as
+  // the server works them out without running (the file's schema, carried through the nodes).
   const columns = useMemo(() => {
     const seen = new Map<string, { name: string; type: string }>();
     for (const key of upstream) {
       const [source, handle] = key.split("\u0000") as [string, string];
-      for (const c of nodeRuns[source]?.outputs?.[handle]?.columns ?? []) if (!seen.has(c.name)) seen.set(c.name, c);
+      const ran = nodeRuns[source]?.outputs?.[handle]?.columns;
+      for (const c of ran?.length ? ran : (known?.[source]?.[handle] ?? [])) if (!seen.has(c.name)) seen.set(c.name, c);
     }
     return seen.size ? [...seen.values()] : undefined;
-  }, [upstream, nodeRuns]);
+  }, [upstream, nodeRuns, known]);
 
   if (!node) return null;
   // The formats the node's upload field reads (a CSV source offers CSV uploads only).
