@@ -106,12 +106,12 @@ describe("the canvas in Chromium", () => {
     }
     expect(await page.locator(".react-flow__node").count()).toBe(6);
 
-    // Missing required settings: marked on the node and under the field, and save refuses.
+    // Missing required settings: marked on the node and under the field; Save keeps the flow as a draft.
     await nodeCard("dedupe-1").getByRole("img", { name: /problem/ }).waitFor();
     await select("dedupe-1");
     await settings().getByText("required").first().waitFor();
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.getByRole("status").getByText(/Not saved: \d+ problems?/).waitFor();
+    await page.getByRole("status").getByText(/^Saved as version \d+, a draft with \d+ problems?: it will not run until/).waitFor();
 
     // A model output cannot feed a table input: refused, with the reason on screen.
     await connect("train-classifier-1", "model", "score-1", "rows");
@@ -144,7 +144,7 @@ describe("the canvas in Chromium", () => {
     await page.getByRole("button", { name: /problem/ }).waitFor({ state: "detached" });
 
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.getByRole("status").getByText(/Saved as version \d+/).waitFor();
+    await page.getByRole("status").getByText(/^Saved as version \d+\.$/).waitFor();
     await page.getByTestId("save-state").getByText("· saved").waitFor();
 
     await page.getByRole("button", { name: "Run", exact: true }).click();

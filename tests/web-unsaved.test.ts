@@ -1,7 +1,7 @@
 // Never losing work in the editor, in real Chromium against the production build: a number field
-// keeps text that is not a number and Save refuses it by name; the "Not saved" notice goes once the
-// problems are fixed; and every in-app way out asks first while there are unsaved edits (and only
-// then). The page logs nothing about props that are not plain objects.
+// keeps text that is not a number and Save keeps it in a draft version, naming the problem; a flow
+// without a name is refused and the "Not saved" notice goes once it is fixed; and every in-app way
+// out asks first while there are unsaved edits (and only then). The page logs nothing about props that are not plain objects.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 describe("unsaved work in the editor", () => {
-  it("keeps 'abc' in a number field, refuses to save it by name, and drops the notice once fixed", async () => {
+  it("keeps 'abc' in a number field, saves it as a draft naming the problem, and refuses only a flow without a name", async () => {
     // A saved one-node flow: a CSV source reading a small upload.
     await page.goto(url("/datasets"));
     await page.getByLabel("Choose a file to upload").setInputFiles({ name: CSV, mimeType: "text/csv", buffer: Buffer.from("id,name\n1,Ada\n2,Grace\n") });
@@ -95,11 +95,13 @@ describe("unsaved work in the editor", () => {
     await saveState().getByText("v2 · unsaved changes").waitFor();
     await page.getByTestId("node-csv-file-1").getByRole("img", { name: "1 problem" }).waitFor();
 
-    // Save refuses and says which field of which node, instead of "No changes since version 2".
+    // Save keeps it, as typed, in a draft version that never runs, and names the field's problem
+    // (instead of "No changes since version 2").
     await save();
-    await notice().getByText(/^Not saved: 1 problem to fix first\. .*\(csv-file-1\) › Skip rows: Enter a whole number\./).waitFor();
+    await notice().getByText(/^Saved as version 3, a draft with 1 problem: it will not run until it is fixed\. .*\(csv-file-1\) › skipRows: "abc" is not a number\./).waitFor();
     expect(await notice().innerText()).not.toContain("No changes");
-    await page.screenshot({ path: path.join(ARTIFACTS, "unsaved-number-refused.png") });
+    await saveState().getByText("v3 · draft, 1 problem · saved").waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "unsaved-number-draft.png") });
 
     // The text survives selecting another node and coming back.
     await settings().getByRole("button", { name: "Close settings" }).click();
@@ -107,30 +109,38 @@ describe("unsaved work in the editor", () => {
     await selectCsvNode();
     expect(await skipRows().inputValue()).toBe("abc");
 
-    // Out of range: shown, and Save still refuses, now naming the range.
+    // Out of range: shown under the field and listed among the flow's problems; Save keeps it as a draft too.
     await skipRows().fill("-1");
     await settings().getByText("Must be at least 0").waitFor();
-    await notice().getByText(/\(csv-file-1\) › Skip rows: Must be at least 0\./).waitFor();
+    await saveState().getByText("v3 · draft, 1 problem · unsaved changes").waitFor();
     await save();
-    await notice().getByText(/^Not saved: 1 problem to fix first\. .*› Skip rows: Must be at least 0\./).waitFor();
+    await notice().getByText(/^Saved as version 4, a draft with 1 problem: .*\(csv-file-1\) › skipRows: /).waitFor();
 
-    // Fixed: the notice goes without another click, and the value saves.
+    // Fixed: a version that can run.
     await skipRows().fill("2");
-    await notice().waitFor({ state: "detached" });
-    expect(await settings().getByText("Must be at least 0").count()).toBe(0);
     await save();
-    await notice().getByText("Saved as version 3.").waitFor();
+    await notice().getByText("Saved as version 5.").waitFor();
+    await saveState().getByText("v5 · saved").waitFor();
 
-    // The server's problems too: an unconnected node refuses the save, and deleting it clears the notice.
+    // The server's problems too: an unconnected node makes a draft; deleting it makes a version that can run.
     await page.locator('[data-ref="transform.dedupe@1"]').dragTo(page.locator(".react-flow"), { targetPosition: { x: 500, y: 200 } });
     await page.getByTestId("node-dedupe-1").getByRole("img", { name: /problem/ }).waitFor();
     await save();
-    await notice().getByText(/^Not saved: \d+ problems? to fix first\. .*\(dedupe-1\) › /).waitFor();
+    await notice().getByText(/^Saved as version 6, a draft with \d+ problems?: .*\(dedupe-1\) › /).waitFor();
     await page.keyboard.press("Delete"); // the new node is the selected one
     await page.getByTestId("node-dedupe-1").waitFor({ state: "detached" });
+    await save();
+    await notice().getByText("Saved as version 7.").waitFor();
+
+    // A flow without a name cannot be kept even as a draft: Save refuses, naming why, and the
+    // notice goes once the name is back.
+    await page.getByLabel("Flow name").fill("");
+    await save();
+    await notice().getByText(/^Not saved: 1 problem to fix first\. The flow › a flow needs a name\./).waitFor();
+    await page.getByLabel("Flow name").fill("Unsaved work e2e");
     await notice().waitFor({ state: "detached" });
-    await save(); // back where version 3 was
-    await notice().getByText("No changes since version 3.").waitFor();
+    await save();
+    await notice().getByText("No changes since version 7.").waitFor();
 
     await page.reload();
     await selectCsvNode();

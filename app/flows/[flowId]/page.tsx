@@ -1,9 +1,10 @@
-// The flow editor page: the saved flow (latest version), the node catalog, and the latest run so
-// the canvas shows its results at once.
+// The flow editor page: the saved flow (latest version, a draft or not), the node catalog, and the
+// latest run so the canvas shows its results at once.
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { api } from "@/trpc/server";
 import { Editor } from "./_components/editor";
+import { metaOf } from "./_lib/draft-save";
 
 export const dynamic = "force-dynamic";
 
@@ -21,5 +22,5 @@ export default async function FlowEditorPage({ params }: Params) {
     throw err;
   });
   const [catalog, runs, me] = await Promise.all([api.catalog.list(), api.run.list({ flowId, limit: 1 }), api.account.me()]);
-  return <Editor flowId={flow.flow.id} version={flow.version} graph={flow.graph} catalog={catalog} latestRunId={runs[0]?.id ?? null} readOnly={me?.role === "viewer"} />;
+  return <Editor flowId={flow.flow.id} version={flow.version} graph={flow.graph} saved={metaOf(flow)} catalog={catalog} latestRunId={runs[0]?.id ?? null} readOnly={me?.role === "viewer"} />;
 }

@@ -34,7 +34,7 @@ export function FlowsTable({
           <tr>
             <th className="px-4 py-2.5 font-medium">Name</th>
             <th className="w-20 px-4 py-2.5 text-right font-medium">Nodes</th>
-            <th className="w-24 px-4 py-2.5 font-medium">Version</th>
+            <th className="w-28 px-4 py-2.5 font-medium">Version</th>
             <th className="w-32 px-4 py-2.5 font-medium">Last edit</th>
             <th className="w-56 px-4 py-2.5 font-medium">Last run</th>
             <th className="w-36 px-4 py-2.5 font-medium">
@@ -52,7 +52,18 @@ export function FlowsTable({
                 <div className="truncate font-mono text-xs text-ink-muted">{f.id}</div>
               </td>
               <td className="px-4 py-3 text-right tabular-nums text-ink-soft">{f.nodeCount}</td>
-              <td className="px-4 py-3 tabular-nums text-ink-soft">v{f.latestVersion}</td>
+              <td className="px-4 py-3 tabular-nums text-ink-soft">
+                v{f.latestVersion}
+                {/* A draft never runs: say so, and which version runs instead. */}
+                {f.draftProblems > 0 && (
+                  <span
+                    className="ml-1.5 rounded-full bg-amber-50 px-1.5 py-0.5 text-[11px] font-medium text-amber-800 ring-1 ring-amber-600/25 ring-inset"
+                    title={`Version ${f.latestVersion} is a draft with ${f.draftProblems} problem${f.draftProblems === 1 ? "" : "s"} and never runs; ${f.latestValidVersion ? `version ${f.latestValidVersion} is the latest that can run` : "no version can run yet"}`}
+                  >
+                    draft
+                  </span>
+                )}
+              </td>
               <td className="px-4 py-3 whitespace-nowrap text-ink-soft" title={now === null ? undefined : stamp(f.updatedAt)}>
                 {now === null ? null : ago(f.updatedAt, now)}
               </td>

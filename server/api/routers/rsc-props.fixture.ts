@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
+import { metaOf } from "../../../app/flows/[flowId]/_lib/draft-save";
 import { openSqliteStore } from "../../../db/store";
 import { createFlow } from "../../services/flows";
 import type { TemporalAccess } from "../../temporal-client";
@@ -50,7 +51,7 @@ try {
   // What the page fetches and passes, the same calls.
   const flow = await api.flow.get({ flowId });
   const [catalog, runs, me] = await Promise.all([api.catalog.list(), api.run.list({ flowId, limit: 1 }), api.account.me()]);
-  const page = await render({ flowId: flow.flow.id, version: flow.version, graph: flow.graph, catalog, latestRunId: runs[0]?.id ?? null, readOnly: me?.role === "viewer" });
+  const page = await render({ flowId: flow.flow.id, version: flow.version, graph: flow.graph, saved: metaOf(flow), catalog, latestRunId: runs[0]?.id ?? null, readOnly: me?.role === "viewer" });
   // The check itself: an object with a hidden property, which React must refuse.
   const probe = await render({ probe: Object.defineProperty({ type: "object" }, "hidden", { value: () => 1, enumerable: false }) });
   process.stdout.write(`${JSON.stringify({ catalogEntries: catalog.length, page, probe })}\n`);

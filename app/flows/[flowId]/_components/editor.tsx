@@ -11,17 +11,19 @@ import type { CatalogEntry } from "@/nodes/node-registry";
 import { useTRPC } from "@/trpc/react";
 import type { FlowGraph } from "@/workflows/graph/schema";
 import { autoLayout, canvasConnectionProblem, indexCatalog, NODE_WIDTH, toGraph, type CanvasNode } from "../_lib/canvas-graph";
-import { nodeDisplayName, saveRefusal } from "../_lib/save-refusal";
+import { metaOf, type SavedMeta } from "../_lib/draft-save";
 import { hasUnsavedWork, useFlowStore, type NodeRunView } from "../_store/flow-store";
 import { MAP_SIZE, useCanvasView } from "./canvas-view";
 import { CatalogProvider, KIND, useCatalog } from "./catalog-context";
 import { FlowNode } from "./flow-node";
+import { HistoryDialog } from "./history-dialog";
 import { LeaveGuard } from "./leave-guard";
 import { LiveCountsProvider } from "./live-counts";
 import { DRAG_TYPE, Palette } from "./palette";
 import { PreviewPanel } from "./preview-panel";
 import { SidePanel } from "./side-panel";
-import { Toolbar, type Notice } from "./toolbar";
+import { Toolbar } from "./toolbar";
+import { useSaveRun } from "./use-save-run";
 import { isFinished } from "@/workflows/graph/status";
 
 const nodeTypes = { lw: FlowNode };
@@ -37,6 +39,8 @@ export interface EditorProps {
   flowId: string;
   version: number;
   graph: FlowGraph;
+  /** Whether that version is a draft, and what runs meanwhile. */
+  saved: SavedMeta;
   catalog: CatalogEntry[];
   latestRunId: string | null;
   /** The signed-in user is a viewer: the flow opens read-only (the server refuses saves and runs anyway). */
@@ -59,7 +63,7 @@ function isTyping(target: EventTarget | null): boolean {
   return Boolean(el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName)));
 }
 
-function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, readOnly }: EditorProps) {
+function EditorInner({ flowId, version, graph, saved, catalog: entries, latestRunId, readOnly }: EditorProps) {
   const trpc = useTRPC();
   const catalog = useCatalog();
   const flow = useReactFlow<CanvasNode>();
@@ -68,7 +72,7 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
   const [loaded, setLoaded] = useState(false);
   const [runId, setRunId] = useState<string | null>(latestRunId);
   const [previewNode, setPreviewNode] = useState<string | null>(null);
-  const [notice, setNotice] = useState<Notice | null>(null);
+  const [historyOpen, setHistoryOpen] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [showMap, setShowMap] = useState(graph.nodes.length <= MINIMAP_MAX_NODES);
   // The palette folds to a strip when the user asks (on a laptop, for a canvas 200 px wider).
@@ -116,39 +120,23 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
   const queryClient = useQueryClient();
   useEffect(() => {
     const cur = store.getState();
-    if (cur.flowId !== flowId || cur.baseVersion < version) cur.load(flowId, version, graph);
+    if (cur.flowId !== flowId || cur.baseVersion < version) cur.load(flowId, version, graph, saved);
     setLoaded(true);
     let live = true;
     queryClient.fetchQuery({ ...trpc.flow.get.queryOptions({ flowId }), staleTime: 0 }).then(
       (latest) => {
         const s = store.getState();
-        if (live && s.flowId === flowId && !s.dirty && latest.version > s.baseVersion) s.load(flowId, latest.version, latest.graph);
+        if (live && s.flowId === flowId && !s.dirty && latest.version > s.baseVersion) s.load(flowId, latest.version, latest.graph, metaOf(latest));
       },
       () => undefined,
     );
     return () => {
       live = false;
     };
-  }, [store, flowId, version, graph, queryClient, trpc]);
+  }, [store, flowId, version, graph, saved, queryClient, trpc]);
 
   // Leaving with unsaved edits (or field text that is not a value yet) asks first: <LeaveGuard>.
   const unsaved = useFlowStore(hasUnsavedWork);
-
-  // A refused save's notice names the problems as they are now, and goes once they are fixed.
-  const problems = useFlowStore((s) => s.problems);
-  const problemNotice = notice?.problems === true;
-  useEffect(() => {
-    if (problemNotice && problems.length === 0) setNotice(null);
-  }, [problemNotice, problems.length]);
-  const nodeName = useCallback(
-    (id: string) => {
-      const n = store.getState().nodes.find((x) => x.id === id);
-      return nodeDisplayName(id, n ? n.data.label || catalog.get(n.data.ref)?.label : undefined);
-    },
-    [catalog, store],
-  );
-  const refusedFor = problemNotice ? saveRefusal(problems, nodeName) : null;
-  const shownNotice: Notice | null = notice && problemNotice ? (refusedFor ? { ...notice, text: `${refusedFor} Nodes with problems are marked in red.` } : null) : notice;
 
   // Validate on the server (the same validator as save and run) a moment after each edit.
   const validate = useMutation(trpc.flow.validate.mutationOptions());
@@ -192,58 +180,11 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
     store.getState().setNodeRuns(views);
   }, [run.data, store]);
 
-  const save = useMutation(trpc.flow.save.mutationOptions());
-  const start = useMutation(trpc.run.start.mutationOptions());
-
-  // One save at a time: a second Ctrl+S (or Run) while one is in flight waits for it, rather than
-  // sending the same expectedVersion again and conflicting with itself.
-  const saving = useRef<Promise<number | null> | null>(null);
-  const doSave = useCallback((): Promise<number | null> => (saving.current ??= saveOnce().finally(() => (saving.current = null))),
-  [save, store]);
-  async function saveOnce(): Promise<number | null> {
-    const s = store.getState();
-    // Text in a field that is not a value is not in the graph: saving would keep the old value and
-    // answer "No changes". Refuse, naming the field.
-    if (Object.keys(s.drafts).length) {
-      setNotice({ tone: "bad", text: "Not saved.", problems: true });
-      return null;
-    }
-    try {
-      const saved = await save.mutateAsync({ graph: toGraph(s), flowId: s.flowId, expectedVersion: s.baseVersion });
-      store.getState().markSaved(saved.version, s);
-      setNotice({ tone: "good", text: saved.created ? `Saved as version ${saved.version}.` : `No changes since version ${saved.version}.` });
-      return saved.version;
-    } catch (err) {
-      const e = err as { message: string; data?: { code?: string; problems?: { nodeId?: string; message: string }[] | null } | null };
-      if (e.data?.problems?.length) {
-        store.getState().setProblems(e.data.problems);
-        setNotice({ tone: "bad", text: "Not saved.", problems: true });
-      } else if (e.data?.code === "CONFLICT") {
-        setNotice({ tone: "bad", text: e.message, action: { label: "Reload the latest version", href: `/flows/${s.flowId}` } });
-      } else {
-        setNotice({ tone: "bad", text: `Not saved: ${e.message}` });
-      }
-      return null;
-    }
-  }
-
-  const doRun = useCallback(async () => {
-    const s = store.getState();
-    const v = hasUnsavedWork(s) || s.baseVersion === 0 ? await doSave() : s.baseVersion;
-    if (v === null) return;
-    try {
-      const started = await start.mutateAsync({ flowId: s.flowId, version: v });
-      setRunId(started.runId);
-      setPreviewNode(null);
-      setNotice(
-        started.workerPolling
-          ? { tone: "busy", text: `Run started on version ${v}.`, action: { label: "Open in Temporal UI", href: started.temporalUrl, external: true } }
-          : { tone: "warn", text: "The run is queued, but no worker is polling the task queue: it starts when a worker does (npm start runs one)." },
-      );
-    } catch (err) {
-      setNotice({ tone: "bad", text: `Could not start the run: ${(err as Error).message}` });
-    }
-  }, [doSave, start, store]);
+  const onRunStarted = useCallback((id: string) => {
+    setRunId(id);
+    setPreviewNode(null);
+  }, []);
+  const { notice, dismiss, doSave, doRun, doRestore, saving, starting } = useSaveRun({ onRunStarted });
 
   const addAtCentre = useCallback(
     (ref: string) => {
@@ -346,7 +287,8 @@ function EditorInner({ flowId, version, graph, catalog: entries, latestRunId, re
   return (
     <div className="flex h-[calc(100vh-3.5rem)] flex-col">
       <LeaveGuard active={unsaved} />
-      <Toolbar run={run.data?.run ?? null} notice={shownNotice} onDismiss={() => setNotice(null)} onSave={doSave} onRun={doRun} onLayout={layout} saving={save.isPending} starting={start.isPending} readOnly={readOnly} />
+      <Toolbar run={run.data?.run ?? null} notice={notice} onDismiss={dismiss} onSave={doSave} onRun={doRun} onLayout={layout} onHistory={() => setHistoryOpen(true)} saving={saving} starting={starting} readOnly={readOnly} />
+      <HistoryDialog open={historyOpen} onClose={() => setHistoryOpen(false)} onRestore={doRestore} readOnly={readOnly} />
       <div className="flex min-h-0 flex-1">
         <Palette entries={entries} onAdd={addAtCentre} folded={paletteFolded} onFold={foldPalette} />
         <div className="flex min-w-0 flex-1 flex-col">

@@ -1,11 +1,12 @@
 "use client";
 // The editor's top bar: name, saved state, problems, undo/redo, layout, save, run, and the run's state.
-import { ChartColumn, ChevronLeft, CircleAlert, ExternalLink, LayoutGrid, LoaderCircle, Play, Redo2, Save, Undo2, X } from "lucide-react";
+import { ChartColumn, ChevronLeft, CircleAlert, ExternalLink, History, LayoutGrid, LoaderCircle, Play, Redo2, Save, Undo2, X } from "lucide-react";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { TONE } from "@/app/_components/ui";
+import { saveStateText, whatRunsText } from "../_lib/draft-save";
 import { hasUnsavedWork, useFlowStore } from "../_store/flow-store";
 import type { RunStatus } from "@/workflows/graph/status";
 
@@ -47,13 +48,14 @@ export function Toolbar(props: {
   onSave(): void;
   onRun(): void;
   onLayout(): void;
+  onHistory(): void;
   saving: boolean;
   starting: boolean;
   /** A viewer: may read the flow, not save or run it. */
   readOnly: boolean;
 }) {
   const s = useFlowStore(
-    useShallow((st) => ({ flowId: st.flowId, name: st.name, version: st.baseVersion, unsaved: hasUnsavedWork(st), canUndo: st.past.length > 0, canRedo: st.future.length > 0, problems: st.problems, setName: st.setName, undo: st.undo, redo: st.redo, select: st.select })),
+    useShallow((st) => ({ flowId: st.flowId, name: st.name, version: st.baseVersion, saved: st.saved, unsaved: hasUnsavedWork(st), canUndo: st.past.length > 0, canRedo: st.future.length > 0, problems: st.problems, setName: st.setName, undo: st.undo, redo: st.redo, select: st.select })),
   );
   const [showProblems, setShowProblems] = useState(false);
   const { run, notice } = props;
@@ -74,15 +76,15 @@ export function Toolbar(props: {
           onChange={(e) => s.setName(e.target.value)}
           className="h-8 w-64 rounded-md border border-transparent bg-transparent px-2 text-sm font-semibold text-ink hover:border-line focus:border-accent focus:outline-none"
         />
-        <span className="text-xs text-ink-muted" data-testid="save-state">
-          {s.version ? `v${s.version}` : "never saved"}
-          {s.unsaved ? " · unsaved changes" : " · saved"}
+        {/* A draft says so here; what runs instead is in the title, and in the notice it opens with. */}
+        <span className="text-xs whitespace-nowrap text-ink-muted" data-testid="save-state" title={whatRunsText(s.saved) ?? undefined}>
+          {saveStateText(s.version, s.saved, s.unsaved)}
         </span>
         {s.problems.length > 0 && (
           <button
             type="button"
             onClick={() => setShowProblems((v) => !v)}
-            className="inline-flex h-7 items-center gap-1 rounded-full bg-rose-50 px-2.5 text-xs font-medium text-rose-700 ring-1 ring-rose-600/20 ring-inset"
+            className="inline-flex h-7 items-center gap-1 rounded-full bg-rose-50 px-2.5 text-xs font-medium whitespace-nowrap text-rose-700 ring-1 ring-rose-600/20 ring-inset"
           >
             <CircleAlert className="size-3.5" aria-hidden />
             {s.problems.length} problem{s.problems.length > 1 ? "s" : ""}
@@ -108,9 +110,14 @@ export function Toolbar(props: {
               className="inline-flex h-8 items-center gap-1.5 rounded-md border border-line bg-surface px-2.5 text-sm font-medium text-ink hover:bg-sunken"
             >
               <ChartColumn className="size-4" aria-hidden />
-              Results
+              {/* Icons only on laptop screens, so the bar keeps to one line; the name stays for screen readers. */}
+              <span className="sr-only 2xl:not-sr-only">Results</span>
             </Link>
           )}
+          <ToolButton label="Versions: who saved each, what changed between two, restore one" onClick={props.onHistory} disabled={!s.version}>
+            <History className="size-4" aria-hidden />
+            <span className="sr-only 2xl:not-sr-only">History</span>
+          </ToolButton>
           <ToolButton label="Undo (Ctrl+Z)" onClick={s.undo} disabled={!s.canUndo}>
             <Undo2 className="size-4" aria-hidden />
             <span className="sr-only">Undo</span>

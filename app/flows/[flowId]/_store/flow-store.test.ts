@@ -60,6 +60,25 @@ describe("load / markSaved / dirty", () => {
     expect(store().dirty).toBe(true);
   });
 
+  it("a node measured or selected again while the save was in flight is not an unsaved change; one moved or edited is", () => {
+    store().updateNode("score", { config: { scoreColumn: "p_churn" } });
+    const sent = store();
+    store().onNodesChange([{ type: "dimensions", id: "score", dimensions: { width: 240, height: 150 } }]);
+    store().select("score");
+    expect(store().nodes).not.toBe(sent.nodes);
+    store().markSaved(4, sent);
+    expect(store().dirty).toBe(false);
+
+    const sent2 = store();
+    store().onNodesChange([{ type: "position", id: "score", position: { x: 1, y: 2 } }]);
+    store().markSaved(5, sent2);
+    expect(store().dirty).toBe(true);
+    const sent3 = store();
+    store().updateNode("train", { label: "Trainer" });
+    store().markSaved(6, sent3);
+    expect(store().dirty).toBe(true);
+  });
+
   it("loading again forgets the history, problems and run states of the previous flow", () => {
     store().addNode("control.passthrough@1", { x: 0, y: 0 });
     store().setProblems([{ nodeId: "train", message: "x" }]);
@@ -557,5 +576,41 @@ describe("drafts: field text that is not a valid value", () => {
     store().setDraft("score", "threshold", { text: "x", label: "Threshold", message: "Enter a number" });
     store().updateNode("score", { config: { ...node("score")!.data.config, bands: [{ upTo: 0.5 }] } });
     expect(store().drafts).toEqual({ score: { threshold: { text: "x", label: "Threshold", message: "Enter a number" } } });
+  });
+});
+
+describe("saving a draft: field text into the graph, and the saved version's draft state", () => {
+  it("commitDrafts puts each field's text into the config as typed (numbers that read exactly as numbers), clears the drafts, and is one undo step", () => {
+    store().updateNode("score", { config: { ...node("score")!.data.config, bands: [{ upTo: 0.5 }, { upTo: 1 }] } });
+    later(5000);
+    const before = store().past.length;
+    store().setDraft("customers", "skipRows", { text: "abc", label: "Skip rows", message: "Enter a whole number" });
+    store().setDraft("score", "bands.1.upTo", { text: "2", label: "Up to", message: "Must be at most 1" });
+    store().setDraft("score", "threshold", { text: "1.50", label: "Threshold", message: "Must be at most 1" });
+    expect(store().commitDrafts()).toBe(3);
+    expect(node("customers")!.data.config).toEqual({ path: "examples/data/telco-customer-churn.csv", skipRows: "abc" });
+    expect(node("score")!.data.config).toEqual({ scoreColumn: "churn_score", bands: [{ upTo: 0.5 }, { upTo: 2 }], threshold: "1.50" });
+    expect(store().drafts).toEqual({});
+    expect(store().problems).toEqual([]);
+    expect(store().dirty).toBe(true);
+    expect(store().past).toHaveLength(before + 1);
+    // Nothing to commit: no edit.
+    expect(store().commitDrafts()).toBe(0);
+    expect(store().past).toHaveLength(before + 1);
+    store().undo();
+    expect(node("customers")!.data.config).toEqual({ path: "examples/data/telco-customer-churn.csv" });
+  });
+
+  it("load and markSaved keep what the server said of the version (a draft, what runs meanwhile)", () => {
+    expect(store().saved).toEqual({ draftProblems: 0, latestValidVersion: null, trigger: null });
+    const meta = { draftProblems: 2, latestValidVersion: 3, trigger: { kind: "event", version: 3 } };
+    store().load("telco-churn", 4, telco, meta);
+    expect(store().saved).toEqual(meta);
+    store().setName("Renamed");
+    store().markSaved(5, store(), { draftProblems: 0, latestValidVersion: 5, trigger: { kind: "event", version: 5 } });
+    expect(store()).toMatchObject({ baseVersion: 5, dirty: false, saved: { draftProblems: 0, latestValidVersion: 5 } });
+    // Without an answer's meta, markSaved leaves it alone.
+    store().markSaved(6);
+    expect(store().saved.latestValidVersion).toBe(5);
   });
 });

@@ -7,7 +7,8 @@ import type { GraphProblem } from "../../../../workflows/graph/validate";
 import { edgeId, newNodeId, toCanvas, type CanvasEdge, type CanvasNode, type NodeData } from "../_lib/canvas-graph";
 import type { FlowGraph } from "../../../../workflows/graph/schema";
 import type { NodeStatus } from "../../../../workflows/graph/status";
-import { hasAt, indexOf } from "../_lib/value-path";
+import { hasAt, indexOf, setAt } from "../_lib/value-path";
+import { NO_META, draftValue, type SavedMeta } from "../_lib/draft-save";
 
 interface Snapshot {
   name: string;
@@ -76,10 +77,17 @@ export interface FlowState {
   serverProblems: GraphProblem[];
   drafts: Drafts;
   nodeRuns: Record<string, NodeRunView>;
+  /** The saved version's draft state and what runs meanwhile. */
+  saved: SavedMeta;
 
-  load(flowId: string, version: number, graph: Pick<FlowGraph, "name" | "description" | "nodes" | "edges">): void;
+  load(flowId: string, version: number, graph: Pick<FlowGraph, "name" | "description" | "nodes" | "edges">, saved?: SavedMeta): void;
   /** `savedFrom` is the state that was sent: edits made while the save was in flight stay unsaved. */
-  markSaved(version: number, savedFrom?: Pick<FlowState, "name" | "nodes" | "edges">): void;
+  markSaved(version: number, savedFrom?: Pick<FlowState, "name" | "nodes" | "edges">, saved?: SavedMeta): void;
+  /**
+   * Puts the fields' drafts into the config as typed (a draft version keeps them: "abc" stays
+   * "abc"), so the graph holds everything on screen. Returns how many there were.
+   */
+  commitDrafts(): number;
   onNodesChange(changes: NodeChange<CanvasNode>[]): void;
   onEdgesChange(changes: EdgeChange<CanvasEdge>[]): void;
   connect(c: Connection): void;
@@ -145,6 +153,14 @@ function withDrafts(nodes: readonly CanvasNode[], drafts: Drafts, serverProblems
   return { drafts: kept, problems, problemsByNode: groupProblems(problems) };
 }
 
+/**
+ * The same nodes as far as the saved graph goes: React Flow hands out new node objects when a
+ * node is measured again (its card grew a problem line while the save was in flight) or selected.
+ */
+function sameNodes(a: readonly CanvasNode[], b: readonly CanvasNode[]): boolean {
+  return a === b || (a.length === b.length && a.every((n, i) => n === b[i] || (n.id === b[i]!.id && n.data === b[i]!.data && n.position.x === b[i]!.position.x && n.position.y === b[i]!.position.y)));
+}
+
 /** Edits not saved yet: changes to the flow, or text in a field that is not a valid value. */
 export function hasUnsavedWork(s: Pick<FlowState, "dirty" | "drafts">): boolean {
   return s.dirty || Object.keys(s.drafts).length > 0;
@@ -167,8 +183,9 @@ export const useFlowStore = create<FlowState>()((set, get) => ({
   serverProblems: [],
   drafts: {},
   nodeRuns: {},
+  saved: NO_META,
 
-  load(flowId, version, graph) {
+  load(flowId, version, graph, saved = NO_META) {
     const { nodes, edges } = toCanvas(graph);
     set({
       flowId,
@@ -187,14 +204,34 @@ export const useFlowStore = create<FlowState>()((set, get) => ({
       serverProblems: [],
       drafts: {},
       nodeRuns: {},
+      saved,
     });
   },
 
-  markSaved(version, savedFrom) {
+  markSaved(version, savedFrom, saved) {
     const s = get();
-    const changedSince = savedFrom !== undefined && (savedFrom.name !== s.name || savedFrom.nodes !== s.nodes || savedFrom.edges !== s.edges);
+    const changedSince = savedFrom !== undefined && (savedFrom.name !== s.name || !sameNodes(savedFrom.nodes, s.nodes) || savedFrom.edges !== s.edges);
     // The saved state stays reachable by undo: the next keystroke starts a new step.
-    set({ baseVersion: version, dirty: changedSince, lastEdit: null });
+    set({ baseVersion: version, dirty: changedSince, lastEdit: null, ...(saved ? { saved } : {}) });
+  },
+
+  commitDrafts() {
+    const s = get();
+    const entries = Object.entries(s.drafts);
+    if (!entries.length) return 0;
+    let n = 0;
+    const nodes = s.nodes.map((node) => {
+      const fields = s.drafts[node.id];
+      if (!fields) return node;
+      let config = node.data.config;
+      for (const [path, d] of Object.entries(fields)) {
+        config = setAt(config, path, draftValue(d.text));
+        n++;
+      }
+      return { ...node, data: { ...node.data, config } };
+    });
+    set({ ...edit(s, { nodes }), ...withDrafts(nodes, {}, s.serverProblems) });
+    return n;
   },
 
   onNodesChange(changes) {
