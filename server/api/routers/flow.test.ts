@@ -12,6 +12,8 @@ import type { GraphProblem } from "../../../workflows/graph/validate";
 import { appRouter, createCaller } from "../root";
 import { createTRPCContext } from "../trpc";
 import { noTemporal, rejection, asRole } from "./test-support";
+import { startRun } from "../../services/flows";
+import { loadRegistry } from "../../../nodes/registry";
 
 const graph = (keys: string[] = ["customerID"]) => ({
   name: "Web API test",
@@ -33,12 +35,14 @@ let db: Store;
 /** The same database file, for setting up and checking rows directly. */
 let raw: Database.Database;
 let caller: ReturnType<typeof createCaller>;
+let registry: Awaited<ReturnType<typeof loadRegistry>>;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-flow-router-"));
   db = openSqliteStore(path.join(dir, "loopwright.sqlite"));
   raw = new Database(path.join(dir, "loopwright.sqlite"));
   caller = createCaller(await createTRPCContext({ store: db, temporal: noTemporal, principal: asRole("editor") }));
+  registry = await loadRegistry();
 });
 
 afterAll(async () => {
@@ -276,6 +280,16 @@ describe("flow router: drafts and version history", () => {
       'Version 2 of flow "Drafty" (drafty) is a draft with 1 problem and never runs. customers › skipRows: "abc" is not a number. Fix it and save, or run version 1, the latest without problems.',
     );
     expect((await rejection(caller.run.start({ flowId: "drafty", version: 2 }))).code).toBe("PRECONDITION_FAILED");
+  });
+
+  it("never starts a draft for a trigger either: startRun (the pump's way in) refuses it with the same words, before Temporal", async () => {
+    const refused = await startRun(db, registry, {} as never, {} as never, { versionId: "drafty@2", runId: "cohort-1", trigger: { kind: "event" } }).then(
+      () => null,
+      (e: unknown) => e as { code?: string; message?: string },
+    );
+    expect(refused?.code).toBe("PRECONDITION_FAILED");
+    expect(refused?.message).toMatch(/^Version 2 of flow "Drafty" \(drafty\) is a draft with 1 problem and never runs\./);
+    expect(raw.prepare("SELECT count(*) AS n FROM runs WHERE id = 'cohort-1'").get()).toEqual({ n: 0 });
   });
 
   it("lists versions with who saved them, and restores an old one as the newest (with the conflict check)", async () => {
