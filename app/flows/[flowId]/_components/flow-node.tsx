@@ -2,13 +2,14 @@
 // One node on the canvas: kind colour and icon, typed ports, validation problems, live run state,
 // and the flow's live journey counts.
 import { Handle, Position, type NodeProps } from "@xyflow/react";
-import { CircleAlert } from "lucide-react";
+import { CircleAlert, TriangleAlert } from "lucide-react";
 import { memo } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { duration } from "@/app/_components/ui";
 import type { CatalogPort } from "@/nodes/node-registry";
 import { NODE_WIDTH, type CanvasNode } from "../_lib/canvas-graph";
+import { keyFigure, nodeWarnings } from "@/app/_components/key-figure";
 import { useFlowStore } from "../_store/flow-store";
 import { KIND, useCatalog } from "./catalog-context";
 import { NodeLiveCounts } from "./live-counts";
@@ -39,7 +40,18 @@ function FlowNodeCard({ id, data, selected }: NodeProps<CanvasNode>) {
   const problems = useFlowStore((s) => s.problemsByNode[id]);
   const run = useFlowStore(useShallow((s) => {
     const r = s.nodeRuns[id];
-    return r ? { status: r.status, rows: r.rows, startedAt: r.startedAt, finishedAt: r.finishedAt, error: r.error, fraction: r.progress?.fraction ?? null } : null;
+    return r
+      ? {
+          status: r.status,
+          rows: r.rows,
+          startedAt: r.startedAt,
+          finishedAt: r.finishedAt,
+          error: r.error,
+          fraction: r.progress?.fraction ?? null,
+          figure: r.status === "succeeded" ? keyFigure(r.metrics) : null,
+          warnings: nodeWarnings(r.metrics).join("\n"),
+        }
+      : null;
   }));
   const kind = KIND[entry?.kind ?? "control"];
   const Icon = kind.icon;
@@ -96,6 +108,19 @@ function FlowNodeCard({ id, data, selected }: NodeProps<CanvasNode>) {
           {run.status === "running" && run.fraction !== null && (
             <div className="h-1 overflow-hidden rounded-full bg-sunken" role="progressbar" aria-valuenow={Math.round(run.fraction * 100)} aria-valuemin={0} aria-valuemax={100}>
               <div className="h-full bg-sky-500 transition-[width]" style={{ width: `${Math.round(run.fraction * 100)}%` }} />
+            </div>
+          )}
+          {(run.figure || run.warnings) && (
+            <div className="flex items-center justify-between gap-2 text-[11px]">
+              <span className="truncate font-medium text-ink" data-testid={`node-figure-${id}`}>
+                {run.figure}
+              </span>
+              {run.warnings && (
+                <span role="img" aria-label={`${run.warnings.split("\n").length} warning${run.warnings.includes("\n") ? "s" : ""}`} title={run.warnings} className="inline-flex shrink-0 items-center gap-0.5 rounded-full bg-amber-100 px-1.5 font-semibold text-amber-800">
+                  <TriangleAlert className="size-3" aria-hidden />
+                  {run.warnings.split("\n").length}
+                </span>
+              )}
             </div>
           )}
           {run.error && <p className="line-clamp-3 text-[11px] leading-snug text-rose-700">{run.error}</p>}
