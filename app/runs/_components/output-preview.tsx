@@ -1,9 +1,10 @@
 "use client";
-// The first rows of a node's table output, loaded only when asked for.
+// A node's table output, loaded only when asked for: sorted, filtered and searched over all its
+// rows, with downloads (the same explorer as the editor's preview).
 import { useQuery } from "@tanstack/react-query";
 import { LoaderCircle } from "lucide-react";
 import { useState } from "react";
-import { DataTable } from "@/app/_components/data-table";
+import { DatasetExplorer } from "@/app/_components/dataset-explorer/dataset-explorer";
 import { Problem } from "@/app/_components/ui";
 import { useTRPC } from "@/trpc/react";
 import { errorText } from "./hooks";
@@ -15,6 +16,8 @@ export function OutputPreview({ runId, nodeId, ports }: { runId: string; nodeId:
   const [port, setPort] = useState<string | undefined>(ports[0]);
   // Outputs are immutable once written: no need to ask again while the page is open.
   const preview = useQuery({ ...trpc.run.preview.queryOptions({ runId, nodeId, port }), staleTime: Infinity });
+  // The flow's name, for the download's file name (the run page has asked for the run already).
+  const flowName = useQuery({ ...trpc.run.get.queryOptions({ runId }), staleTime: Infinity }).data?.run.flowName;
 
   return (
     <div className="mt-3 space-y-2">
@@ -41,11 +44,12 @@ export function OutputPreview({ runId, nodeId, ports }: { runId: string; nodeId:
       ) : preview.isError ? (
         <Problem>Could not load the output: {errorText(preview.error)}</Problem>
       ) : (
-        <DataTable
-          columns={preview.data.dataset.columns}
-          rows={preview.data.rows}
+        <DatasetExplorer
+          key={preview.data.dataset.id}
+          datasetId={preview.data.dataset.id}
           totalRows={preview.data.dataset.rows}
-          caption={`${nodeId} · ${preview.data.port}: first ${count.format(preview.data.rows.length)} of ${count.format(preview.data.dataset.rows)} rows`}
+          caption={`${nodeId} · ${preview.data.port}: ${count.format(preview.data.dataset.rows)} rows`}
+          fileName={[flowName, nodeId, ports.length > 1 ? preview.data.port : undefined].filter(Boolean).join(" ")}
         />
       )}
     </div>

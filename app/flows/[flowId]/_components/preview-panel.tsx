@@ -1,52 +1,74 @@
 "use client";
-// A finished node's output: the first 100 rows with column names and types, under the canvas.
+// A finished node's output under the canvas: its rows sorted, filtered and searched over the whole
+// dataset (identifier and score columns first), the matching count, and downloads.
 import { useQuery } from "@tanstack/react-query";
 import { X } from "lucide-react";
 import { useState } from "react";
-import { DataTable } from "@/app/_components/data-table";
+import { DatasetExplorer } from "@/app/_components/dataset-explorer/dataset-explorer";
 import { useTRPC } from "@/trpc/react";
 
 export function PreviewPanel({ runId, nodeId, onClose }: { runId: string; nodeId: string; onClose(): void }) {
   const trpc = useTRPC();
   const [port, setPort] = useState<string | undefined>();
-  const preview = useQuery(trpc.run.preview.queryOptions({ runId, nodeId, port }));
+  // Which outputs the node has and the dataset of the chosen one.
+  const preview = useQuery({ ...trpc.run.preview.queryOptions({ runId, nodeId, port }), staleTime: Infinity });
+  // The flow's name, for the download's file name (the editor asks for the run already).
+  const flowName = useQuery({ ...trpc.run.get.queryOptions({ runId }), staleTime: Infinity }).data?.run.flowName;
+  const data = preview.data;
 
+  const title = (
+    <>
+      <h2 className="text-sm font-semibold whitespace-nowrap text-ink">
+        Output of <span className="font-mono">{nodeId}</span>
+      </h2>
+      {data && data.ports.length > 1 && (
+        <div className="flex gap-1" role="tablist">
+          {data.ports.map((p) => (
+            <button
+              key={p}
+              type="button"
+              role="tab"
+              aria-selected={p === data.port}
+              onClick={() => setPort(p)}
+              className={`rounded-md px-2 py-0.5 text-xs ${p === data.port ? "bg-ink text-canvas" : "text-ink-soft hover:bg-sunken"}`}
+            >
+              {p}
+            </button>
+          ))}
+        </div>
+      )}
+    </>
+  );
+  const close = (
+    <button type="button" onClick={onClose} aria-label="Close preview" className="rounded-md p-1 text-ink-muted hover:bg-sunken hover:text-ink">
+      <X className="size-4" />
+    </button>
+  );
+
+  // One line for the title, the tools and the close button, so the rows get the height.
   return (
-    <section aria-label={`Output of ${nodeId}`} className="flex h-[38%] min-h-48 shrink-0 flex-col border-t border-line bg-surface">
-      <div className="flex items-center gap-3 border-b border-line px-4 py-2">
-        <h2 className="text-sm font-semibold text-ink">
-          Output of <span className="font-mono">{nodeId}</span>
-        </h2>
-        {preview.data && preview.data.ports.length > 1 && (
-          <div className="flex gap-1" role="tablist">
-            {preview.data.ports.map((p) => (
-              <button
-                key={p}
-                type="button"
-                role="tab"
-                aria-selected={p === preview.data.port}
-                onClick={() => setPort(p)}
-                className={`rounded-md px-2 py-0.5 text-xs ${p === preview.data.port ? "bg-ink text-canvas" : "text-ink-soft hover:bg-sunken"}`}
-              >
-                {p}
-              </button>
-            ))}
+    <section aria-label={`Output of ${nodeId}`} className="flex h-[38%] min-h-48 shrink-0 flex-col border-t border-line bg-surface px-3 py-2">
+      {data ? (
+        <DatasetExplorer
+          key={data.dataset.id}
+          datasetId={data.dataset.id}
+          totalRows={data.dataset.rows}
+          caption={`Output of ${nodeId}`}
+          fileName={[flowName, nodeId, data.ports.length > 1 ? data.port : undefined].filter(Boolean).join(" ")}
+          tableClassName=""
+          leading={title}
+          trailing={close}
+        />
+      ) : (
+        <>
+          <div className="flex items-center gap-3">
+            {title}
+            <div className="ml-auto">{close}</div>
           </div>
-        )}
-        {preview.data && (
-          <span className="text-xs text-ink-muted">
-            {preview.data.dataset.rows.toLocaleString("en-US")} rows · {preview.data.dataset.columns.length} columns
-          </span>
-        )}
-        <button type="button" onClick={onClose} aria-label="Close preview" className="ml-auto rounded-md p-1 text-ink-muted hover:bg-sunken hover:text-ink">
-          <X className="size-4" />
-        </button>
-      </div>
-      <div className="min-h-0 flex-1 overflow-auto p-3">
-        {preview.isPending && <p className="text-xs text-ink-muted">Loading the preview…</p>}
-        {preview.error && <p className="rounded-md bg-rose-50 px-3 py-2 text-xs text-rose-800">{preview.error.message}</p>}
-        {preview.data && <DataTable columns={preview.data.dataset.columns} rows={preview.data.rows} totalRows={preview.data.dataset.rows} caption={`Output of ${nodeId}`} />}
-      </div>
+          {preview.isPending && <p className="mt-2 text-xs text-ink-muted">Loading the preview…</p>}
+          {preview.error && <p className="mt-2 rounded-md bg-rose-50 px-3 py-2 text-xs text-rose-800">{preview.error.message}</p>}
+        </>
+      )}
     </section>
   );
 }
