@@ -50,7 +50,8 @@ async function connect(from: string, out: string, to: string, inp: string) {
 async function select(id: string) {
   // The top-left corner of the header: the minimap can cover a node's lower right.
   await nodeCard(id).locator("div").first().click({ position: { x: 12, y: 10 } });
-  await settings().getByText(id, { exact: false }).first().waitFor();
+  // The panel names the node by its label; its id is in the tooltip.
+  await settings().locator(`[title^="${id} · "]`).waitFor();
 }
 
 async function addToList(label: string, value: string) {

@@ -91,6 +91,17 @@ describe("templates", () => {
         await page.locator(`[data-testid="node-status-${node}"][data-status="succeeded"]`).waitFor({ timeout: 240_000 });
       }
       await shot("2-churn-run-green");
+      // The held-out ROC AUC on the training node's card, with its reading (published level: 0.84-0.85).
+      const figure = await page.getByTestId("node-figure-train").innerText();
+      expect(figure).toMatch(/^ROC AUC 0\.8[4-9]\d · good$/);
+      // The CSV source warns that TotalCharges was read as text (11 blanks).
+      await page.getByTestId("node-customers").getByRole("img", { name: /warning/ }).waitFor();
+      // The Models page says what the model predicts and which flow trained it.
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Models", exact: true }).click();
+      const card = page.getByRole("region", { name: "telco-churn", exact: true });
+      await card.getByText("Predicts whether Churn is “Yes”").waitFor();
+      await card.getByRole("link", { name: "Telco churn" }).first().waitFor();
+      await shot("3-models");
       await context.close();
     }, 300_000);
   }

@@ -156,11 +156,14 @@ export function archive(s: Store, name: string, version: number): Promise<ModelR
 }
 
 /** Every version without artifacts, newest first. */
+/** Every version, newest first, with the flow whose run trained it (null: trained outside a flow run, or the flow is gone). */
 export function list(s: Store) {
   return s.use(async (q) => {
-    const { models } = s.t;
+    const { models, runs, flows } = s.t;
     return q
       .select({
+        flowId: runs.flowId,
+        flowName: flows.name,
         id: models.id,
         name: models.name,
         version: models.version,
@@ -174,6 +177,8 @@ export function list(s: Store) {
         createdAt: models.createdAt,
       })
       .from(models)
+      .leftJoin(runs, eq(runs.id, models.runId))
+      .leftJoin(flows, eq(flows.id, runs.flowId))
       .orderBy(desc(models.createdAt), desc(models.version));
   });
 }

@@ -123,6 +123,7 @@ export default defineNode({
 
     const metrics = {
       algorithm: cfg.algorithm,
+      target: cfg.target,
       ...evaluated,
       measuredOn: `${split.test.length.toLocaleString("en-US")} held-out rows`,
       trainRows: split.train.length,

@@ -6,7 +6,7 @@ import type { ModelStatus } from "@/nodes/sdk/types";
 import type { ModelGroup, ModelVersion } from "@/server/api/routers/model";
 import { Badge, stamp, type TONE } from "@/app/_components/ui";
 import { typeTitle, typeWord } from "@/app/_components/type-words";
-import { readRocAuc } from "@/app/_components/readings";
+import { labelWord, readRocAuc } from "@/app/_components/readings";
 import { ActionProblem, ModelActions, VersionActions } from "./model-actions";
 
 /** The figures worth a column, in this order; a column shows only when some version has it. */
@@ -92,6 +92,17 @@ export function EmptyModels() {
   );
 }
 
+/** What the model predicts, in words, from what its training recorded; null when it did not say. */
+export function predicts(v: ModelVersion): string | null {
+  const m = v.metrics;
+  const target = typeof m.target === "string" ? m.target : null;
+  if (target && typeof m.positiveLabel === "string") return `whether ${target} is “${labelWord(m.positiveLabel)}”`;
+  if (target && Array.isArray(m.classes)) return `${target} (${m.classes.length} values: ${m.classes.slice(0, 4).map((c) => labelWord(String(c))).join(", ")}${m.classes.length > 4 ? ", …" : ""})`;
+  if (target) return target;
+  if (Array.isArray(m.columns) && typeof m.k === "number") return `${m.k} segments by ${m.columns.join(", ")}`;
+  return null;
+}
+
 export function ModelCard({ model }: { model: ModelGroup }) {
   const latest = model.versions[0]!;
   // The headline shows what scoring by name uses; the newest version only when every one is archived.
@@ -116,6 +127,20 @@ export function ModelCard({ model }: { model: ModelGroup }) {
                 {KIND_LABEL[model.kind] ?? model.kind} · {model.versions.length} {model.versions.length === 1 ? "version" : "versions"} ·{" "}
                 {inUse ? `in use v${inUse.version}` : "every version archived"} · latest v{latest.version}, {stamp(latest.createdAt)}
               </p>
+              {(predicts(shownVersion) || shownVersion.flowId) && (
+                <p className="mt-0.5 text-xs text-ink-soft">
+                  {predicts(shownVersion) && <>Predicts {predicts(shownVersion)}</>}
+                  {predicts(shownVersion) && shownVersion.flowId && " · "}
+                  {shownVersion.flowId && (
+                    <>
+                      trained by{" "}
+                      <Link href={`/flows/${encodeURIComponent(shownVersion.flowId)}`} className="font-medium text-accent hover:underline">
+                        {shownVersion.flowName ?? shownVersion.flowId}
+                      </Link>
+                    </>
+                  )}
+                </p>
+              )}
             </div>
           </div>
           {headline.length > 0 && (

@@ -20,6 +20,9 @@ export interface ModelVersion {
   /** The run and node that trained it. */
   runId: string | null;
   nodeId: string | null;
+  /** The flow whose run trained it, when that flow still exists. */
+  flowId: string | null;
+  flowName: string | null;
   createdAt: number;
 }
 

@@ -67,9 +67,10 @@ function FlowNodeCard({ id, data, selected }: NodeProps<CanvasNode>) {
         <span className={`flex size-6 shrink-0 items-center justify-center rounded-md ${kind.bg} text-white`}>
           <Icon className="size-3.5" aria-hidden />
         </span>
-        <div className="min-w-0 flex-1">
+        {/* Internal ids stay out of sight, in the tooltip. */}
+        <div className="min-w-0 flex-1" title={`${id} · ${data.ref}`}>
           <div className="truncate text-[13px] font-semibold text-ink">{data.label || entry?.label || data.ref}</div>
-          <div className="truncate font-mono text-[10px] text-ink-muted">{id}</div>
+          <div className="truncate text-[10px] text-ink-muted first-letter:uppercase">{data.label && entry ? entry.label : (entry?.kind ?? "")}</div>
         </div>
         {problems?.length ? (
           <span

@@ -104,8 +104,8 @@ export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPr
         </span>
         <div className="min-w-0 flex-1">
           <h2 className="truncate text-sm font-semibold text-ink">{node.data.label || entry?.label || node.data.ref}</h2>
-          <p className="truncate font-mono text-[11px] text-ink-muted">
-            {nodeId} · {node.data.ref}
+          <p className="truncate text-[11px] text-ink-muted first-letter:uppercase" title={`${nodeId} · ${node.data.ref}`}>
+            {node.data.label && entry ? entry.label : (entry?.kind ?? node.data.ref)}
           </p>
         </div>
         <button type="button" onClick={deleteSelected} aria-label="Delete node" title="Delete node (Del)" className="rounded-md p-1.5 text-ink-muted hover:bg-rose-50 hover:text-rose-700">
