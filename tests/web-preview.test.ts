@@ -4,7 +4,7 @@
 // the score, filters it, searches it, and downloads the rows as shown and the whole dataset as CSV
 // (formula-like text neutralised, negative numbers left alone). The download route answers editors
 // only, like the preview; the run page's preview is the same explorer.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
@@ -16,7 +16,7 @@ import { loadRegistry } from "../nodes/registry";
 import { saveFlowVersion, startRun } from "../server/services/flows";
 import { Client, Connection } from "@temporalio/client";
 import { apiKey, testEnv, testStore } from "./support";
-import { signedInContext } from "./support-browser";
+import { downloadPreview, parseCsv, signedInContext } from "./support-browser";
 
 const ARTIFACTS = path.join(projectRoot, "test-artifacts");
 const store = testStore();
@@ -94,34 +94,7 @@ const header = (name: string) => table().locator("th", { has: page.getByText(nam
 /** The customerIDs of the first `n` rows shown. */
 const shownIds = async (n: number) => (await table().locator("tbody tr td:first-child").allInnerTexts()).slice(0, n).map((t) => t.trim());
 
-/** A CSV file's rows as arrays of cells (quotes undone), without the BOM. */
-function parseCsv(text: string): string[][] {
-  expect(text.charCodeAt(0)).toBe(0xfeff);
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 1; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(cell), (cell = "");
-    else if (ch === "\n") row.push(cell), rows.push(row), (row = []), (cell = "");
-    else cell += ch;
-  }
-  return rows;
-}
-
-async function download(which: "As shown" | "Whole dataset" | null, format: "CSV" | "Parquet") {
-  await page.getByRole("button", { name: "Download", exact: true }).click();
-  const menu = page.getByRole("group", { name: "Download" });
-  if (which) await menu.getByLabel(which).check();
-  const [file] = await Promise.all([page.waitForEvent("download"), menu.getByRole("link", { name: format, exact: true }).click()]);
-  return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, "utf8") };
-}
+const download = (which: "As shown" | "Whole dataset" | null, format: "CSV" | "Parquet") => downloadPreview(page, which, format);
 
 describe("the data preview: sort, filter, search and download", () => {
   it("shows the identifier and the score first, the score as a percentage with its raw value on hover", async () => {

@@ -1,7 +1,9 @@
 // The home page and its template gallery, against the production build, the test Temporal server
 // and worker: every question template makes a flow and its first run goes green on the data the
 // project ships; in Chromium (1280x800 and 1920x1080) a new user starts from the home page, opens
-// the churn template, and its run goes green in the editor. Screenshots in test-artifacts/.
+// the churn template, its run goes green, reads the held-out ROC AUC and the 20 customers most at
+// risk sorted by score, downloads them as CSV, and finds the model on the Models page.
+// Screenshots of each step in test-artifacts/templates-<width>-*.png.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createTRPCClient, httpLink } from "@trpc/client";
@@ -12,7 +14,7 @@ import { launchChromium } from "../lib/browser";
 import { projectRoot } from "../lib/paths";
 import type { AppRouter } from "../server/api/root";
 import { authHeaders } from "./support";
-import { signedInContext } from "./support-browser";
+import { downloadPreview, parseCsv, signedInContext } from "./support-browser";
 
 const ARTIFACTS = path.join(projectRoot, "test-artifacts");
 const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${inject("webUrl")}/api/trpc`, transformer: superjson, headers: authHeaders("editor") })] });
@@ -73,7 +75,7 @@ describe("templates", () => {
     { width: 1920, height: 1080 },
   ]) {
     it(`at ${viewport.width}x${viewport.height}: from the home page, a new user opens the churn template and its run goes green`, async () => {
-      const context = await signedInContext(browser, "editor", { viewport });
+      const context = await signedInContext(browser, "editor", { viewport, acceptDownloads: true });
       context.setDefaultTimeout(30_000);
       const page = await context.newPage();
       const shot = (step: string) => page.screenshot({ path: path.join(ARTIFACTS, `templates-${viewport.width}-${step}.png`) });
@@ -96,12 +98,39 @@ describe("templates", () => {
       expect(figure).toMatch(/^ROC AUC 0\.8[4-9]\d · good$/);
       // The CSV source warns that TotalCharges was read as text (11 blanks).
       await page.getByTestId("node-customers").getByRole("img", { name: /warning/ }).waitFor();
+      // The 20 customers most at risk: the scored rows sorted by churn score, highest first.
+      await page.getByTestId("node-score").locator("div").first().click({ position: { x: 12, y: 10 } });
+      await page.getByRole("complementary", { name: "Node settings" }).getByRole("button", { name: "Preview output" }).click();
+      const table = page.getByRole("table", { name: "Output of score" });
+      await table.waitFor();
+      const header = table.locator("th", { has: page.getByText("churn_score", { exact: true }) });
+      await header.getByRole("button").click();
+      await expect.poll(() => header.getAttribute("aria-sort")).toBe("descending");
+      const cells = async (col: number) => (await table.locator(`tbody tr td:nth-child(${col})`).allInnerTexts()).slice(0, 20).map((t) => t.trim());
+      const heads = (await table.locator("th").allInnerTexts()).map((h) => h.split("\n")[0]!.trim());
+      // The identifier and the score come first.
+      expect(heads.slice(0, 2)).toEqual(["customerID", "churn_score"]);
+      await expect.poll(async () => (await cells(2)).length).toBe(20);
+      const top = await cells(1);
+      const pct = (await cells(2)).map((t) => Number(t.replace(/\s*%$/, "")));
+      for (let i = 1; i < 20; i++) expect(pct[i]!).toBeLessThanOrEqual(pct[i - 1]!);
+      await shot("3-top-20-at-risk");
+      // Downloaded as CSV, the same order over all 7,043 customers: the 20 shown are the 20 highest scores of all.
+      const csv = await downloadPreview(page, "As shown", "CSV");
+      const rows = parseCsv(csv.text);
+      const col = (name: string) => rows[0]!.indexOf(name);
+      expect(rows.length - 1).toBe(7_043);
+      const scores = rows.slice(1).map((r) => Number(r[col("churn_score")]));
+      expect(rows.slice(1, 21).map((r) => r[col("customerID")])).toEqual(top);
+      expect(Math.min(...scores.slice(0, 20))).toBeGreaterThanOrEqual(Math.max(...scores.slice(20)));
+      for (let i = 0; i < 20; i++) expect(Math.abs(scores[i]! * 100 - pct[i]!)).toBeLessThan(0.051);
+
       // The Models page says what the model predicts and which flow trained it.
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Models", exact: true }).click();
       const card = page.getByRole("region", { name: "telco-churn", exact: true });
       await card.getByText("Predicts whether Churn is “Yes”").waitFor();
       await card.getByRole("link", { name: "Telco churn" }).first().waitFor();
-      await shot("3-models");
+      await shot("4-models");
       await context.close();
     }, 300_000);
   }

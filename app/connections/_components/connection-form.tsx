@@ -26,7 +26,10 @@ export function ConnectionForm({ kinds, stored, onSaved, onCancel }: { kinds: Ki
   const title = stored ? `Edit “${stored.name}”` : "New connection";
   // The form opens above the list: bring it into view when opened from a row further down.
   const section = useRef<HTMLElement>(null);
-  useEffect(() => section.current?.scrollIntoView({ block: "nearest" }), []);
+  // Braces: in newer browsers scrollIntoView returns a promise, which React would call as the cleanup.
+  useEffect(() => {
+    section.current?.scrollIntoView({ block: "nearest" });
+  }, []);
 
   const chooseKind = (kind: string) => {
     create.reset();
