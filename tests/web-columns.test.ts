@@ -1,6 +1,7 @@
 // Column pickers before any run, in Chromium against the production build: a flow made from the
 // churn template (not run) offers the Telco CSV's columns in Train classifier's target two steps
-// downstream; a flow reading an uploaded file offers the file's columns in Remove duplicates' keys.
+// downstream; "Run up to here" runs a node and what it needs, and the output is there after a
+// reload; a flow reading an uploaded file offers the file's columns in Remove duplicates' keys.
 // Screenshots in test-artifacts/.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -55,6 +56,29 @@ describe("column pickers before any run", () => {
     ]);
     await page.screenshot({ path: path.join(ARTIFACTS, "columns-before-run-template.png") });
   });
+
+  it("runs up to a node: only it and what it needs run, and after a reload its output is still there", async () => {
+    const made = await api.template.use.mutate({ id: "telco-churn", run: false });
+    await page.goto(`${inject("webUrl")}/flows/${made.flowId}`);
+    await selectNode("unique");
+    await settings().getByRole("button", { name: "Run up to here" }).click();
+    await page.locator('[data-testid="node-status-unique"][data-status="succeeded"]').waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="node-status-customers"][data-status="succeeded"]').waitFor();
+    // Nothing after it ran: the training node has no run state at all.
+    expect(await page.getByTestId("node-status-train").count()).toBe(0);
+    const runs = await api.run.list.query({ flowId: made.flowId });
+    expect(runs).toHaveLength(1);
+    const run = await api.run.get.query({ runId: runs[0]!.id });
+    expect(run.nodes.map((n) => n.nodeId).sort()).toEqual(["customers", "unique"]);
+    expect(run.nodes.find((n) => n.nodeId === "unique")!.rows).toBe(7_043);
+    // Reopened, the editor shows that run: the node's state and its preview are there.
+    await page.reload();
+    await page.locator('[data-testid="node-status-unique"][data-status="succeeded"]').waitFor();
+    await selectNode("unique");
+    await settings().getByRole("button", { name: "Preview output" }).click();
+    await page.getByRole("table", { name: "Output of unique" }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "run-up-to-here.png") });
+  }, 180_000);
 
   it("an uploaded file, never run: Remove duplicates' keys offer its columns as chips, and one click adds one", async () => {
     const up = await fetch(`${inject("webUrl")}/api/uploads`, {

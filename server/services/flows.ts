@@ -8,7 +8,7 @@ import type { SavedVersion, SaveOptions } from "../../db/store/flows";
 import { AppError, Precondition } from "../../lib/errors";
 import { workflowUrl, type TemporalSettings } from "../../lib/temporal";
 import type { NodeRegistry } from "../../nodes/node-registry";
-import { GraphInvalidError, compileGraph } from "../../workflows/graph/compile";
+import { GraphInvalidError, compileGraph, planUpTo } from "../../workflows/graph/compile";
 import type { Plan, RunFlowInput, RunTrigger } from "../../workflows/graph/plan";
 import type { FlowGraph } from "../../workflows/graph/schema";
 import { draftRunRefusal } from "../../workflows/graph/draft";
@@ -136,12 +136,15 @@ export async function startRun(
      * and starts nothing, and a failure to start leaves it to be tried again rather than failed.
      */
     runId?: string;
+    /** Run only this node and the nodes it needs ("run up to here"). */
+    upTo?: string;
   },
 ): Promise<StartedRun> {
   const version = await flows.getVersion(store, opts.versionId);
   // Drafts never run, whoever asks (a person, the CLI, a trigger's cohort).
   await refuseDraft(store, version);
-  const plan = compileGraph(version.graph, registry, { id: version.flowId, version: version.version });
+  const whole = compileGraph(version.graph, registry, { id: version.flowId, version: version.version });
+  const plan = opts.upTo === undefined ? whole : planUpTo(whole, opts.upTo);
   const runId = opts.runId ?? randomUUID();
   const workflowId = `run-${runId}`;
   const temporalUrl = workflowUrl(settings, workflowId);

@@ -61,3 +61,20 @@ export function compileGraph(raw: unknown, nodes: NodeLookup, flow: { id: string
 
   return Object.freeze({ flowId: flow.id, flowName: graph.name, flowVersion: flow.version, nodes: planNodes });
 }
+
+/**
+ * The plan cut to one node and every node it needs (its inputs, their inputs...), in the same
+ * order: "run up to here". BadRequest naming the node when the plan has none by that id.
+ */
+export function planUpTo(plan: Plan, nodeId: string): Plan {
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  if (!byId.has(nodeId)) throw new BadRequest(`Flow "${plan.flowId}" version ${plan.flowVersion} has no node "${nodeId}" to run up to`);
+  const needed = new Set<string>();
+  const visit = (id: string) => {
+    if (needed.has(id)) return;
+    needed.add(id);
+    for (const from of Object.values(byId.get(id)!.inputs)) visit(from.node);
+  };
+  visit(nodeId);
+  return { ...plan, nodes: plan.nodes.filter((n) => needed.has(n.id)) };
+}

@@ -77,7 +77,15 @@ export const runRouter = createTRPCRouter({
 
   /** Run a saved version (the latest unless `version` is given); a draft is refused (PRECONDITION_FAILED, naming it). */
   start: editorProcedure
-    .input(z.object({ flowId: flowIdSchema, version: z.number().int().min(1).optional(), triggerKind: z.enum(["manual", "cli"]).default("manual") }))
+    .input(
+      z.object({
+        flowId: flowIdSchema,
+        version: z.number().int().min(1).optional(),
+        triggerKind: z.enum(["manual", "cli"]).default("manual"),
+        /** Run only this node and what it needs ("run up to here"). */
+        upTo: z.string().min(1).max(200).optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       takeLimit("run", ctx.user);
       const saved = await flows.get(ctx.store, input.flowId, input.version);
@@ -88,10 +96,11 @@ export const runRouter = createTRPCRouter({
         versionId: saved.versionId,
         triggerKind: input.triggerKind,
         trigger: { kind: "manual", source: input.triggerKind === "cli" ? `CLI (${ctx.user.email})` : ctx.user.email },
+        upTo: input.upTo,
       });
       // The run is queued either way; without a worker it waits, and the UI should say why.
       const workerPolling = Boolean(status.pollers?.workflow.length && status.pollers.activity.length);
-      await record(ctx.store, ctx.user, "run.start", { target: started.runId, detail: { flowId: input.flowId, version: saved.version, trigger: input.triggerKind } });
+      await record(ctx.store, ctx.user, "run.start", { target: started.runId, detail: { flowId: input.flowId, version: saved.version, trigger: input.triggerKind, ...(input.upTo ? { upTo: input.upTo } : {}) } });
       return { ...started, flowId: input.flowId, version: saved.version, workerPolling };
     }),
 

@@ -184,7 +184,7 @@ function EditorInner({ flowId, version, graph, saved, catalog: entries, latestRu
     setRunId(id);
     setPreviewNode(null);
   }, []);
-  const { notice, dismiss, doSave, doRun, doRestore, saving, starting } = useSaveRun({ onRunStarted });
+  const { notice, dismiss, doSave, doRun, doRunUpTo, doRestore, saving, starting } = useSaveRun({ onRunStarted });
 
   const addAtCentre = useCallback(
     (ref: string) => {
@@ -336,7 +336,7 @@ function EditorInner({ flowId, version, graph, saved, catalog: entries, latestRu
           </div>
           {previewNode && runId && <PreviewPanel key={`${runId}/${previewNode}`} runId={runId} nodeId={previewNode} onClose={() => setPreviewNode(null)} />}
         </div>
-        {only && <SidePanel key={only} nodeId={only} onPreview={setPreviewNode} onClose={() => store.getState().select(null)} />}
+        {only && <SidePanel key={only} nodeId={only} onPreview={setPreviewNode} onRunUpTo={readOnly || starting ? undefined : doRunUpTo} onClose={() => store.getState().select(null)} />}
       </div>
     </div>
   );

@@ -2,7 +2,7 @@
 // The selected node: its name, the last run's result (status, error, metrics, preview), and its
 // settings as a form generated from the node's JSON Schema, with the server's problems per field.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Table2, Trash2, X } from "lucide-react";
+import { Play, Table2, Trash2, X } from "lucide-react";
 import { useEffect, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { Metrics } from "@/app/_components/metrics";
@@ -59,7 +59,7 @@ function useColumnsBeforeRun(): Record<string, Record<string, { name: string; ty
   return known.data;
 }
 
-export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPreview(nodeId: string): void; onClose(): void }) {
+export function SidePanel({ nodeId, onPreview, onRunUpTo, onClose }: { nodeId: string; onPreview(nodeId: string): void; onRunUpTo?: (nodeId: string) => void; onClose(): void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const node = useFlowStore((s) => s.nodes.find((n) => n.id === nodeId));
@@ -143,6 +143,18 @@ export function SidePanel({ nodeId, onPreview, onClose }: { nodeId: string; onPr
               </button>
             )}
           </section>
+        )}
+
+        {onRunUpTo && entry?.kind !== "trigger" && (
+          <button
+            type="button"
+            onClick={() => onRunUpTo(nodeId)}
+            title="Saves if needed, then runs this node and the nodes it needs, nothing after it"
+            className="inline-flex h-8 items-center gap-1.5 rounded-md border border-line bg-surface px-3 text-xs font-medium text-ink hover:bg-sunken"
+          >
+            <Play className="size-3.5" aria-hidden />
+            Run up to here
+          </button>
         )}
 
         {(entry?.kind === "trigger" || entry?.type === "action.send-email") && <TriggerPanel flowId={flowId} nodeId={nodeId} type={entry.type} />}

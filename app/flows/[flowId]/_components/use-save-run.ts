@@ -96,16 +96,18 @@ export function useSaveRun({ onRunStarted }: { onRunStarted(runId: string): void
   }, [failed, nodeName, refreshVersions, save, store]);
   const doSave = useCallback((): Promise<number | null> => (saving.current ??= saveOnce().finally(() => (saving.current = null))), [saveOnce]);
 
-  const doRun = useCallback(async () => {
+  /** Saves if needed, then runs the saved version: all of it, or `upTo` and the nodes it needs. */
+  const runSaved = useCallback(async (upTo?: string) => {
     const s = store.getState();
     const v = hasUnsavedWork(s) || s.baseVersion === 0 ? await doSave() : s.baseVersion;
     if (v === null) return;
     try {
-      const started = await start.mutateAsync({ flowId: s.flowId, version: v });
+      const started = await start.mutateAsync({ flowId: s.flowId, version: v, ...(upTo ? { upTo } : {}) });
       onRunStarted(started.runId);
+      const what = upTo ? `Run up to ${nodeName(upTo)} started on version ${v}.` : `Run started on version ${v}.`;
       setNotice(
         started.workerPolling
-          ? { tone: "busy", text: `Run started on version ${v}.`, action: { label: "Open in Temporal UI", href: started.temporalUrl, external: true } }
+          ? { tone: "busy", text: what, action: { label: "Open in Temporal UI", href: started.temporalUrl, external: true } }
           : { tone: "warn", text: "The run is queued, but no worker is polling the task queue: it starts when a worker does (npm start runs one)." },
       );
     } catch (err) {
@@ -113,7 +115,9 @@ export function useSaveRun({ onRunStarted }: { onRunStarted(runId: string): void
       // A draft: the server names the flow, the version and its first problems.
       setNotice({ tone: "bad", text: e.data?.code === "PRECONDITION_FAILED" ? `Not run. ${e.message}` : `Could not start the run: ${e.message}` });
     }
-  }, [doSave, onRunStarted, start, store]);
+  }, [doSave, nodeName, onRunStarted, start, store]);
+  const doRun = useCallback(() => runSaved(), [runSaved]);
+  const doRunUpTo = useCallback((nodeId: string) => runSaved(nodeId), [runSaved]);
 
   /** Saves version `version`'s graph as the newest version and opens it. True when it was. */
   const doRestore = useCallback(
@@ -143,6 +147,7 @@ export function useSaveRun({ onRunStarted }: { onRunStarted(runId: string): void
     dismiss: () => setNotice(null),
     doSave,
     doRun,
+    doRunUpTo,
     doRestore,
     saving: save.isPending || restore.isPending,
     starting: start.isPending,
