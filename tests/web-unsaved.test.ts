@@ -157,6 +157,25 @@ describe("unsaved work in the editor", () => {
     expect(await leaveDialog().count()).toBe(0);
   });
 
+  it("with unsaved edits, the browser's Back button asks first: Stay stays with the edit, Leave goes back", async () => {
+    await page.goto(url("/flows"));
+    await openEditor();
+    await selectCsvNode();
+    await skipRows().fill("7");
+    await saveState().getByText("unsaved changes").waitFor();
+    await page.evaluate(() => window.history.back());
+    await leaveDialog().waitFor();
+    await leaveDialog().getByRole("button", { name: "Stay and keep editing" }).click();
+    await leaveDialog().waitFor({ state: "hidden" });
+    expect(page.url()).toBe(editorUrl);
+    expect(await skipRows().inputValue()).toBe("7");
+    // Asked again the next time, and leaving goes back to the Flows page.
+    await page.evaluate(() => window.history.back());
+    await leaveDialog().getByRole("button", { name: "Leave without saving" }).click();
+    await page.waitForURL(url("/flows"));
+    await page.getByRole("heading", { name: "Flows" }).waitFor();
+  });
+
   it("with unsaved edits, the Flows link, the top menu and Sign out ask first: Stay stays, Leave leaves", async () => {
     await openEditor();
     await selectCsvNode();

@@ -1,7 +1,7 @@
 "use client";
 // While the editor holds unsaved work, every way out asks first: a link anywhere on the page (the
-// Flows back link, the top menu, the run and results links), signing out, and closing or reloading
-// the tab (the browser's own prompt, the only one a page may show then).
+// Flows back link, the top menu, the run and results links), signing out, the browser's Back
+// button, and closing or reloading the tab (the browser's own prompt, the only one a page may show then).
 import { useEffect, useRef, useState } from "react";
 import { clickLeavesPage, setLeaveGuard } from "@/app/_components/leave-guard";
 import { BUTTON, Dialog } from "../../_components/dialog";
@@ -41,6 +41,21 @@ export function LeaveGuard({ active }: { active: boolean }) {
         stay: () => undefined,
       });
     };
+    // The browser's Back button: a copy of this page's history entry on top, so Back lands on it
+    // (same page) and asks; Stay puts the copy back, Leave goes back for real.
+    const trap = () => window.history.pushState(window.history.state, "", window.location.href);
+    const onPopState = () => {
+      if (allowed.current) return;
+      setAsking({
+        leave: () => {
+          allow();
+          window.history.back();
+        },
+        stay: trap,
+      });
+    };
+    trap();
+    window.addEventListener("popstate", onPopState);
     window.addEventListener("beforeunload", onBeforeUnload);
     window.addEventListener("click", onClick, true);
     const removeGuard = setLeaveGuard(
@@ -56,6 +71,7 @@ export function LeaveGuard({ active }: { active: boolean }) {
         ),
     );
     return () => {
+      window.removeEventListener("popstate", onPopState);
       window.removeEventListener("beforeunload", onBeforeUnload);
       window.removeEventListener("click", onClick, true);
       removeGuard();
