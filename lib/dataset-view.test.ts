@@ -10,7 +10,8 @@ describe("useful columns first", () => {
 
   it("knows a model's outputs by name", () => {
     for (const name of ["score", "churn_score", "score_Yes", "uplift", "uplift_ct", "p_treated", "p_control", "prediction", "predicted", "probability"]) expect(isScoreColumn(name), name).toBe(true);
-    for (const name of ["tenure", "Churn", "plan", "predictor_count_x"]) expect(isScoreColumn(name), name).toBe(false);
+    // A test's p_value is not a model output, nor a share to show as a percentage.
+    for (const name of ["tenure", "Churn", "plan", "predictor_count_x", "p_value", "P_VALUE", "p_val"]) expect(isScoreColumn(name), name).toBe(false);
   });
 
   it("orders identifiers, then scores, then the rest, each in the dataset's order", () => {

@@ -63,14 +63,17 @@ export function isIdColumn(name: string): boolean {
   return /^id$/i.test(name) || /[_\-\s.]id$/i.test(name) || /[a-z0-9]I[dD]$/.test(name);
 }
 
+/** p_treated, p_control: a model's probabilities; not a test's p_value, which is no share of anything. */
+const pColumn = (name: string) => /^p_/i.test(name) && !/^p_?val(ue)?s?$/i.test(name);
+
 /** A model's output: a score (churn_score, score_yes), an uplift, a prediction, a probability or a p_ column. */
 export function isScoreColumn(name: string): boolean {
-  return /score/i.test(name) || /uplift/i.test(name) || /^predict(ed|ion)?(_|$)/i.test(name) || /probability/i.test(name) || /^p_/i.test(name);
+  return /score/i.test(name) || /uplift/i.test(name) || /^predict(ed|ion)?(_|$)/i.test(name) || /probability/i.test(name) || pColumn(name);
 }
 
 /** Whose values are probabilities when they lie within 0..1: shown as percentages. */
 export function isProbabilityName(name: string): boolean {
-  return /score/i.test(name) || /probability/i.test(name) || /^p_/i.test(name);
+  return /score/i.test(name) || /probability/i.test(name) || pColumn(name);
 }
 
 /** Identifier columns first, then model outputs, then the rest, each group in the dataset's order. */

@@ -70,6 +70,30 @@ describe("templates", () => {
     expect(flow.graph.name).toBe("Weekly churn save");
   });
 
+  it("opens a node's charts full width from the side panel (the Hillstrom A/B arms at 1920x1080)", async () => {
+    const made = await api.template.use.mutate({ id: "hillstrom-ab", run: true });
+    expect((await finished(made.runId!)).run.status).toBe("succeeded");
+    const context = await signedInContext(browser, "editor", { viewport: { width: 1920, height: 1080 } });
+    context.setDefaultTimeout(30_000);
+    const page = await context.newPage();
+    await page.goto(`${inject("webUrl")}/flows/${made.flowId}`);
+    await page.locator('[data-testid="node-status-ab"][data-status="succeeded"]').waitFor();
+    await page.getByTestId("node-ab").locator("div").first().click({ position: { x: 12, y: 10 } });
+    const side = page.getByRole("complementary", { name: "Node settings" });
+    const small = await side.getByRole("figure", { name: "A/B arms" }).boundingBox();
+    await side.getByRole("button", { name: "Open full width" }).click();
+    const wide = page.getByRole("dialog", { name: /: results$/ });
+    const arms = wide.getByRole("figure", { name: "A/B arms" });
+    await arms.waitFor();
+    // In the panel the chart is under 360 px wide; full width, the charts share a 72rem dialog two by two.
+    expect(small!.width).toBeLessThan(360);
+    expect((await arms.boundingBox())!.width).toBeGreaterThan(1.5 * small!.width);
+    await page.screenshot({ path: path.join(ARTIFACTS, "templates-1920-charts-full-width.png") });
+    await page.keyboard.press("Escape");
+    await wide.waitFor({ state: "hidden" });
+    await context.close();
+  }, 120_000);
+
   for (const viewport of [
     { width: 1280, height: 800 },
     { width: 1920, height: 1080 },

@@ -14,7 +14,7 @@ export const BUTTON = {
   icon: "inline-flex size-8 items-center justify-center rounded-md text-ink-muted hover:bg-sunken hover:text-ink disabled:opacity-40",
 } as const;
 
-export function Dialog({ open, title, onClose, children }: { open: boolean; title: string; onClose: () => void; children: ReactNode }) {
+export function Dialog({ open, title, onClose, children, wide = false }: { open: boolean; title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -31,7 +31,7 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
       onClose={onClose}
       // A click on the backdrop lands on the <dialog> itself; one inside lands on its content.
       onClick={(e) => e.target === e.currentTarget && onClose()}
-      className="m-auto w-[28rem] max-w-[calc(100vw-2rem)] rounded-xl border border-line bg-surface p-0 text-ink shadow-xl backdrop:bg-ink/25"
+      className={`m-auto ${wide ? "max-h-[calc(100vh-2rem)] w-[72rem]" : "w-[28rem]"} max-w-[calc(100vw-2rem)] rounded-xl border border-line bg-surface p-0 text-ink shadow-xl backdrop:bg-ink/25`}
     >
       {/* Rendered only while open, so every opening starts from fresh state. */}
       {open && (

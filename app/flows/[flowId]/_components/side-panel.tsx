@@ -2,10 +2,12 @@
 // The selected node: its name, the last run's result (status, error, metrics, preview), and its
 // settings as a form generated from the node's JSON Schema, with the server's problems per field.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Play, Table2, Trash2, X } from "lucide-react";
+import { Maximize2, Play, Table2, Trash2, X } from "lucide-react";
 import { useEffect, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
+import { CHARTED } from "@/app/_components/charts";
 import { Metrics } from "@/app/_components/metrics";
+import { Dialog } from "@/app/flows/_components/dialog";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { duration } from "@/app/_components/ui";
 import { useTRPC, useTRPCClient } from "@/trpc/react";
@@ -74,6 +76,7 @@ export function SidePanel({ nodeId, onPreview, onRunUpTo, onClose }: { nodeId: s
   const entry = useCatalog().get(node?.data.ref ?? "");
   const flowId = useFlowStore((s) => s.flowId);
   const files = useQuery(trpc.dataset.files.queryOptions());
+  const [wide, setWide] = useState(false);
 
   const known = useColumnsBeforeRun();
 
@@ -132,6 +135,16 @@ export function SidePanel({ nodeId, onPreview, onRunUpTo, onClose }: { nodeId: s
             {run.progress?.message && run.status === "running" && <p className="text-xs text-ink-muted">{run.progress.message}</p>}
             {run.error && <p className="rounded-md bg-rose-50 px-2.5 py-2 font-mono text-[11px] leading-relaxed break-words text-rose-800">{run.error}</p>}
             {run.metrics && Object.keys(run.metrics).length > 0 && <Metrics metrics={run.metrics} />}
+            {run.metrics && Object.keys(run.metrics).some((k) => CHARTED.has(k)) && (
+              <button
+                type="button"
+                onClick={() => setWide(true)}
+                className="inline-flex h-8 items-center gap-1.5 rounded-md border border-line bg-surface px-3 text-xs font-medium text-ink hover:bg-sunken"
+              >
+                <Maximize2 className="size-3.5" aria-hidden />
+                Open full width
+              </button>
+            )}
             {hasTable && (
               <button
                 type="button"
@@ -144,6 +157,10 @@ export function SidePanel({ nodeId, onPreview, onRunUpTo, onClose }: { nodeId: s
             )}
           </section>
         )}
+
+        <Dialog open={wide} wide title={`${node.data.label || entry?.label || node.data.ref}: results`} onClose={() => setWide(false)}>
+          <div className="mt-3">{run?.metrics && <Metrics metrics={run.metrics} />}</div>
+        </Dialog>
 
         {onRunUpTo && entry?.kind !== "trigger" && (
           <button
