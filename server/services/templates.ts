@@ -98,6 +98,6 @@ export function templateGraph(id: string): { name: string; description?: string;
 }
 
 /** A new flow holding the template's graph as version 1, named after it (`-2`, `-3`... when taken). */
-export function createFromTemplate(store: Store, registry: NodeRegistry, id: string): Promise<SavedVersion> {
-  return flows.create(store, checkedGraph(templateGraph(id), registry));
+export function createFromTemplate(store: Store, registry: NodeRegistry, id: string, createdBy: string | null = null): Promise<SavedVersion> {
+  return flows.create(store, checkedGraph(templateGraph(id), registry), { createdBy });
 }

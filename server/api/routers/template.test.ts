@@ -53,6 +53,8 @@ describe("template router", () => {
     expect(saved.graph.name).toBe("Lapsed customers worth winning back");
     expect(saved.graph.nodes.map((n) => [n.id, n.type, n.config])).toEqual(file.nodes.map((n: { id: string; type: string; config: unknown }) => [n.id, n.type, n.config]));
     expect(saved.graph.edges).toHaveLength(3);
+    // History says who made it.
+    expect((await flows.versions(db, first.flowId)).map((v) => v.savedBy?.id)).toEqual(["test-editor"]);
   });
 
   it("with run, and Temporal not answering: the flow is made and runError says why", async () => {

@@ -19,7 +19,7 @@ export const templateRouter = createTRPCRouter({
    */
   use: editorProcedure.input(z.object({ id: z.string().min(1).max(100), run: z.boolean().default(false) })).mutation(async ({ ctx, input }) => {
     const t = template(input.id);
-    const saved = await createFromTemplate(ctx.store, ctx.registry, t.id);
+    const saved = await createFromTemplate(ctx.store, ctx.registry, t.id, ctx.user.userId);
     await record(ctx.store, ctx.user, "flow.create", { target: saved.flowId, detail: { template: t.id } });
     const { graph } = await flows.get(ctx.store, saved.flowId, saved.version);
     await applyTrigger(ctx.store, ctx.registry, ctx.temporal, saved, graph);
