@@ -73,8 +73,8 @@ function Form({ initial, channels }: { initial: GuardrailSettings; channels: rea
                   <input type="checkbox" checked={d.on} onChange={(e) => set({ on: e.target.checked })} />
                   {CHANNEL_NAME[c]}
                 </label>
-                <TextField label="At most (messages)" type="number" className="w-40" min={1} max={1000} step={1} disabled={!d.on} value={d.max} onChange={(e) => set({ max: e.target.value })} />
-                <TextField label="In (days)" type="number" className="w-32" min={1} max={90} step={1} disabled={!d.on} value={d.days} onChange={(e) => set({ days: e.target.value })} />
+                <TextField label="At most (messages)" aria-label={`${CHANNEL_NAME[c]}: at most (messages)`} type="number" className="w-40" min={1} max={1000} step={1} disabled={!d.on} value={d.max} onChange={(e) => set({ max: e.target.value })} />
+                <TextField label="In (days)" aria-label={`${CHANNEL_NAME[c]}: in (days)`} type="number" className="w-32" min={1} max={90} step={1} disabled={!d.on} value={d.days} onChange={(e) => set({ days: e.target.value })} />
               </div>
             );
           })}
