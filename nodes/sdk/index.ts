@@ -44,6 +44,16 @@ export function multiline<T extends z.ZodType>(schema: T): T {
   return schema.meta({ widget: "multiline" satisfies FormWidget });
 }
 
+/**
+ * A setting most people leave alone (a seed, a learning rate, a timeout, a batch size, the name of
+ * a generated column): the form puts it in a closed "Advanced" section below the others. It reaches
+ * the browser as `"advanced": true` in the JSON Schema. Only for settings with a default or that may
+ * be empty: a required setting is never hidden.
+ */
+export function advanced<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ advanced: true });
+}
+
 export function uploadedFile<T extends z.ZodType>(schema: T, formats?: string[]): T {
   return schema.meta({ widget: "file" satisfies FormWidget, ...(formats ? { formats } : {}) });
 }

@@ -63,6 +63,8 @@ export interface FieldDescriptor {
   children?: FieldDescriptor[];
   /** "unsupported": why, in words for the form. */
   reason?: string;
+  /** Marked with the SDK's `advanced(...)`: a setting most people leave alone (see advanced-fields). */
+  advanced?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,6 +130,7 @@ function describe(key: string, segments: string[], node: unknown, required: bool
     hasDefault,
     ...(hasDefault ? { default: s.default } : {}),
   };
+  if (own(s, "advanced") === true) d.advanced = true;
   const widget = widgetOf(s);
   if (widget) d.widget = widget;
   if (widget === "connection") {
