@@ -19,7 +19,7 @@
 // and List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058), which nodemailer does not add.
 import nodemailer from "nodemailer";
 import { z } from "zod";
-import { column, ConfigError, connectionField, defineNode, multiline, TransientError, type LedgerEntry, type SmtpConnection } from "../sdk";
+import { advanced, column, ConfigError, connectionField, defineNode, multiline, TransientError, type LedgerEntry, type SmtpConnection } from "../sdk";
 import { POSITION, checkNoPositionColumn } from "../transform/sql-helpers";
 import { Deferrals, guard, marketingField } from "./guardrails-use";
 import { addressOf, compileMessage, messageIdOf, renderMessage, sha256, smtpDetail, validAddress, type RenderedMessage } from "./email-message";
@@ -39,15 +39,17 @@ const template = (what: string, kind: TemplateKind, example: string) =>
     .string()
     .min(1, `Give the ${what}`)
     .max(LIMITS.templateChars)
-    .describe(`${what.charAt(0).toUpperCase() + what.slice(1)}, a Liquid template: row.<column> for the row's columns, profile.<trait> for the customer's traits, unsubscribe_url for their unsubscribe link. ${kind === "html" ? "Values are HTML-escaped unless marked | raw. " : ""}e.g. ${example}`);
+    .describe(
+      `${what.charAt(0).toUpperCase() + what.slice(1)}. Insert a column of the row with {{ row.<column> }}, a trait of the customer's profile with {{ profile.<trait> }}, their unsubscribe link with {{ unsubscribe_url }} (Liquid). ${kind === "html" ? "Inserted values are made safe for HTML unless marked | raw. " : ""}e.g. ${example}`,
+    );
 
 export const sendEmailConfig = z
   .object({
     connection: connectionField(z.string().trim().min(1, "Choose an SMTP connection"), ["smtp"])
       .default(DEFAULT_CONNECTION)
-      .describe(`The SMTP connection to send through (an admin keeps them on the Connections page; npm start makes "${DEFAULT_CONNECTION}", its local Mailpit).`),
+      .describe(`The mail server connection to send through (an admin keeps them on the Connections page; a local install has "${DEFAULT_CONNECTION}", its test mailbox).`),
     customerId: column(z.string().min(1, "Choose the customer id column")).describe(
-      "The column with each row's customer id (their user id): their profile gives consent, traits and the address; the ledger records one message per customer.",
+      "The column with each row's customer id (their user id): their profile gives their consent, traits and address, and each customer gets at most one message from this node per run.",
     ),
     emailColumn: column(z.string())
       .default("")
@@ -61,14 +63,13 @@ export const sendEmailConfig = z
       .min(1)
       .max(100)
       .default("email")
-      .describe("A name for what is sent, recorded with each message in the ledger (with a fingerprint of the templates)."),
-    scoreColumn: column(z.string())
-      .default("")
-      .describe("A column with the model score that chose the customer, recorded in the ledger. Empty: none."),
+      .describe("A name for this mailing, recorded with each message in the decision ledger (with a fingerprint of the templates)."),
+    scoreColumn: advanced(column(z.string()).default(""))
+      .describe("A column with the model score that chose the customer, recorded in the decision ledger. Empty: none."),
     armColumn: column(z.string())
       .default("")
-      .describe("A column with the experiment arm, recorded in the ledger. Empty: none."),
-    concurrency: z.number().int().min(1).max(20).default(4).describe("SMTP connections sending at once."),
+      .describe("A column with the experiment arm (from a Split node), recorded in the decision ledger so outcomes can be compared by arm. Empty: none."),
+    concurrency: advanced(z.number().int().min(1).max(20).default(4)).describe("Connections to the mail server sending at once (SMTP)."),
     marketing: marketingField,
   })
   .superRefine((c, issue) => {
@@ -93,7 +94,7 @@ export default defineNode({
   kind: "action",
   label: "Send e-mail",
   description:
-    "Sends one e-mail per customer row through an SMTP connection, personalised with Liquid from the row and the customer's profile. Marketing passes the guardrails first (e-mail consent, frequency caps, quiet hours, the global control group); every message has one-click unsubscribe. Each customer is recorded in the ledger (sent, suppressed with the reason, or failed), so a retry never sends twice.",
+    "Send one personalised e-mail per customer, filled in from the row and the customer's profile. Marketing e-mails respect the rules your admin set (e-mail consent, how often someone may be contacted, quiet hours, the global control group), and every message has a one-click unsubscribe link. Each customer is recorded in the decision ledger (sent, held back with the reason, or failed), so a retry never sends twice.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
   config: sendEmailConfig,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
+import { advanced, ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { modelFromInputOrName } from "./saved-model";
 import { encodedWidth, encodeInto, missingInputs, selectInFileOrder, type FeatureSpec } from "./features";
 import { NumericTextAudit, schemaMismatches } from "./feature-checks";
@@ -14,40 +14,20 @@ const config = z.object({
   modelName: z
     .string()
     .optional()
-    .describe("Saved model to use when the model input is not connected (its current version unless modelVersion is set; the Models page sets which version is current)."),
-  modelVersion: z.number().int().min(1).optional().describe("Version of modelName to use; empty means the current one."),
-  scoreColumn: z
-    .string()
-    .min(1)
-    .default("score")
-    .describe("Name of the new column holding the probability of the positive class. With three or more classes, the start of one probability column per class (score_<class>)."),
-  predictionColumn: z
-    .string()
-    .min(1)
-    .default("prediction")
-    .describe("With three or more classes: name of the new column holding the most likely class."),
-  partColumn: z
-    .string()
-    .min(1)
-    .default("part")
-    .describe(
-      'Classifiers: name of the new column saying which part of the model\'s training each row was in: "training" (learnt from), "held out" (kept aside to measure the model) or "new" (never seen). Model metrics measure on the rows the model did not learn from.',
-    ),
-  upliftColumn: z
-    .string()
-    .min(1)
-    .default("uplift")
-    .describe("Uplift models: name of the new column holding the predicted uplift, how much more likely the row is to respond if treated than if not (-1 to 1)."),
-  treatedColumn: z
-    .string()
-    .min(1)
-    .default("p_treated")
-    .describe("Two-model uplift models: name of the new column holding the probability of a response if treated."),
-  controlColumn: z
-    .string()
-    .min(1)
-    .default("p_control")
-    .describe("Two-model uplift models: name of the new column holding the probability of a response if not treated."),
+    .describe("The saved model to use when no training node is connected here. Its current version is used (the Models page says which) unless you pick a version below."),
+  modelVersion: z.number().int().min(1).optional().describe("A version of that saved model to use. Empty: its current version."),
+  scoreColumn: advanced(z.string().min(1).default("score")).describe(
+    "Name of the new column holding each customer's probability (of churning, say). With three or more classes, the start of one probability column per class (score_<class>).",
+  ),
+  predictionColumn: advanced(z.string().min(1).default("prediction")).describe("With three or more classes: name of the new column holding the most likely class."),
+  partColumn: advanced(z.string().min(1).default("part")).describe(
+    'Name of the new column saying whether the model learnt from the row ("training"), kept it aside to check itself ("held out") or never saw it ("new"). Model metrics measure on the rows the model did not learn from.',
+  ),
+  upliftColumn: advanced(z.string().min(1).default("uplift")).describe(
+    "Uplift models: name of the new column holding how much more likely the row is to respond if contacted than if not (-1 to 1).",
+  ),
+  treatedColumn: advanced(z.string().min(1).default("p_treated")).describe("Two-model uplift models: name of the new column holding the chance of a response if contacted."),
+  controlColumn: advanced(z.string().min(1).default("p_control")).describe("Two-model uplift models: name of the new column holding the chance of a response if not contacted."),
 });
 type Field = "scoreColumn" | "predictionColumn" | "partColumn" | "upliftColumn" | "treatedColumn" | "controlColumn";
 
@@ -107,9 +87,9 @@ export default defineNode({
   kind: "model",
   label: "Score with model",
   description:
-    "Add a column with each row's probability of the positive class (for example, of churning), or for a model of three or more classes the most likely class and one probability column per class, from a trained classifier connected here or picked by name from the registry, " +
-    'and a part column saying whether the model learnt from the row ("training"), held it out to measure itself ("held out") or never saw it ("new"). ' +
-    "With an uplift model (model.train-uplift): the predicted uplift, how much more likely each row is to respond if treated than if not, and for two-model uplift the two probabilities; sort by it to treat those most helped.",
+    "Predict for each customer with a trained model (connected here, or a saved one picked by name): a score column with their probability (of churning, say), or for a model of three or more classes the most likely class and a probability per class. " +
+    'A part column says whether the model learnt from the row ("training"), kept it aside to check itself ("held out") or never saw it ("new"). ' +
+    "With an uplift model: how much more likely each customer is to respond if contacted than if not; sort by it to contact those it helps most.",
   inputs: { rows: "table", model: { type: "model", optional: true } },
   outputs: { rows: "table" },
   config,
