@@ -1,10 +1,28 @@
 // Browser contexts signed in as a test account, the way a user signs in (the sign-in endpoint
-// sets the session cookie in the context).
+// sets the session cookie in the context); the two screen sizes the browser tests run at and
+// their screenshots; and the start most editor tests share: upload, new flow, drop a CSV source.
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
-import { expect, inject } from "vitest";
+import { expect, inject, type TestContext } from "vitest";
+import { projectRoot } from "../lib/paths";
 import type { Role } from "../lib/roles";
 import { account } from "./support";
+
+export const ARTIFACTS = path.join(projectRoot, "test-artifacts");
+
+/** The screen sizes of issue 15's acceptance: a laptop and a desktop monitor. */
+export const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 1920, height: 1080 },
+] as const;
+export type Viewport = (typeof VIEWPORTS)[number];
+export const sizeName = (v: Viewport) => `${v.width}x${v.height}`;
+
+/** Takes test-artifacts/<test>-<width>x<height>-<step>.png for a person to look at. */
+export function stepShots(page: () => Page, test: string, viewport: Viewport) {
+  return (step: string) => page().screenshot({ path: path.join(ARTIFACTS, `${test}-${sizeName(viewport)}-${step}.png`) });
+}
 
 export async function signedInContext(browser: Browser, role: Role, options: BrowserContextOptions = {}): Promise<BrowserContext> {
   const context = await browser.newContext(options);
@@ -47,4 +65,49 @@ export async function downloadPreview(page: Page, which: "As shown" | "Whole dat
   if (which) await menu.getByLabel(which).check();
   const [file] = await Promise.all([page.waitForEvent("download"), menu.getByRole("link", { name: format, exact: true }).click()]);
   return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, "utf8") };
+}
+
+/**
+ * How most editor tests start, the way a user does it: upload `file` on the Datasets page, make a
+ * new flow called `flowName` on the Flows page (it opens at /flows/<flowId>), drop a CSV source on
+ * the empty canvas at `at` and, unless `pickFile` is false, select the node and pick the upload in
+ * its File field (the node then has no problems). The CSV node's id is "csv-file-1".
+ */
+export async function newFlowWithUpload(
+  page: Page,
+  opts: { file: string | { name: string; mimeType: string; buffer: Buffer }; flowName: string; flowId: string; at: { x: number; y: number }; pickFile?: boolean },
+): Promise<{ fileName: string; uploaded: string }> {
+  const url = (p: string) => `${inject("webUrl")}${p}`;
+  const fileName = typeof opts.file === "string" ? path.basename(opts.file) : opts.file.name;
+  await page.goto(url("/datasets"));
+  await page.getByLabel("Choose a file to upload").setInputFiles(opts.file);
+  // The progress bar shows the name while sending; leaving then would abort the upload.
+  const uploaded = page.getByRole("status").getByText(`Uploaded ${fileName}:`);
+  await uploaded.waitFor({ timeout: 60_000 });
+  const said = await uploaded.innerText();
+
+  await page.goto(url("/flows"));
+  await page.getByRole("button", { name: "New flow" }).first().click();
+  await page.getByLabel("Flow name").fill(opts.flowName);
+  await page.getByRole("button", { name: "Create", exact: true }).click();
+  await page.waitForURL(url(`/flows/${opts.flowId}`));
+  await page.getByText("Drag a source here to start").waitFor();
+
+  await page.locator('[data-ref="source.csv-file@1"]').dragTo(page.locator(".react-flow"), { targetPosition: opts.at });
+  const node = page.getByTestId("node-csv-file-1");
+  await node.waitFor();
+  if (opts.pickFile !== false) {
+    await node.locator("div").first().click({ position: { x: 12, y: 10 } });
+    const field = page.getByRole("complementary", { name: "Node settings" }).getByLabel("File", { exact: true });
+    await field.selectOption((await field.locator("option", { hasText: fileName }).first().getAttribute("value"))!);
+    await page.getByRole("button", { name: /problem/ }).waitFor({ state: "detached" });
+  }
+  return { fileName, uploaded: said };
+}
+
+/** A screenshot of what the browser showed when a test failed, next to the other screenshots (call in a beforeEach). */
+export function shotWhenFailed(ctx: TestContext, page: () => Page | undefined, prefix = "") {
+  ctx.onTestFailed(async () => {
+    await page()?.screenshot({ path: path.join(ARTIFACTS, `failed-${prefix}${ctx.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`) }).catch(() => undefined);
+  });
 }

@@ -5,11 +5,9 @@ import path from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "../lib/browser";
-import { projectRoot } from "../lib/paths";
 import { datasetFile } from "./harness";
-import { signedInContext } from "./support-browser";
+import { ARTIFACTS, newFlowWithUpload, shotWhenFailed, signedInContext } from "./support-browser";
 
-const ARTIFACTS = path.join(projectRoot, "test-artifacts");
 const FLOW = "telco-churn-e2e";
 const NODES = [
   // palette entry, the id the editor gives it, where to drop it (the node's centre, relative to the canvas)
@@ -73,11 +71,7 @@ beforeAll(async () => {
 });
 
 // What the browser showed when a test failed, next to the other screenshots.
-beforeEach((ctx) => {
-  ctx.onTestFailed(async () => {
-    await page?.screenshot({ path: path.join(ARTIFACTS, `failed-${ctx.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`) }).catch(() => undefined);
-  });
-});
+beforeEach((ctx) => shotWhenFailed(ctx, () => page));
 
 afterAll(async () => {
   await browser?.close();
@@ -85,23 +79,13 @@ afterAll(async () => {
 
 describe("the canvas in Chromium", () => {
   it("builds the Telco flow from an empty canvas, runs it and shows the results", async () => {
-    // Upload the customers through the Datasets page.
-    await page.goto(url("/datasets"));
-    await page.getByLabel("Choose a file to upload").setInputFiles(datasetFile("telco-customer-churn.csv"));
-    await page.getByText("telco-customer-churn.csv").first().waitFor();
-    await page.getByText("7,043").first().waitFor();
+    // Upload the customers through the Datasets page, make a new, empty flow, drop the CSV source.
+    const { uploaded } = await newFlowWithUpload(page, { file: datasetFile("telco-customer-churn.csv"), flowName: "Telco churn e2e", flowId: FLOW, at: NODES[0].at, pickFile: false });
+    expect(uploaded).toContain("7,043 rows, 21 columns");
 
-    // A new, empty flow.
-    await page.goto(url("/flows"));
-    await page.getByRole("button", { name: "New flow" }).first().click();
-    await page.getByLabel("Flow name").fill("Telco churn e2e");
-    await page.getByRole("button", { name: "Create", exact: true }).click();
-    await page.waitForURL(url(`/flows/${FLOW}`));
-    await page.getByText("Drag a source here to start").waitFor();
-
-    // Six nodes dragged from the palette.
+    // The other five nodes dragged from the palette.
     const canvas = page.locator(".react-flow");
-    for (const n of NODES) {
+    for (const n of NODES.slice(1)) {
       await page.locator(`[data-ref="${n.ref}"]`).dragTo(canvas, { targetPosition: n.at });
       await nodeCard(n.id).waitFor();
     }
