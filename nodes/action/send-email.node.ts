@@ -1,4 +1,4 @@
-// One e-mail per customer row, over SMTP (a pooled nodemailer transport) through an SMTP connection.
+// One e-mail per customer row, over SMTP (up to `concurrency` connections kept open, ./smtp-sender.ts) through an SMTP connection.
 // Subject, HTML body and text alternative are Liquid templates (./liquid.ts) filled from the row's
 // columns (`row.<column>`) and the customer's profile traits (`profile.<trait>`).
 //
@@ -17,7 +17,6 @@
 //
 // Every message has List-Unsubscribe (an https link to this app with a signed token, and a mailto)
 // and List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058), which nodemailer does not add.
-import nodemailer from "nodemailer";
 import { z } from "zod";
 import { advanced, column, ConfigError, connectionField, defineNode, multiline, TransientError, type LedgerEntry, type SmtpConnection } from "../sdk";
 import { POSITION, checkNoPositionColumn } from "../transform/sql-helpers";
@@ -26,6 +25,7 @@ import { addressOf, compileMessage, messageIdOf, renderMessage, sha256, smtpDeta
 import { checkTemplate, LIMITS, TemplateError, type TemplateKind } from "./liquid";
 import { buildMime } from "./mime";
 import { RecordGroup } from "./record-group";
+import { SmtpSender } from "./smtp-sender";
 
 export { messageIdOf };
 
@@ -112,20 +112,7 @@ export default defineNode({
     const conn: SmtpConnection = await ctx.connection(config.connection, "smtp", { field: "connection" });
     const fromAddress = addressOf(conn.from);
 
-    const transport = nodemailer.createTransport({
-      pool: true,
-      host: conn.host,
-      port: conn.port,
-      secure: conn.secure,
-      auth: conn.user ? { user: conn.user, pass: conn.password ?? "" } : undefined,
-      maxConnections: config.concurrency,
-      maxMessages: Infinity,
-      connectionTimeout: 30_000,
-      greetingTimeout: 30_000,
-      socketTimeout: 60_000,
-      tls: { servername: conn.host },
-      logger: false,
-    });
+    const transport = new SmtpSender(conn);
 
     const counts = { sent: 0, suppressed: 0, failed: 0, alreadySettled: 0, duplicateRows: 0, rowsWithoutCustomerId: 0 };
     const suppressedBy: Record<string, number> = {};
@@ -157,10 +144,9 @@ export default defineNode({
       const messageId = messageIdOf(ctx.ledger.key(customer), conn.from);
       const { url: link, token } = unsubscribe;
       try {
-        await transport.sendMail({
-          envelope: { from: fromAddress, to: [to] },
-          messageId,
-          raw: buildMime({
+        await transport.send(
+          { from: fromAddress, to },
+          buildMime({
             from: conn.from,
             to,
             subject: rendered.subject,
@@ -172,7 +158,7 @@ export default defineNode({
               "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
           }),
-        });
+        );
       } catch (err) {
         const { permanent, text } = smtpDetail(err);
         if (!permanent) throw new TransientError(`SMTP ${conn.host}:${conn.port}: ${text}`, { cause: err });
