@@ -11,6 +11,7 @@ import { dataDir, sharedDir } from "../../lib/paths";
 import type { NodeRegistry } from "../../nodes/registry";
 import type { Column } from "../../nodes/sdk/types";
 import { parseTypeRef } from "../../workflows/graph/schema";
+import { topoOrder } from "../../workflows/graph/topo";
 import { queryUpload } from "./uploads";
 
 export interface LooseGraph {
@@ -61,29 +62,11 @@ async function fileColumns(store: Store, type: string, config: Record<string, un
   }
 }
 
-/** Nodes in an order where every node comes after the nodes feeding it (cycles: left out). */
-function ordered(graph: LooseGraph): string[] {
-  const incoming = new Map(graph.nodes.map((n) => [n.id, 0]));
-  for (const e of graph.edges) if (incoming.has(e.target) && incoming.has(e.source)) incoming.set(e.target, incoming.get(e.target)! + 1);
-  const ready = [...incoming].filter(([, n]) => n === 0).map(([id]) => id);
-  const out: string[] = [];
-  while (ready.length) {
-    const id = ready.shift()!;
-    out.push(id);
-    for (const e of graph.edges) {
-      if (e.source !== id || !incoming.has(e.target)) continue;
-      const left = incoming.get(e.target)! - 1;
-      incoming.set(e.target, left);
-      if (left === 0) ready.push(e.target);
-    }
-  }
-  return out;
-}
-
 export async function graphColumns(store: Store, registry: NodeRegistry, graph: LooseGraph): Promise<GraphColumns> {
   const known: GraphColumns = {};
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  for (const id of ordered(graph)) {
+  // Cycles are left out (with what they feed): the save says what is wrong.
+  for (const id of topoOrder(graph.nodes, graph.edges).order) {
     const node = byId.get(id)!;
     const ref = parseTypeRef(node.type);
     const def = ref ? registry.get(ref.type, ref.version) : undefined;
