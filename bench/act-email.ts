@@ -7,6 +7,7 @@ import autocannon from "autocannon";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { connections, events, openSqliteStore, profiles, runs, triggers, type Store } from "../db/store";
 import { ensureNamespace, freePort, startDevServer, temporalBinary } from "../lib/dev-server";
 import { MailpitApi, mailpitBinary, startMailpit, type Mailpit } from "../lib/mailpit";
@@ -28,6 +29,10 @@ const MESSAGES = Number(process.env.LOOPWRIGHT_BENCH_EMAILS) || 2_000;
 const CUSTOMERS = 5_000;
 /** Events per second for the end-to-end part (the issue's figure is 500). */
 const RATE = Number(process.env.LOOPWRIGHT_BENCH_E2E_RATE) || 500;
+/** A folder: the worker and the ingest process write V8 CPU profiles there when they exit (bench/cpu-profile.mjs; open them in Chrome's DevTools). */
+const CPU_PROFILES = process.env.LOOPWRIGHT_BENCH_CPU_PROF;
+/** More Mailpit flags for the end-to-end part (e.g. "--compression 1" to compare). */
+const MAILPIT_ARGS = (process.env.LOOPWRIGHT_BENCH_MAILPIT_ARGS ?? "").split(/\s+/).filter(Boolean);
 const TEMPLATES = { subject: "{{ profile.first_name }}, about {{ row.message_id }}", html: "<p>Hi {{ profile.first_name }}, thanks for order {{ row.message_id }}.</p>", text: "Hi {{ profile.first_name }}, thanks for order {{ row.message_id }}." };
 
 export async function smtpConnection(store: Store, dataDir: string, mp: Mailpit): Promise<void> {
@@ -66,7 +71,7 @@ export async function endToEnd(binary: string): Promise<void> {
   if (!temporal) throw new Error("No Temporal CLI: run through `npm run bench`, which installs it");
   const dir = mkdtempSync(path.join(os.tmpdir(), "loopwright-bench-e2e-mail-"));
   const server = await startDevServer({ binary: temporal, port: await freePort(), dbFile: path.join(dir, "temporal", "temporal.db") });
-  const mp = await startMailpit({ binary, smtpPort: await freePort(), uiPort: await freePort(), dbFile: path.join(dir, "mailpit.db") });
+  const mp = await startMailpit({ binary, smtpPort: await freePort(), uiPort: await freePort(), dbFile: path.join(dir, "mailpit.db"), extraArgs: MAILPIT_ARGS });
   const env = { ...process.env, TEMPORAL_ADDRESS: server.address, LOOPWRIGHT_DATA_DIR: dir, LOOPWRIGHT_TASK_QUEUE: "bench-mail", LOOPWRIGHT_PUBLIC_URL: "http://localhost:3000" };
   const store = openSqliteStore(path.join(dir, "loopwright.sqlite"));
   let worker: WorkerProcess | undefined;
@@ -88,8 +93,11 @@ export async function endToEnd(binary: string): Promise<void> {
     };
     const saved = await saveFlowVersion(store, registry, graph, { flowId: graph.id });
     await applyTrigger(store, registry, null, saved, graph as never);
-    worker = await startWorker(env);
-    ingest = await startIngest(env, await freePort());
+    const profiled = CPU_PROFILES
+      ? { ...env, LOOPWRIGHT_CPU_PROFILE_DIR: path.resolve(CPU_PROFILES), NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${pathToFileURL(path.join(import.meta.dirname, "cpu-profile.mjs")).href}`.trim() }
+      : env;
+    worker = await startWorker(profiled);
+    ingest = await startIngest(profiled, await freePort());
     const auth = `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}`;
     let seq = 0;
     const procs = { worker: worker.proc.pid!, ingest: ingest.proc.pid!, Temporal: server.process.pid!, Mailpit: mp.process.pid! };

@@ -1,4 +1,4 @@
-// `npm run bench [csv|data|models|orchestration|canvas|store|auth|ingest|act|profiles|journeys|start]`: CSV ingest speed, the data nodes on a million rows,
+// `npm run bench [csv|data|models|orchestration|canvas|store|auth|ingest|act|act-email|profiles|journeys|start]`: CSV ingest speed, the data nodes on a million rows,
 // orchestration overhead per node, the editor with 500 nodes, control-plane writes per second on SQLite and
 // PostgreSQL, and `npm start` until usable (cold and warm, against
 // `npm run dev`), each against a baseline measured in the same process. Prints figures;
@@ -13,6 +13,7 @@ import { storeBench } from "./store";
 import { authBench } from "./auth";
 import { ingestBench } from "./ingest";
 import { actBench } from "./act";
+import { actEmailBench } from "./act-email";
 import { profilesBench } from "./profiles";
 import { journeysBench } from "./journeys";
 
@@ -26,6 +27,8 @@ if (!only || only === "store") await storeBench();
 if (!only || only === "auth") await authBench();
 if (!only || only === "ingest") await ingestBench();
 if (!only || only === "act") await actBench();
+// The e-mail part of act alone (messages per second, then event accepted -> e-mail received).
+if (only === "act-email") await actEmailBench();
 if (!only || only === "profiles") await profilesBench();
 if (!only || only === "journeys") await journeysBench();
 if (!only || only === "start") await startBench({ cold: !process.argv.includes("--no-cold") });
