@@ -7,8 +7,11 @@ import type { GraphProblem } from "../../../../workflows/graph/validate";
 import { edgeId, newNodeId, toCanvas, type CanvasEdge, type CanvasNode, type NodeData } from "../_lib/canvas-graph";
 import type { FlowGraph } from "../../../../workflows/graph/schema";
 import type { NodeStatus } from "../../../../workflows/graph/status";
-import { hasAt, indexOf, setAt } from "../_lib/value-path";
+import { setAt } from "../_lib/value-path";
 import { NO_META, draftValue, type SavedMeta } from "../_lib/draft-save";
+import { withDrafts, type Drafts, type EditorProblem, type FieldDraft } from "./flow-problems";
+
+export type { Drafts, EditorProblem, FieldDraft } from "./flow-problems";
 
 interface Snapshot {
   name: string;
@@ -28,26 +31,6 @@ export interface NodeRunView {
   /** Output refs by port; tables carry their columns, which the config form offers downstream. */
   outputs: Record<string, { kind: string; columns?: { name: string; type: string }[] }> | null;
 }
-
-/**
- * What a field holds that is not in the config: text that is not a valid value ("abc", or a number
- * out of range), kept so it stays on screen and Save can refuse it by name instead of saving the
- * old value as if nothing had changed.
- */
-export interface FieldDraft {
-  text: string;
-  /** The field's label, for naming the problem ("Skip rows"). */
-  label: string;
-  message: string;
-}
-
-/** A problem of the flow as the editor knows it: the server's, or a field's draft (`draft: true`, message "Label: problem"). */
-export interface EditorProblem extends GraphProblem {
-  draft?: boolean;
-}
-
-/** Drafts by node id, then by field path. */
-export type Drafts = Record<string, Record<string, FieldDraft>>;
 
 const HISTORY_LIMIT = 100;
 // Typing in one field is one undo step, not one per key.
@@ -122,35 +105,6 @@ function edit(s: FlowState, next: Partial<FlowState>, key?: string, windowMs = C
     revision: s.revision + 1,
     lastEdit: key ? { key, at: now } : null,
   };
-}
-
-function groupProblems(problems: EditorProblem[]): Record<string, EditorProblem[]> {
-  const by: Record<string, EditorProblem[]> = {};
-  for (const p of problems) if (p.nodeId) (by[p.nodeId] ??= []).push(p);
-  return by;
-}
-
-/** Whether a draft's field is still there: its node exists, and every list item on its path does. */
-function draftStillShown(nodes: readonly CanvasNode[], nodeId: string, path: string): boolean {
-  const node = nodes.find((n) => n.id === nodeId);
-  if (!node) return false;
-  const segs = path.split(".");
-  return segs.every((seg, i) => indexOf(seg) === undefined || hasAt(node.data.config, segs.slice(0, i + 1)));
-}
-
-/** The drafts whose fields are still there, and the problem list with them. */
-function withDrafts(nodes: readonly CanvasNode[], drafts: Drafts, serverProblems: GraphProblem[]): Pick<FlowState, "drafts" | "problems" | "problemsByNode"> {
-  const kept: Drafts = {};
-  const fromDrafts: EditorProblem[] = [];
-  for (const [nodeId, fields] of Object.entries(drafts)) {
-    for (const [path, d] of Object.entries(fields)) {
-      if (!draftStillShown(nodes, nodeId, path)) continue;
-      (kept[nodeId] ??= {})[path] = d;
-      fromDrafts.push({ nodeId, field: path, message: `${d.label}: ${d.message}`, draft: true });
-    }
-  }
-  const problems = [...fromDrafts, ...serverProblems];
-  return { drafts: kept, problems, problemsByNode: groupProblems(problems) };
 }
 
 /**
