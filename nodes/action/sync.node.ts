@@ -9,7 +9,7 @@
 // tried again next time. Mirror mode removes the records that earlier syncs to this destination
 // sent and that have left the dataset, never rows someone else wrote.
 import { z } from "zod";
-import { column, ConfigError, connectionField, defineNode, type Column } from "../sdk";
+import { advanced, column, ConfigError, connectionField, defineNode, type Column } from "../sdk";
 import { runSync, type SyncPlan } from "./sync-core";
 import { httpDestination, placeholders } from "./sync-http";
 import { postgresDestination, sqliteDestination } from "./sync-sql";
@@ -33,14 +33,16 @@ const config = z
       .max(500)
       .optional()
       .describe("HTTP: the path below the connection's base URL, e.g. /v1/contacts, or /v1/contacts/{customerID} (one request per row, the key in the path)."),
-    method: z.enum(["POST", "PUT", "PATCH"]).default("POST").describe("HTTP: the method rows are sent with. Removals (mirror mode) are sent with DELETE."),
-    per: z.enum(["batch", "row"]).default("batch").describe("HTTP: one request per batch of rows (a JSON array), or one per row (a JSON object)."),
-    wrap: z
-      .string()
-      .trim()
-      .max(100)
-      .default("")
-      .describe('HTTP, per batch: send the array under this name ({"records": [...]}). Empty: the array is the body.'),
+    method: advanced(z.enum(["POST", "PUT", "PATCH"]).default("POST").describe("HTTP: the method rows are sent with. Removals (mirror mode) are sent with DELETE.")),
+    per: advanced(z.enum(["batch", "row"]).default("batch").describe("HTTP: one request per batch of rows (a JSON array), or one per row (a JSON object).")),
+    wrap: advanced(
+      z
+        .string()
+        .trim()
+        .max(100)
+        .default("")
+        .describe('HTTP, per batch: send the array under this name ({"records": [...]}). Empty: the array is the body.'),
+    ),
     keys: z.array(column(z.string().min(1))).min(1).describe("The record-matching key: the columns that identify a record in the destination."),
     mode: z
       .enum(["upsert", "insert", "update", "mirror"])
@@ -58,27 +60,33 @@ const config = z
       )
       .default([])
       .describe("Which columns to send and under which names. Empty: every column under its own name. Key columns are always sent."),
-    batchSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000)
-      .optional()
-      .describe("Rows per statement (databases, default 5,000) or per request (HTTP per batch, default 100). A refused batch is halved until the refused rows are found."),
-    maxRemovePercent: z
-      .number()
-      .min(0)
-      .max(100)
-      .default(50)
-      .describe("Mirror: the most one sync may remove, as a percentage of the records synced before; more stops the sync before removing any (an upstream mistake must not empty the destination)."),
-    recordSent: z
-      .boolean()
-      .default(true)
-      .describe("Record every row sent in the decision ledger (one ledger row each). Rejected, skipped and removed records are always recorded; turn this off for very large syncs."),
-    concurrency: z.number().int().min(1).max(16).default(4).describe("HTTP, per row: requests in flight at once."),
-    retries: z.number().int().min(0).max(10).default(3).describe("HTTP: retries of a request on 408, 429, 5xx and network errors, with growing waits."),
-    backoffMs: z.number().int().min(0).max(60_000).default(500).describe("HTTP: the first wait between retries, in milliseconds; it doubles each retry."),
-    timeoutSeconds: z.number().positive().max(600).default(30).describe("HTTP: the longest wait for one response, in seconds."),
+    batchSize: advanced(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .optional()
+        .describe("Rows per statement (databases, default 5,000) or per request (HTTP per batch, default 100). A refused batch is halved until the refused rows are found."),
+    ),
+    maxRemovePercent: advanced(
+      z
+        .number()
+        .min(0)
+        .max(100)
+        .default(50)
+        .describe("Mirror: the most one sync may remove, as a percentage of the records synced before; more stops the sync before removing any (an upstream mistake must not empty the destination)."),
+    ),
+    recordSent: advanced(
+      z
+        .boolean()
+        .default(true)
+        .describe("Record every row sent in the decision ledger (one ledger row each). Rejected, skipped and removed records are always recorded; turn this off for very large syncs."),
+    ),
+    concurrency: advanced(z.number().int().min(1).max(16).default(4).describe("HTTP, per row: requests in flight at once.")),
+    retries: advanced(z.number().int().min(0).max(10).default(3).describe("HTTP: retries of a request on 408, 429, 5xx and network errors, with growing waits.")),
+    backoffMs: advanced(z.number().int().min(0).max(60_000).default(500).describe("HTTP: the first wait between retries, in milliseconds; it doubles each retry.")),
+    timeoutSeconds: advanced(z.number().positive().max(600).default(30).describe("HTTP: the longest wait for one response, in seconds.")),
   })
   .superRefine((c, issue) => {
     const fields = c.mapping.map((m) => m.field);
@@ -95,9 +103,7 @@ export default defineNode({
   kind: "action",
   label: "Sync to a destination",
   description:
-    "Write-back (reverse ETL): send rows into a table of a PostgreSQL or SQLite connection, or into an HTTP API, matched by a key. " +
-    "Only rows that changed since the last sync to the same destination are sent; mirror mode also removes the records that left the dataset. " +
-    "Rows the destination rejects are listed with the reason while the rest land; every outcome goes to the decision ledger.",
+    "Send rows to another system, matched by a key (reverse ETL): into a table of a PostgreSQL or SQLite database, or into a web API. Only rows that changed since the last sync to the same place are sent; mirror mode also removes the records that left the data. Rows the destination refuses are listed with the reason while the rest land; every outcome goes to the decision ledger.",
   inputs: { rows: "table" },
   outputs: {},
   config,

@@ -10,7 +10,7 @@
 // names (sms, push, or a plain webhook): for marketing, the global control group, consent (sms,
 // push), frequency caps and quiet hours; those put off are sent by this node again at their time.
 import { z } from "zod";
-import { column, ConfigError, connectionField, defineNode, multiline, redactUrl, type LedgerEntry } from "../sdk";
+import { advanced, column, ConfigError, connectionField, defineNode, multiline, redactUrl, type LedgerEntry } from "../sdk";
 import { POSITION, checkNoPositionColumn } from "../transform/sql-helpers";
 import { Deferrals, guard, marketingField } from "./guardrails-use";
 import { checkTemplate, compileTemplate, templateValue, TemplateError } from "./liquid";
@@ -56,33 +56,41 @@ const config = z
           'template payload: a Liquid template rendering one row as JSON, e.g. {"to": {{ row.phone | json }}, "text": {{ row.message | json }}}. It may use row.<column> and idempotency_key (the row\'s key).',
         ),
     ),
-    keyField: z
-      .string()
-      .trim()
-      .default("")
-      .refine((v) => v === "" || FIELD_NAME.test(v), "A field name: a letter or _, then letters, digits, _ . -")
-      .describe("Adds each row's idempotency key to its JSON object under this name (in batches the header key covers the whole request). Empty: not added."),
-    batchSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(1)
-      .describe("1: one request per row, its JSON object as the body. More: up to this many rows per request, as a JSON array."),
-    concurrency: z.number().int().min(1).max(64).default(8).describe("Requests in flight at once."),
-    sign: z
-      .boolean()
-      .default(true)
-      .describe("Sign every request with the connection's Standard Webhooks signing secret (webhook-signature). Off only for receivers that check the connection's credentials instead."),
-    maxAttempts: z
-      .number()
-      .int()
-      .min(1)
-      .max(10)
-      .default(5)
-      .describe("Tries per request: HTTP 408, 429, 5xx and network errors are tried again with growing waits (Retry-After is honoured, up to 60 s); other answers are final."),
-    backoffMs: z.number().int().min(0).max(60_000).default(500).describe("The first wait between tries, in milliseconds; it doubles each try."),
-    timeoutSeconds: z.number().positive().max(300).default(30).describe("Longest wait for one answer, in seconds."),
+    keyField: advanced(
+      z
+        .string()
+        .trim()
+        .default("")
+        .refine((v) => v === "" || FIELD_NAME.test(v), "A field name: a letter or _, then letters, digits, _ . -")
+        .describe("Adds each row's idempotency key to its JSON object under this name (in batches the header key covers the whole request). Empty: not added."),
+    ),
+    batchSize: advanced(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(1)
+        .describe("1: one request per row, its JSON object as the body. More: up to this many rows per request, as a JSON array."),
+    ),
+    concurrency: advanced(z.number().int().min(1).max(64).default(8).describe("Requests in flight at once.")),
+    sign: advanced(
+      z
+        .boolean()
+        .default(true)
+        .describe("Sign every request with the connection's Standard Webhooks signing secret (webhook-signature). Off only for receivers that check the connection's credentials instead."),
+    ),
+    maxAttempts: advanced(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(10)
+        .default(5)
+        .describe("Tries per request: HTTP 408, 429, 5xx and network errors are tried again with growing waits (Retry-After is honoured, up to 60 s); other answers are final."),
+    ),
+    backoffMs: advanced(z.number().int().min(0).max(60_000).default(500).describe("The first wait between tries, in milliseconds; it doubles each try.")),
+    timeoutSeconds: advanced(z.number().positive().max(300).default(30).describe("Longest wait for one answer, in seconds.")),
     channel: z
       .enum(["webhook", "sms", "push"])
       .default("webhook")
@@ -147,8 +155,7 @@ export default defineNode({
   kind: "action",
   label: "Send webhook",
   description:
-    "POSTs each row (or batches of rows) as JSON, built from chosen columns or a Liquid template, to an HTTP API connection: how SMS and push providers and other systems are reached. " +
-    "Requests are signed with Standard Webhooks headers and carry an idempotency key per row; busy receivers are retried (Retry-After honoured). Each row is recorded in the decision ledger as sent or failed; a retry never sends a row twice.",
+    "Send each row (or rows in batches) to another system through an HTTP API connection: how SMS and push providers and other tools are reached. What is sent is built from chosen columns or a template. Requests are signed, busy receivers are tried again, and each row is recorded in the decision ledger as sent or failed; a retry never sends a row twice.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
   config,

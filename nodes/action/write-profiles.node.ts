@@ -17,7 +17,7 @@ export default defineNode({
   kind: "action",
   label: "Update customer profiles",
   description:
-    "Writes columns of each row into the customer's profile as traits (e.g. churn scores, segments, golden records), matched by user id; a customer not seen before gets a profile. Audiences and event conditions can then use them.",
+    "Write columns of each row into the customer's profile as traits (e.g. churn scores, segments, merged golden records), matched by user id; a customer not seen before gets a profile. Audiences and event conditions can then use them.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
   config: z.object({

@@ -68,8 +68,8 @@ export default defineNode({
   kind: "action",
   label: "Write to table",
   description:
-    "Upsert rows by key into a table of your own database (a system of record): a SQLite or PostgreSQL connection, or a SQLite file in the exports folder. " +
-    "All rows are written in one transaction; a retry never writes twice.",
+    "Write rows into a table of your own database (a system of record) by key: a row whose key is already there is updated, the others are added (an upsert). " +
+    "The database is a SQLite or PostgreSQL connection, or a SQLite file in the exports folder. All rows are written together or not at all; a retry never writes twice.",
   inputs: { rows: "table" },
   outputs: {},
   config,

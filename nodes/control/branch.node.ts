@@ -49,7 +49,7 @@ export default defineNode({
   kind: "control",
   label: LABEL,
   description:
-    "Sends each row to the first branch whose conditions it passes (tests on its columns and its customer's profile traits), or to else. Up to 5 branches, tried in order.",
+    "Send each row to the first branch whose tests it passes (tests on its columns and its customer's profile traits), or else to the else output. Up to 5 branches, tried in order.",
   inputs: { rows: "table" },
   outputs: {
     branch1: table("Branch 1"),

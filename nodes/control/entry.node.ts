@@ -29,7 +29,7 @@ export default defineNode({
   kind: "control",
   label: LABEL,
   description:
-    "The journey's rules: whether a customer may enter again (always, never, or after some days), never twice at the same time, and an event that takes them out of the journey wherever they wait. Only those let in go on.",
+    "The journey's rules: whether a customer may enter again (always, never, or after some days), whether they may be in it twice at the same time, and an event that takes them out of the journey wherever they wait. Only those let in go on.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
   columns: sameColumns("rows"),

@@ -7,7 +7,7 @@ export default defineNode({
   kind: "control",
   label: "Pass through",
   description:
-    "A junction: passes its input on unchanged (no copy), or an empty table when nothing is connected. Also used to measure orchestration overhead.",
+    "A junction: passes its input on unchanged (nothing is copied), or an empty table when nothing is connected.",
   inputs: { rows: { type: "table", optional: true } },
   outputs: { rows: "table" },
   columns: sameColumns("rows"),

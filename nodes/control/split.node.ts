@@ -15,7 +15,7 @@
 // need. Every output has the arm column (the arm's name, "control", or empty for a row without a
 // customer id) so an action can record it in the ledger (send-email's armColumn).
 import { z } from "zod";
-import { column, ConfigError, defineNode, type LedgerEntry } from "../sdk";
+import { advanced, column, ConfigError, defineNode, type LedgerEntry } from "../sdk";
 import { checkNoPositionColumn, requireColumn, trimSql } from "../transform/sql-helpers";
 import { partsByKey, tablePort as table, uniqueNames } from "./outputs";
 import { shareEnds, shareOf, unitHash } from "./split-assign";
@@ -62,12 +62,14 @@ export const splitConfig = z
       .max(50)
       .default(10)
       .describe("The share of customers in the control group, who are sent nothing (0 to 50 percent); each is recorded in the ledger as held out, to compare outcomes with."),
-    salt: z
-      .string()
-      .max(200)
-      .default("")
-      .describe("Change it to split the same customers afresh (a new experiment in the same flow). Empty: the flow alone decides."),
-    armColumn: z.string().trim().min(1).max(100).default("arm").describe("The name of the column added with each row's arm."),
+    salt: advanced(
+      z
+        .string()
+        .max(200)
+        .default("")
+        .describe("A salt: change it to split the same customers afresh (a new experiment in the same flow). A customer's arm depends only on their id, the flow and this. Empty: the flow alone decides."),
+    ),
+    armColumn: advanced(z.string().trim().min(1).max(100).default("arm").describe("The name of the column added with each row's arm.")),
   })
   .superRefine((c, issue) => {
     const total = c.controlPercent + c.arms.reduce((s, a) => s + a.percent, 0);
@@ -88,7 +90,7 @@ export default defineNode({
   kind: "control",
   label: LABEL,
   description:
-    "Splits customers into 1 to 5 arms by percentage, plus an optional control group that is sent nothing (recorded in the ledger as held out, so outcomes can be compared). A customer's arm depends only on their id, the flow and a salt: the same on every run of this flow, independent of other flows. Each row gets an arm column for the ledger.",
+    "Split customers into 1 to 5 arms by percentage, plus an optional control group that is sent nothing (recorded in the decision ledger as held out, so outcomes can be compared). A customer always lands in the same arm of this flow, on every run, whatever other flows do. Each row gets an arm column for the ledger.",
   inputs: { rows: "table" },
   outputs: {
     a: table("Arm 1 (a)"),

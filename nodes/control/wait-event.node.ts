@@ -27,7 +27,7 @@ export default defineNode({
   kind: "control",
   label: LABEL,
   description:
-    "Waits until each customer does something (an event, with tests on its properties) or the time runs out. Those who do it go on from \"did it\" within seconds of their event; the others go on from \"timed out\".",
+    "Wait until each customer does something (an event, with tests on its properties) or the time runs out. Those who do it go on from \"did it\" within seconds of their event; the others go on from \"timed out\".",
   inputs: { rows: "table" },
   outputs: { did: { type: "table", label: "Did it" }, timedOut: { type: "table", label: "Timed out" } },
   columns: sameColumns("did", "timedOut"),

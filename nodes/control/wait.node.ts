@@ -4,7 +4,7 @@
 // flow runs for each part, at its time, as a run of its own (the run holding them sleeps on a
 // Temporal timer meanwhile, costing nothing per customer).
 import { z } from "zod";
-import { column, ConfigError, defineNode, type DatasetRef, sameColumns } from "../sdk";
+import { advanced, column, ConfigError, defineNode, type DatasetRef, sameColumns } from "../sdk";
 import { checkNoPositionColumn, POSITION, requireColumn, trimSql } from "../transform/sql-helpers";
 import { customerIds, rowsWhere } from "./customers";
 import { DAYS, nextInWindow, UNIT_MS, validZone } from "./wait-time";
@@ -30,7 +30,7 @@ export const waitConfig = z
     days: z.array(z.enum(DAYS)).min(1, "Choose at least one day").default(["mon", "tue", "wed", "thu", "fri"]).describe("The days of the window."),
     from: hhmm.default("09:00").describe("The window opens (HH:MM, the customer's time)."),
     to: hhmm.default("20:00").describe("The window closes (HH:MM, the customer's time)."),
-    timeZone: z.string().default("UTC").describe("The time zone of customers whose profile has none (e.g. Europe/Paris)."),
+    timeZone: advanced(z.string().default("UTC").describe("The time zone of customers whose profile has none (e.g. Europe/Paris).")),
   })
   .superRefine((c, issue) => {
     if (c.mode === "for" && c.amount < 0) issue.addIssue({ code: "custom", path: ["amount"], message: "Wait for 0 or more (a negative amount is for mode until: before the date)" });
@@ -57,7 +57,7 @@ export default defineNode({
   kind: "control",
   label: LABEL,
   description:
-    "Waits before the rest of the flow: for a while, until a date from a column or a fixed date, optionally only inside a time window of each customer's day in their own time zone. Customers due at the same time go on together.",
+    "Wait before the rest of the flow: for a while, until a date from a column, or until a fixed date, optionally only inside a time window of each customer's day in their own time zone. Customers due at the same time go on together.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
   columns: sameColumns("rows"),

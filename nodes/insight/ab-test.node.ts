@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
+import { advanced, column, ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { typeFamily } from "../transform/sql-helpers";
 import { compareMeans, compareProportions, finiteOrNull, meanInterval, wilsonInterval, withPosition, type Comparison, type Interval } from "./stats";
 
@@ -12,13 +12,15 @@ const config = z.object({
   scoreColumn: column(z.string())
     .optional()
     .describe("Optional model score (higher = more likely to respond to treatment). With it, the uplift among the top-scored rows of each arm is reported too."),
-  topPercents: z
-    .array(z.number().gt(0).max(100))
-    .min(1)
-    .max(20)
-    .default([10, 20, 30])
-    .describe("With a score: the top shares of each arm, in percent, at which to report the uplift (treated minus control among the highest scores)."),
-  confidence: z.number().min(0.5).max(0.999).default(0.95).describe("Confidence level of the intervals; a difference is significant when its p-value is below 1 − confidence."),
+  topPercents: advanced(
+    z
+      .array(z.number().gt(0).max(100))
+      .min(1)
+      .max(20)
+      .default([10, 20, 30])
+      .describe("With a score: the top shares of each arm, in percent, at which to report the uplift (treated minus control among the highest scores)."),
+  ),
+  confidence: advanced(z.number().min(0.5).max(0.999).default(0.95).describe("Confidence level of the intervals; a difference is significant when its p-value is below 1 − confidence.")),
 });
 type Config = z.output<typeof config>;
 
@@ -214,9 +216,7 @@ export default defineNode({
   kind: "insight",
   label: "A/B test",
   description:
-    "Compare the arms of an experiment with its control: each arm's rate (0/1 outcomes) or mean with a confidence interval, and each treatment's difference from control " +
-    "with its interval, p-value (two-proportion z-test, or Welch's t-test for means) and relative lift. With a model score, also the uplift among the top-scored k % of each arm. " +
-    "The table out has one row per arm.",
+    "Compare the arms of an experiment with its control group: each arm's rate (for yes/no outcomes) or average, with a confidence interval (the range it most likely lies in), and each arm's difference from control, how likely that difference is down to chance (p-value: two-proportion z-test, or Welch's t-test for averages) and the relative lift. With a model score, also the uplift among the top-scored k % of each arm. The table out has one row per arm.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
   config,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
+import { advanced, column, ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { accuracy, f1, labelKey, precision, recall, requirePositiveLabel, type Confusion } from "../model/metrics";
 import { typeFamily } from "../transform/sql-helpers";
 import { finiteOrNull, withPosition } from "./stats";
@@ -7,13 +7,13 @@ import { measureScope, scopeFields } from "./held-out";
 
 const config = z.object({
   labelColumn: column(z.string().min(1)).describe("Column with the true outcome, e.g. Churn."),
-  scoreColumn: column(z.string().min(1)).default("score").describe("Column with the model's score: the probability of the positive class, or any number where higher means more likely."),
+  scoreColumn: advanced(column(z.string().min(1)).default("score").describe("Column with the model's score: the probability of the positive class, or any number where higher means more likely.")),
   positiveLabel: z
     .string()
     .optional()
     .describe("The value of the label column that counts as positive. Leave empty for Yes/No, True/False, 1/0 or Y/N labels."),
-  threshold: z.number().default(0.5).describe("A score at or above this counts as a positive prediction (for accuracy, precision, recall and the confusion matrix)."),
-  bins: z.number().int().min(2).max(100).default(10).describe("Number of equal-width score bins in the calibration table."),
+  threshold: advanced(z.number().default(0.5).describe("A score at or above this counts as a positive prediction (for accuracy, precision, recall and the confusion matrix).")),
+  bins: advanced(z.number().int().min(2).max(100).default(10).describe("Number of equal-width score bins in the calibration table.")),
   ...scopeFields,
 });
 type Config = z.output<typeof config>;
@@ -219,9 +219,7 @@ export default defineNode({
   kind: "insight",
   label: "Classification report",
   description:
-    "Judge a scored table against the true outcome: ROC AUC and curve, accuracy, precision, recall, F1 and the confusion matrix at a threshold, " +
-    "lift and cumulative gains by decile of score, and calibration (mean score against the observed rate per score bin). " +
-    "By default only on the rows the model did not learn from (model.score's part column says which).",
+    "Check a model's predictions against what really happened: how well it ranks customers (ROC AUC and curve), how often it is right at a threshold (accuracy, precision, recall, F1, the confusion matrix), how much better than random its top tenths are (lift and cumulative gains by score decile), and whether its scores match the observed rates (calibration). By default only on the rows the model did not learn from (the part column of Score with model says which).",
   inputs: { rows: "table" },
   outputs: {},
   config,

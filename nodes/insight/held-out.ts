@@ -3,18 +3,22 @@
 // (never seen). Measuring on training rows flatters a model, so the insight nodes measure on the
 // rows it did not learn from unless told to use every row, and say which rows they used.
 import { z } from "zod";
-import { column, DataError, type DatasetRef, type NodeContext } from "../sdk";
+import { advanced, column, DataError, type DatasetRef, type NodeContext } from "../sdk";
 
 export const scopeFields = {
-  measureOn: z
-    .enum(["held out", "all rows"])
-    .default("held out")
-    .describe(
-      'held out: only rows the model did not learn from (part "held out" or "new"), the fair measure. all rows: every row, training rows included, which flatters the model.',
-    ),
-  partColumn: column(z.string().min(1))
-    .default("part")
-    .describe('Column saying which part of the model\'s training each row was in ("training", "held out", "new"), as model.score writes it. Without it every row is used.'),
+  measureOn: advanced(
+    z
+      .enum(["held out", "all rows"])
+      .default("held out")
+      .describe(
+        'held out: only rows the model did not learn from (part "held out" or "new"), the fair measure. all rows: every row, training rows included, which flatters the model.',
+      ),
+  ),
+  partColumn: advanced(
+    column(z.string().min(1))
+      .default("part")
+      .describe('Column saying which part of the model\'s training each row was in ("training", "held out", "new"), as Score with model writes it. Without it every row is used.'),
+  ),
 };
 
 export interface Scope {

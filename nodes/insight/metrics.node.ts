@@ -1,17 +1,17 @@
 import { z } from "zod";
-import { column, ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
+import { advanced, column, ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { toNumber } from "../model/features";
 import { classificationMetrics, labelKey, requirePositiveLabel } from "../model/metrics";
 import { measureScope, scopeFields } from "./held-out";
 
 const config = z.object({
   labelColumn: column(z.string()).optional().describe("Column with the true outcome, e.g. Churn. Needed when a scored table is connected."),
-  scoreColumn: column(z.string().min(1)).default("score").describe("Column with the model's probability of the positive class."),
+  scoreColumn: advanced(column(z.string().min(1)).default("score").describe("Column with the model's probability of the positive class.")),
   positiveLabel: z
     .string()
     .optional()
     .describe("The value of the label column that counts as positive. Leave empty for Yes/No, True/False, 1/0 or Y/N labels."),
-  threshold: z.number().min(0).max(1).default(0.5).describe("A score at or above this counts as a positive prediction."),
+  threshold: advanced(z.number().min(0).max(1).default(0.5).describe("A score at or above this counts as a positive prediction.")),
   ...scopeFields,
 });
 type Config = z.output<typeof config>;
@@ -81,8 +81,7 @@ export default defineNode({
   kind: "insight",
   label: "Model metrics",
   description:
-    "Show how good a model is: the figures measured when it was trained, or ROC AUC, accuracy, precision and recall computed on a scored table that also holds the true outcome, " +
-    "by default only on the rows the model did not learn from (model.score's part column says which), so the figures are not flattered by rows it was trained on.",
+    "Show how good a model is: the figures measured when it was trained, or, on a scored table that also holds the true outcome, ROC AUC, accuracy, precision and recall. By default only on the rows the model did not learn from (the part column of Score with model says which), so the figures are not flattered by rows it was trained on.",
   inputs: { model: { type: "model", optional: true }, rows: { type: "table", optional: true } },
   outputs: {},
   config,

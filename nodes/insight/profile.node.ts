@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, defineNode, type Column, type NodeContext } from "../sdk";
+import { advanced, column, ConfigError, defineNode, type Column, type NodeContext } from "../sdk";
 import { chosenColumns, topValues } from "./stats";
 
 const config = z.object({
@@ -7,8 +7,8 @@ const config = z.object({
     .array(column(z.string()))
     .optional()
     .describe("Columns to profile. Empty: every column."),
-  topValues: z.number().int().min(1).max(50).default(5).describe("How many of the most frequent values to list per column."),
-  bins: z.number().int().min(2).max(100).default(10).describe("Number of equal-width bars in the histogram of each numeric column."),
+  topValues: advanced(z.number().int().min(1).max(50).default(5).describe("How many of the most frequent values to list per column.")),
+  bins: advanced(z.number().int().min(2).max(100).default(10).describe("Number of equal-width bars in the histogram of each numeric column.")),
 });
 
 const NUMERIC = /^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|REAL|DECIMAL(\(.*\))?|NUMERIC(\(.*\))?)$/i;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, DataError, defineNode, type Column } from "../sdk";
+import { advanced, column, ConfigError, DataError, defineNode, type Column } from "../sdk";
 import { valueTypeOf } from "../transform/expression";
 
 /** More segments than this is a column of ids or amounts rather than segments. */
@@ -7,7 +7,7 @@ const MAX_SEGMENTS = 100;
 const OUTPUT_COLUMNS = ["segment", "size", "share", "feature", "mean", "overall_mean", "difference", "ratio", "standardised_difference"];
 
 const config = z.object({
-  segmentColumn: column(z.string().min(1)).default("segment").describe("The column holding each row's segment, e.g. the one Segment customers adds."),
+  segmentColumn: advanced(column(z.string().min(1)).default("segment").describe("The column holding each row's segment, e.g. the one Segment customers adds.")),
   columns: z
     .array(column(z.string().min(1)))
     .default([])
@@ -45,8 +45,7 @@ export default defineNode({
   kind: "insight",
   label: "Segment profile",
   description:
-    "Describe each segment against the whole: its size and share, the average of each chosen column, and how far that average is from the overall one " +
-    "(difference, ratio, and difference in standard deviations, where ±1 or more stands out). Outputs the same as a table, one row per segment and column.",
+    "Describe each segment against all customers: its size and share, the average of each chosen column, and how far that average is from the overall one (difference, ratio, and difference in standard deviations, where ±1 or more stands out). Also as a table, one row per segment and column.",
   inputs: { rows: "table" },
   outputs: { profile: "table" },
   config,

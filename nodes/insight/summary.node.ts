@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { column, ConfigError, defineNode, type Column, type DatasetRef, type NodeContext } from "../sdk";
+import { advanced, column, ConfigError, defineNode, type Column, type DatasetRef, type NodeContext } from "../sdk";
 import { typeFamily } from "../transform/sql-helpers";
 import { chosenColumns, topValues } from "./stats";
 
 const config = z.object({
   columns: z.array(column(z.string())).optional().describe("Columns to summarise. Empty: every column."),
-  top: z.number().int().min(1).max(100).default(10).describe("How many of the most frequent values to list per column (the value counts of a text column)."),
-  bins: z.number().int().min(2).max(100).default(10).describe("Number of equal-width bars in the histogram of each number column."),
+  top: advanced(z.number().int().min(1).max(100).default(10).describe("How many of the most frequent values to list per column (the value counts of a text column).")),
+  bins: advanced(z.number().int().min(2).max(100).default(10).describe("Number of equal-width bars in the histogram of each number column.")),
 });
 type Config = z.output<typeof config>;
 

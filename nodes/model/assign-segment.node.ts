@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, DataError, defineNode, type SavedModel } from "../sdk";
+import { advanced, ConfigError, DataError, defineNode, type SavedModel } from "../sdk";
 import { modelFromInputOrName } from "./saved-model";
 import { valueTypeOf } from "../transform/expression";
 import { nearest, SEGMENTATION_KIND, toPoint, type SegmentationArtifact } from "./kmeans";
@@ -10,9 +10,9 @@ const config = z.object({
   modelName: z
     .string()
     .optional()
-    .describe("Saved segmentation to use when the model input is not connected (the registry's current version unless modelVersion is set)."),
-  modelVersion: z.number().int().min(1).optional().describe("Version of modelName to use; empty means the current one."),
-  segmentColumn: z.string().min(1).default("segment").describe("Name of the new column holding each row's segment (the numbers of the saved segmentation)."),
+    .describe("The saved segmentation to use when no model is connected here. Its current version is used (the Models page says which) unless you pick a version below."),
+  modelVersion: z.number().int().min(1).optional().describe("A version of that saved model to use. Empty: its current version."),
+  segmentColumn: advanced(z.string().min(1).default("segment").describe("Name of the new column holding each row's segment (the numbers of the saved segmentation).")),
 });
 
 function segmentationArtifact(saved: SavedModel): SegmentationArtifact {

@@ -4,7 +4,7 @@
 // figures are the node's metrics, and a promotion is the registry's own status change (the
 // previous current version becomes a candidate, as when someone promotes on the Models page).
 import { z } from "zod";
-import { column, ConfigError, defineNode, isNodeError, type NodeContext, type SavedModel } from "../sdk";
+import { advanced, column, ConfigError, defineNode, isNodeError, type NodeContext, type SavedModel } from "../sdk";
 import { chooseMetric, contender, measure, METRICS, upliftTraining, versionLabel, type Setup } from "./model-comparison";
 
 const LABEL = "Promote if better";
@@ -22,20 +22,24 @@ const config = z.object({
     .min(1)
     .optional()
     .describe("The version to try when no model is connected (a training node's model output is the usual challenger)."),
-  labelColumn: column(z.string())
-    .optional()
-    .describe("The holdout's column with what really happened. Empty: the column the challenger was trained on (a classifier's target, an uplift model's outcome)."),
-  positiveLabel: z.string().optional().describe("The value of the label column that counts as positive. Empty: the challenger's."),
-  treatmentColumn: column(z.string())
-    .optional()
-    .describe("Uplift models: the column that says who was treated. Empty: the one the challenger was trained with."),
-  treatedValue: z.string().optional().describe("Uplift models: the treatment column's value for treated rows. Empty: the challenger's."),
-  controlValue: z.string().optional().describe("Uplift models: the treatment column's value for control rows. Empty: the challenger's."),
+  labelColumn: advanced(
+    column(z.string())
+      .optional()
+      .describe("The holdout's column with what really happened. Empty: the column the challenger was trained on (a classifier's target, an uplift model's outcome)."),
+  ),
+  positiveLabel: advanced(z.string().optional().describe("The value of the label column that counts as positive. Empty: the challenger's.")),
+  treatmentColumn: advanced(
+    column(z.string())
+      .optional()
+      .describe("Uplift models: the column that says who was treated. Empty: the one the challenger was trained with."),
+  ),
+  treatedValue: advanced(z.string().optional().describe("Uplift models: the treatment column's value for treated rows. Empty: the challenger's.")),
+  controlValue: advanced(z.string().optional().describe("Uplift models: the treatment column's value for control rows. Empty: the challenger's.")),
   metric: z
     .enum(METRICS)
     .default("auto")
     .describe("What to compare: auto is ROC AUC for two-class classifiers, accuracy for more classes, the Qini coefficient for uplift models."),
-  topPercent: z.number().gt(0).lt(100).default(30).describe("For upliftAtTopK: the top share of rows, by predicted uplift, in percent."),
+  topPercent: advanced(z.number().gt(0).lt(100).default(30).describe("For upliftAtTopK: the top share of rows, by predicted uplift, in percent.")),
   margin: z
     .number()
     .min(0)
@@ -71,7 +75,7 @@ export default defineNode({
   kind: "model",
   label: LABEL,
   description:
-    "Compares a challenger version of a model with the current one on the same fresh holdout (ROC AUC by default; the Qini coefficient for uplift models) and makes the challenger current only when it is better by the margin. Both figures and the decision are recorded; the model output is the current version afterwards.",
+    "Compare a newly trained version of a model (the challenger) with the current one on the same fresh rows, and make it current only when it does better by the margin (ROC AUC by default; the Qini coefficient for uplift models). Both figures and the decision are recorded; the model output is the current version afterwards.",
   inputs: { rows: { type: "table", label: "Holdout" }, model: { type: "model", optional: true, label: "Challenger" } },
   outputs: { model: "model" },
   config,

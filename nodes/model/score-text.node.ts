@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, DataError, defineNode, type SavedModel } from "../sdk";
+import { advanced, column, ConfigError, DataError, defineNode, type SavedModel } from "../sdk";
 import { modelFromInputOrName } from "./saved-model";
 import { valueTypeOf } from "../transform/expression";
 import { countsFromArtifact, fitNaiveBayes, predict, terms, TEXT_CLASSIFIER_KIND, type TextClassifierArtifact } from "./sentiment/naive-bayes";
@@ -11,11 +11,11 @@ const config = z
     modelName: z
       .string()
       .optional()
-      .describe("Saved text classifier to use when the model input is not connected (the registry's current version unless modelVersion is set)."),
-    modelVersion: z.number().int().min(1).optional().describe("Version of modelName to use; empty means the current one."),
+      .describe("The saved text classifier to use when no model is connected here. Its current version is used (the Models page says which) unless you pick a version below."),
+    modelVersion: z.number().int().min(1).optional().describe("A version of that saved model to use. Empty: its current version."),
     text: column(z.string().min(1)).optional().describe("The column holding the text. Empty: the column of the same name as in training."),
-    predictedColumn: z.string().min(1).default("predicted").describe("New column: the most likely label, in the same type as the training labels."),
-    probabilityColumn: z.string().min(1).default("probability").describe("New column: the model's probability (0 to 1) of that label."),
+    predictedColumn: advanced(z.string().min(1).default("predicted").describe("New column: the most likely label, in the same type as the training labels.")),
+    probabilityColumn: advanced(z.string().min(1).default("probability").describe("New column: the model's probability (0 to 1) of that label.")),
   })
   .refine((c) => c.predictedColumn.toLowerCase() !== c.probabilityColumn.toLowerCase(), {
     path: ["probabilityColumn"],

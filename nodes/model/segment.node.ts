@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
+import { advanced, column, ConfigError, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { valueTypeOf } from "../transform/expression";
 import {
   centreInOriginalUnits,
@@ -26,36 +26,40 @@ const config = z
       .array(column(z.string().min(1)))
       .min(1)
       .describe("Numeric columns that describe each customer, e.g. recency, frequency and monetary. Each is put on the same scale first."),
-    logColumns: z
-      .array(column(z.string().min(1)))
-      .default([])
-      .describe(
-        "Of those columns, the skewed ones (spend, order counts) to take the log of first, log(1 + value), so a few very large values do not get a segment to themselves.",
-      ),
+    logColumns: advanced(
+      z
+        .array(column(z.string().min(1)))
+        .default([])
+        .describe(
+          "Of those columns, the skewed ones (spend, order counts) to take the log of first, log(1 + value), so a few very large values do not get a segment to themselves.",
+        ),
+    ),
     k: z
       .number()
       .int()
       .min(2)
       .max(30)
       .optional()
-      .describe("Number of segments. Empty: every number from kMin to kMax is tried and the one whose segments are best separated (highest silhouette) is kept."),
-    kMin: z.number().int().min(2).max(30).default(2).describe("Fewest segments to try when the number of segments is empty."),
-    kMax: z.number().int().min(2).max(30).default(8).describe("Most segments to try when the number of segments is empty."),
-    seed: z.number().int().default(42).describe("Seed for the starting points and the silhouette sample: the same seed gives the same segments."),
-    nInit: z.number().int().min(1).max(50).default(10).describe("Fresh starts for each number of segments; the one with the tightest segments is kept."),
-    maxIterations: z.number().int().min(1).max(10_000).default(300).describe("Most refinement rounds per start; a start also stops once no customer changes segment."),
-    silhouetteSample: z
-      .number()
-      .int()
-      .min(100)
-      .max(20_000)
-      .default(3_000)
-      .describe("Rows (drawn with the seed) on which the silhouette is measured; its cost grows with the square of this number."),
-    segmentColumn: z.string().min(1).default("segment").describe("Name of the new column holding each row's segment: 1 is the biggest segment, 2 the next, and so on."),
+      .describe("Number of segments. Empty: every number from K min to K max (under Advanced) is tried and the one whose segments are best separated (highest silhouette) is kept."),
+    kMin: advanced(z.number().int().min(2).max(30).default(2).describe("Fewest segments to try when the number of segments is empty.")),
+    kMax: advanced(z.number().int().min(2).max(30).default(8).describe("Most segments to try when the number of segments is empty.")),
+    seed: advanced(z.number().int().default(42).describe("Seed for the starting points and the silhouette sample: the same seed gives the same segments.")),
+    nInit: advanced(z.number().int().min(1).max(50).default(10).describe("Fresh starts for each number of segments; the one with the tightest segments is kept.")),
+    maxIterations: advanced(z.number().int().min(1).max(10_000).default(300).describe("Most refinement rounds per start; a start also stops once no customer changes segment.")),
+    silhouetteSample: advanced(
+      z
+        .number()
+        .int()
+        .min(100)
+        .max(20_000)
+        .default(3_000)
+        .describe("Rows (drawn with the seed) on which the silhouette is measured; its cost grows with the square of this number."),
+    ),
+    segmentColumn: advanced(z.string().min(1).default("segment").describe("Name of the new column holding each row's segment: 1 is the biggest segment, 2 the next, and so on.")),
     modelName: z.string().min(1).default("segments").describe("Name in the model registry, to assign segments to new rows later; each run saves a new version."),
   })
   .superRefine((c, issue) => {
-    if (c.kMin > c.kMax) issue.addIssue({ code: "custom", path: ["kMax"], message: "kMax must be at least kMin" });
+    if (c.kMin > c.kMax) issue.addIssue({ code: "custom", path: ["kMax"], message: "The most segments to try (K max) must be at least the fewest (K min)" });
     const seen = new Set<string>();
     c.columns.forEach((col, i) => {
       if (seen.has(col)) issue.addIssue({ code: "custom", path: ["columns", i], message: `Column "${col}" is listed twice` });
@@ -147,9 +151,7 @@ export default defineNode({
   kind: "model",
   label: "Segment customers",
   description:
-    "Group similar customers with k-means on the columns you choose (for example recency, frequency and monetary from RFM). " +
-    "Give the number of segments, or let it be chosen by how well separated the segments are. Adds a segment column (1 = biggest), " +
-    "outputs a table of each segment's size and centre, and saves a model to assign new customers to the same segments.",
+    "Group similar customers (k-means) on the columns you choose, for example recency, frequency and monetary from RFM scores. Give the number of segments, or let it be chosen by how well separated the segments are. Adds a segment column (1 = biggest), gives a table of each segment's size and centre, and saves a model to put new customers in the same segments.",
   inputs: { rows: "table" },
   outputs: { rows: "table", centres: "table", model: "model" },
   config,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, defineNode } from "../sdk";
+import { advanced, column, ConfigError, defineNode } from "../sdk";
 import { valueTypeOf } from "../transform/expression";
 import { lexicon, lexiconValuesSql, NEGATORS, scoreType, tokensSql } from "./sentiment/lexicon";
 
@@ -8,10 +8,12 @@ const TOKENS = "__loopwright_tokens";
 const config = z
   .object({
     text: column(z.string().min(1)).describe("The column holding the text to score, such as a review, a survey answer or an email reply."),
-    negation: z
-      .boolean()
-      .default(true)
-      .describe("A word right after not, don't, can't, isn't, won't or doesn't counts the other way (\"not good\" is negative), as the sentiment package does."),
+    negation: advanced(
+      z
+        .boolean()
+        .default(true)
+        .describe("A word right after not, don't, can't, isn't, won't or doesn't counts the other way (\"not good\" is negative), as the sentiment package does."),
+    ),
     words: z
       .array(
         z.object({
@@ -21,9 +23,9 @@ const config = z
       )
       .default([])
       .describe("Words to add to AFINN or to score differently for your business, e.g. refund -2 or cheap +1."),
-    scoreColumn: z.string().min(1).default("score").describe("New column: the sum of the word values (AFINN scores words from -5 to +5)."),
-    comparativeColumn: z.string().min(1).default("comparative").describe("New column: the score divided by the number of words, so long and short texts compare."),
-    labelColumn: z.string().min(1).default("label").describe("New column: negative when the comparative score is below 0, otherwise positive."),
+    scoreColumn: advanced(z.string().min(1).default("score").describe("New column: the sum of the word values (AFINN scores words from -5 to +5).")),
+    comparativeColumn: advanced(z.string().min(1).default("comparative").describe("New column: the score divided by the number of words, so long and short texts compare.")),
+    labelColumn: advanced(z.string().min(1).default("label").describe("New column: negative when the comparative score is below 0, otherwise positive.")),
   })
   .superRefine((c, issue) => {
     const names = [c.scoreColumn, c.comparativeColumn, c.labelColumn];
@@ -38,8 +40,7 @@ export default defineNode({
   kind: "model",
   label: "Sentiment (AFINN)",
   description:
-    "Score the sentiment of a text column with the AFINN word list, no training needed: each word has a value from -5 to +5, the score is their sum, " +
-    "the comparative score is the sum per word, and the label is negative when that is below zero. The same method as the sentiment npm package.",
+    "Tell whether texts (reviews, survey answers, e-mail replies) sound positive or negative, with a ready-made list of word values (AFINN), no training needed: each word counts from -5 to +5, the score is their sum, the comparative score is the score per word, and the label is negative when that is below zero. The same method as the sentiment npm package.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
   config,

@@ -48,7 +48,7 @@ export default defineNode({
   kind: "model",
   label: "Train classifier",
   description:
-    "Learn to predict a column (such as churn, or a plan among several) with a small neural network or logistic regression. Holds out a stratified test part, reports ROC AUC, accuracy, precision and recall on it (accuracy, macro F1 and a confusion matrix for three or more classes), optionally cross-validates, and saves a new model version, which records (as short hashes of a key column such as customerID, or of the input values) which rows it learnt from and which it held out.",
+    "Learn from past customers to predict a column, such as who churns or which plan someone picks. Part of the rows is kept aside to check how often the model is right (ROC AUC, accuracy, precision and recall). Each training saves a new version of the model, which remembers which rows it learnt from and which it kept aside.",
   inputs: { rows: "table" },
   outputs: { model: "model" },
   config,

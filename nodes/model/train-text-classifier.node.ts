@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, DataError, defineNode } from "../sdk";
+import { advanced, column, ConfigError, DataError, defineNode } from "../sdk";
 import { valueTypeOf } from "../transform/expression";
 import { countTerms, fitNaiveBayes, predict, stratifiedFolds, terms, TEXT_CLASSIFIER_KIND, type TextClassifierArtifact } from "./sentiment/naive-bayes";
 
@@ -10,10 +10,10 @@ const config = z
   .object({
     text: column(z.string().min(1)).describe("The column holding the text to learn from, such as a review or a reply."),
     target: column(z.string().min(1)).describe("The column holding the label to predict, e.g. 1/0 for positive/negative or a topic. Two or more values."),
-    bigrams: z.boolean().default(false).describe("Also learn from pairs of neighbouring words (such as \"not good\"), not only single words."),
-    alpha: z.number().gt(0).max(100).default(1).describe("Smoothing added to every word count (1 is Laplace smoothing): higher values trust rare words less."),
-    folds: z.number().int().min(2).max(20).default(5).describe("Cross-validation folds: the rows are split into this many parts, each tested on a model trained on the others."),
-    seed: z.number().int().default(42).describe("Seed for dealing rows into folds: the same seed gives the same figures."),
+    bigrams: advanced(z.boolean().default(false).describe("Also learn from pairs of neighbouring words (such as \"not good\"), not only single words.")),
+    alpha: advanced(z.number().gt(0).max(100).default(1).describe("Smoothing added to every word count (1 is Laplace smoothing): higher values trust rare words less.")),
+    folds: advanced(z.number().int().min(2).max(20).default(5).describe("Cross-validation folds: the rows are split into this many parts, each tested on a model trained on the others.")),
+    seed: advanced(z.number().int().default(42).describe("Seed for dealing rows into folds: the same seed gives the same figures.")),
     modelName: z.string().min(1).default("text-classifier").describe("Name in the model registry; each training saves a new version."),
   })
   .refine((c) => c.text !== c.target, { path: ["target"], message: "The target must be another column than the text" });
@@ -24,8 +24,7 @@ export default defineNode({
   kind: "model",
   label: "Train text classifier",
   description:
-    "Learn to label texts (for example reviews as positive or negative) from examples, with a naive Bayes model over the words they use. " +
-    "Measures accuracy by cross-validation, then trains on every row and saves the model for Score texts.",
+    "Learn to label texts (for example reviews as positive or negative) from examples, by the words they use (a naive Bayes model). Checks how often it is right on rows it did not learn from (cross-validation), then trains on every row and saves the model for Score texts.",
   inputs: { rows: "table" },
   outputs: { model: "model" },
   config,

@@ -1,6 +1,6 @@
 // The settings of model.train-uplift (train-uplift.node.ts).
 import { z } from "zod";
-import { column } from "../sdk";
+import { advanced, column } from "../sdk";
 
 export const config = z
   .object({
@@ -17,32 +17,38 @@ export const config = z
       .describe("The outcome value that counts as a response. Leave empty for Yes/No, True/False, 1/0 or Y/N outcomes."),
     features: z.array(column(z.string())).default([]).describe("Columns to learn from. Empty: every column except the treatment, the outcome, the excluded ones and id-like ones."),
     exclude: z.array(column(z.string())).default([]).describe("Columns never to learn from, such as ids or other outcomes (spend, conversion)."),
-    method: z
-      .enum(["two-model", "class-transformation"])
-      .default("two-model")
-      .describe(
-        "two-model: one logistic regression on the treated rows, one on the control rows; uplift = P(response if treated) − P(response if not). " +
-          "class-transformation: one logistic regression of 'treated and responded, or control and did not'; uplift = 2 P − 1 (best when about half the rows are treated; p_treated and p_control are left empty).",
-      ),
-    holdoutShare: z.number().min(0.05).max(0.9).default(0.5).describe("Share of the treated and control rows held out to measure the model."),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 32 - 1)
-      .default(42)
-      .describe(
-        "Seed for the split: the same seed holds out the same rows. They are the ones scikit-learn's train_test_split(test_size=holdoutShare, random_state=seed) picks from the treated and control rows in file order.",
-      ),
-    topPercent: z.number().gt(0).lt(100).default(30).describe("Uplift at the top k %: among the held-out rows with the highest predicted uplift, treated response rate minus control response rate."),
+    method: advanced(
+      z
+        .enum(["two-model", "class-transformation"])
+        .default("two-model")
+        .describe(
+          "two-model: one logistic regression on the treated rows, one on the control rows; uplift = P(response if treated) − P(response if not). " +
+            "class-transformation: one logistic regression of 'treated and responded, or control and did not'; uplift = 2 P − 1 (best when about half the rows are treated; p_treated and p_control are left empty).",
+        ),
+    ),
+    holdoutShare: advanced(z.number().min(0.05).max(0.9).default(0.5).describe("Share of the treated and control rows held out to measure the model.")),
+    seed: advanced(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1)
+        .default(42)
+        .describe(
+          "Seed for the split: the same seed holds out the same rows. They are the ones scikit-learn's train_test_split(test_size=holdoutShare, random_state=seed) picks from the treated and control rows in file order.",
+        ),
+    ),
+    topPercent: advanced(z.number().gt(0).lt(100).default(30).describe("Uplift at the top k %: among the held-out rows with the highest predicted uplift, treated response rate minus control response rate.")),
     modelName: z.string().min(1).default("uplift").describe("Name in the model registry; each training saves a new version."),
-    maxCategories: z.number().int().min(1).max(200).default(20).describe("Most one-hot inputs per text column; rarer values share one 'other' input."),
-    regularisation: z
-      .number()
-      .min(0)
-      .max(100)
-      .default(1e-4)
-      .describe("Strength of the L2 penalty on the logistic regressions' weights (0 for none); larger values give smaller, steadier weights."),
+    maxCategories: advanced(z.number().int().min(1).max(200).default(20).describe("Most one-hot inputs per text column; rarer values share one 'other' input.")),
+    regularisation: advanced(
+      z
+        .number()
+        .min(0)
+        .max(100)
+        .default(1e-4)
+        .describe("Strength of the L2 penalty on the logistic regressions' weights (0 for none); larger values give smaller, steadier weights."),
+    ),
   })
   .superRefine((c, issue) => {
     if (c.treatedValue === c.controlValue) issue.addIssue({ code: "custom", path: ["controlValue"], message: "The control value must differ from the treated value" });

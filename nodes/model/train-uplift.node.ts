@@ -115,8 +115,8 @@ export default defineNode({
   kind: "model",
   label: "Train uplift model",
   description:
-    "Learn who responds because of a treatment (an e-mail, an offer) from an experiment with a control group: two logistic regressions (treated and control) or one on transformed classes. " +
-    "Holds out a seeded part of the rows and reports on it the uplift among the top k % by predicted uplift and the Qini curve and coefficient; scores every row (uplift, p_treated, p_control, part) and saves a new model version.",
+    "Learn who responds because they were contacted (an e-mail, an offer), from an experiment with a control group, so you can contact those it helps most. " +
+    "Part of the rows is kept aside to check the model: the uplift among the top k % it picks, and the Qini curve and coefficient. Scores every row (uplift, p_treated, p_control, part) and saves a new version of the model.",
   inputs: { rows: "table" },
   outputs: { rows: "table", model: "model" },
   config,

@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { z } from "zod";
-import { DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
+import { advanced, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { readWhitespace } from "./whitespace-read";
 import { csvFailure, diagnose, readCsvSql, type CsvFile, type Dialect } from "./csv-diagnose";
 import { fileFields, lineage, oneFile, openSource, transcodeToUtf8, withScratch, type TextEncoding } from "./file-read";
@@ -12,29 +12,35 @@ const COLUMN_TYPES: Record<"text" | "integer" | "number" | "boolean" | "date" | 
 const config = z
   .object({
     ...fileFields("CSV", ["csv"]),
-    delimiter: z
-      .string()
-      .regex(/^(?:[^\r\n]|\\t|whitespace)$/, "one character, \\t for tab, or whitespace")
-      .optional()
-      .describe("Field separator, one character (\\t for tab), or whitespace for columns separated by runs of spaces or tabs. Detected from the file when empty."),
+    delimiter: advanced(
+      z
+        .string()
+        .regex(/^(?:[^\r\n]|\\t|whitespace)$/, "one character, \\t for tab, or whitespace")
+        .optional()
+        .describe("Field separator, one character (\\t for tab), or whitespace for columns separated by runs of spaces or tabs. Detected from the file when empty."),
+    ),
     header: z.boolean().default(true).describe("The first line holds the column names."),
-    quote: z.string().max(1).optional().describe('Quote character around fields that contain the separator. " when empty.'),
-    escape: z.string().max(1).optional().describe("Escape character inside quoted fields. Detected from the file when empty."),
-    encoding: z
-      .enum(["utf-8", "latin-1", "windows-1252", "utf-16"])
-      .default("utf-8")
-      .describe("Character encoding of the file. Excel on Windows often writes windows-1252, or utf-16 for \"Unicode text\"."),
-    types: z
-      .array(
-        z.object({
-          column: z.string().min(1).describe("Column name as in the header (column0, column1, ... without a header)."),
-          type: z.enum(["text", "integer", "number", "boolean", "date", "timestamp"]),
-        }),
-      )
-      .optional()
-      .describe("Column types to use instead of the ones detected from the data."),
+    quote: advanced(z.string().max(1).optional().describe('Quote character around fields that contain the separator. " when empty.')),
+    escape: advanced(z.string().max(1).optional().describe("Escape character inside quoted fields. Detected from the file when empty.")),
+    encoding: advanced(
+      z
+        .enum(["utf-8", "latin-1", "windows-1252", "utf-16"])
+        .default("utf-8")
+        .describe("Character encoding of the file. Excel on Windows often writes windows-1252, or utf-16 for \"Unicode text\"."),
+    ),
+    types: advanced(
+      z
+        .array(
+          z.object({
+            column: z.string().min(1).describe("Column name as in the header (column0, column1, ... without a header)."),
+            type: z.enum(["text", "integer", "number", "boolean", "date", "timestamp"]),
+          }),
+        )
+        .optional()
+        .describe("Column types to use instead of the ones detected from the data."),
+    ),
     skipRows: z.number().int().min(0).max(1_000_000).default(0).describe("Lines to skip before the header (titles, notes above the table)."),
-    nullStrings: z.array(z.string()).optional().describe("Values that mean \"no value\", e.g. NA or -. An empty field when not given."),
+    nullStrings: advanced(z.array(z.string()).optional().describe("Values that mean \"no value\", e.g. NA or -. An empty field when not given.")),
   })
   .superRefine((c, issue) => {
     oneFile(c, issue);
@@ -86,7 +92,8 @@ export default defineNode({
   version: 1,
   kind: "source",
   label: "CSV file",
-  description: "Read a CSV file into a table. Column names come from the header, column types are detected from the data.",
+  description:
+    "Read a CSV file (an export from Excel or a CRM, say) into a table. Column names come from the first line; whether a column holds numbers, dates or text is worked out from the data.",
   inputs: {},
   outputs: { rows: "table" },
   config,

@@ -6,7 +6,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import { z } from "zod";
-import { connectionField, DataError, defineNode, redactUrl, TransientError, type HttpConnection, type NodeContext } from "../sdk";
+import { advanced, connectionField, DataError, defineNode, redactUrl, TransientError, type HttpConnection, type NodeContext } from "../sdk";
 import { backoffDelay, makePager, recordsAt, retryAfterMs, sleep } from "./http-pages";
 
 /** The longest this node waits before one retry, whatever Retry-After asks. */
@@ -42,17 +42,19 @@ const config = z
       .string()
       .trim()
       .min(1, "Give the URL")
-      .describe("The API endpoint: an http(s):// URL, or with a connection a path below its base URL (e.g. /v1/items)."),
-    method: z.literal("GET").default("GET").describe("Only GET: reading never changes anything on the other side."),
-    headers: z
-      .array(
-        z.object({
-          name: z.string().trim().regex(HEADER_NAME, "Not a valid header name"),
-          value: z.string().regex(HEADER_VALUE, "Header values may only hold Latin-1 characters, without line breaks"),
-        }),
-      )
-      .default([])
-      .describe("Request headers. Never put secrets here (the flow is visible to everyone who can open it): use a connection."),
+      .describe("The web address to read from: an http(s):// address, or with a connection a path below its address (e.g. /v1/items)."),
+    method: advanced(z.literal("GET").default("GET").describe("Only GET: reading never changes anything on the other side.")),
+    headers: advanced(
+      z
+        .array(
+          z.object({
+            name: z.string().trim().regex(HEADER_NAME, "Not a valid header name"),
+            value: z.string().regex(HEADER_VALUE, "Header values may only hold Latin-1 characters, without line breaks"),
+          }),
+        )
+        .default([])
+        .describe("Request headers. Never put secrets here (the flow is visible to everyone who can open it): use a connection."),
+    ),
     query: z
       .array(param("parameter"))
       .default([])
@@ -61,33 +63,35 @@ const config = z
       .string()
       .trim()
       .default("")
-      .describe("Where the records are in the JSON body, as a dot path such as data.items. Empty when the body is the array of records."),
-    pagination: z
-      .object({
-        mode: z
-          .enum(["none", "page", "offset", "cursor", "link"])
-          .default("none")
-          .describe("none: one request. page: ?page=1,2,3… offset: ?offset=0,100,200… cursor: the next cursor comes from the body. link: follow the Link: <…>; rel=\"next\" header."),
-        pageParam: z.string().trim().default("page").describe("Page mode: the page-number parameter."),
-        sizeParam: z.string().trim().default("").describe("Page and offset modes: the page-size parameter (e.g. per_page, limit). Sent only with a page size."),
-        pageSize: z
-          .number()
-          .int()
-          .min(1)
-          .max(100_000)
-          .optional()
-          .describe("Records per page. A shorter page is taken as the last one; without it, reading stops at an empty page."),
-        startPage: z.number().int().min(0).default(1).describe("Page mode: the number of the first page."),
-        offsetParam: z.string().trim().default("offset").describe("Offset mode: the offset parameter."),
-        cursorParam: z.string().trim().default("cursor").describe("Cursor mode: the parameter that carries the cursor."),
-        cursorPath: z.string().trim().default("").describe("Cursor mode: where the next cursor is in the body, e.g. meta.next_cursor. Reading stops when it is missing or empty."),
-      })
-      .prefault({})
-      .describe("How to ask for the next page."),
-    maxPages: z.number().int().min(1).max(100_000).default(100).describe("Stop after this many pages (the table then holds what was read)."),
-    retries: z.number().int().min(0).max(10).default(4).describe("Retries of one request on HTTP 429, 5xx and network errors, with growing waits (Retry-After is honoured)."),
-    backoffMs: z.number().int().min(0).max(60_000).default(500).describe("The first wait between retries, in milliseconds; it doubles each retry."),
-    timeoutSeconds: z.number().positive().max(600).default(30).describe("Longest wait for one response, in seconds."),
+      .describe("Where the records are in the answer, as a dot path such as data.items. Empty when the answer is the list of records itself."),
+    pagination: advanced(
+      z
+        .object({
+          mode: z
+            .enum(["none", "page", "offset", "cursor", "link"])
+            .default("none")
+            .describe("none: one request. page: ?page=1,2,3… offset: ?offset=0,100,200… cursor: the next cursor comes from the body. link: follow the Link: <…>; rel=\"next\" header."),
+          pageParam: z.string().trim().default("page").describe("Page mode: the page-number parameter."),
+          sizeParam: z.string().trim().default("").describe("Page and offset modes: the page-size parameter (e.g. per_page, limit). Sent only with a page size."),
+          pageSize: z
+            .number()
+            .int()
+            .min(1)
+            .max(100_000)
+            .optional()
+            .describe("Records per page. A shorter page is taken as the last one; without it, reading stops at an empty page."),
+          startPage: z.number().int().min(0).default(1).describe("Page mode: the number of the first page."),
+          offsetParam: z.string().trim().default("offset").describe("Offset mode: the offset parameter."),
+          cursorParam: z.string().trim().default("cursor").describe("Cursor mode: the parameter that carries the cursor."),
+          cursorPath: z.string().trim().default("").describe("Cursor mode: where the next cursor is in the body, e.g. meta.next_cursor. Reading stops when it is missing or empty."),
+        })
+        .prefault({})
+        .describe("How to ask for the next page: page numbers, offsets, cursors or Link headers."),
+    ),
+    maxPages: advanced(z.number().int().min(1).max(100_000).default(100).describe("Stop after this many pages (the table then holds what was read).")),
+    retries: advanced(z.number().int().min(0).max(10).default(4).describe("Retries of one request on HTTP 429, 5xx and network errors, with growing waits (Retry-After is honoured).")),
+    backoffMs: advanced(z.number().int().min(0).max(60_000).default(500).describe("The first wait between retries, in milliseconds; it doubles each retry.")),
+    timeoutSeconds: advanced(z.number().positive().max(600).default(30).describe("Longest wait for one response, in seconds.")),
   })
   .superRefine((c, issue) => {
     if (!c.connection && !isHttpUrl(c.url)) issue.addIssue({ code: "custom", path: ["url"], message: "Must be an http:// or https:// URL (a path needs a connection)" });
@@ -192,8 +196,8 @@ export default defineNode({
   kind: "source",
   label: "HTTP JSON",
   description:
-    "Read records from a JSON API into a table, following page numbers, offsets, cursors or Link headers. Retries busy or failing servers; refuses private and cloud metadata addresses unless the admin allows them (LOOPWRIGHT_HTTP_ALLOW). " +
-    "Credentials come from an HTTP API connection, which sends them only to its own hosts and follows no redirects.",
+    "Read records from a web API (JSON) into a table, page after page. Busy or failing servers are tried again. " +
+    "Credentials come from an HTTP API connection an admin keeps, which sends them only to its own addresses and follows no redirects; private and cloud metadata addresses are refused unless the admin allows them (LOOPWRIGHT_HTTP_ALLOW).",
   inputs: {},
   outputs: { rows: "table" },
   config,

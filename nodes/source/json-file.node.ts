@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { z } from "zod";
-import { DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
+import { advanced, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { duckReason, fileFields, lineage, oneFile, openSource, withScratch, type SourceFile } from "./file-read";
 import { dropBadLines, findJsonProblem, recordLine, tooDeep, type JsonLayout } from "./json-scan";
 
@@ -16,11 +16,13 @@ type DuckFormat = "array" | "newline_delimited" | "auto";
 const config = z
   .object({
     ...fileFields("JSON", ["json"]),
-    format: z
-      .enum(["auto", "array", "ndjson"])
-      .default("auto")
-      .describe("array: one JSON array of objects. ndjson: one object per line. auto: decided from the file."),
-    ignoreErrors: z.boolean().default(false).describe("NDJSON: skip lines that are not valid JSON (they are counted) instead of failing."),
+    format: advanced(
+      z
+        .enum(["auto", "array", "ndjson"])
+        .default("auto")
+        .describe("array: one JSON array of objects. ndjson: one object per line. auto: decided from the file."),
+    ),
+    ignoreErrors: advanced(z.boolean().default(false).describe("NDJSON: skip lines that are not valid JSON (they are counted) instead of failing.")),
   })
   .superRefine((c, issue) => oneFile(c, issue));
 
@@ -87,7 +89,8 @@ export default defineNode({
   version: 1,
   kind: "source",
   label: "JSON file",
-  description: "Read a JSON array of objects, or NDJSON (one object per line), into a table. Nested objects become struct columns.",
+  description:
+    "Read a JSON file into a table: a list of records, or one record per line (NDJSON). Nested values become columns holding several fields.",
   inputs: {},
   outputs: { rows: "table" },
   config,

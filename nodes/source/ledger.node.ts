@@ -7,7 +7,7 @@ export default defineNode({
   kind: "source",
   label: "Decision ledger",
   description:
-    "What flows did to whom, and why: one row per action towards a customer (e-mail, webhook, sync), with its status (sent, suppressed, failed) and reason, the model and score behind it, the experiment arm. Newest first.",
+    "What your flows did to whom, and why: one row per action towards a customer (e-mail, webhook, sync), with its status (sent, held back, failed) and the reason, the model and score behind it, and the experiment arm. Newest first.",
   inputs: {},
   outputs: { rows: "table" },
   config: z.object({

@@ -10,7 +10,7 @@
 // their profiles: ctx.events), tested here against the conditions, and joined in DuckDB with two
 // equi-joins on the customer and a range on the time, so 100,000 decisions cost one pass each.
 import { z } from "zod";
-import { defineNode, type DatasetRef, type NodeContext } from "../sdk";
+import { advanced, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { attributionDays, DAY_MS, matchMode, outcomeConditions, outcomeEvent, outcomeTest, parseProperties } from "./outcome-goal";
 
 const LABEL = "Outcomes";
@@ -43,10 +43,12 @@ const config = z
       .max(200)
       .optional()
       .describe("A numeric property of the outcome events to add up per decision (e.g. total; a dot reaches inside an object). Empty: no value column figures."),
-    closedWindowsOnly: z
-      .boolean()
-      .default(false)
-      .describe("Leave out decisions whose window has not ended yet (their outcome may still come): for training on settled labels."),
+    closedWindowsOnly: advanced(
+      z
+        .boolean()
+        .default(false)
+        .describe("Leave out decisions whose window has not ended yet (their outcome may still come): for training on settled labels."),
+    ),
   })
   .superRefine((c, issue) => {
     if (c.flows === "one flow" && !c.flowId) issue.addIssue({ code: "custom", path: ["flowId"], message: "Give the flow's id" });
@@ -83,7 +85,7 @@ export default defineNode({
   kind: "source",
   label: LABEL,
   description:
-    "The decision ledger joined with what customers did afterwards: one row per decision (customer, flow, run, node, channel, status, arm, model and score, time) with whether the customer did the outcome event within the attribution window after it (converted), how often, and the sum of a property of those events (value). Compare the treated with the control group, or learn from it.",
+    "What customers did after each decision of your flows: one row per decision from the decision ledger (customer, flow, channel, status, arm, model and score, time), with whether the customer did the outcome event within the attribution window after it (converted), how often, and the sum of a property of those events (value). Compare those contacted with the control group, or learn from it.",
   inputs: {},
   outputs: { rows: "table" },
   config,

@@ -25,7 +25,8 @@ export default defineNode({
   version: 1,
   kind: "source",
   label: "Parquet file",
-  description: "Read a Parquet file into a table, with the column names and types stored in it.",
+  description:
+    "Read a Parquet file (a compact data file many data tools write) into a table, with the column names and types stored in it.",
   inputs: {},
   outputs: { rows: "table" },
   config: z.object({ ...fileFields("Parquet", ["parquet"]) }).superRefine((c, issue) => oneFile(c, issue)),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, connectionField, DataError, defineNode, type NodeContext } from "../sdk";
+import { advanced, ConfigError, connectionField, DataError, defineNode, type NodeContext } from "../sdk";
 import { readSqlite, RowSpill, type ReadOutcome } from "./sql-read";
 import { readPostgres } from "./sql-read-postgres";
 
@@ -23,15 +23,19 @@ const config = z
     query: z
       .string()
       .refine((q) => q.trim().length > 0, "write a query")
-      .describe("One SQL statement that reads rows (SELECT, WITH … SELECT, VALUES). Use ? (SQLite) or $1, $2… (PostgreSQL) for parameters."),
+      .describe("One SQL statement that reads rows (SELECT, WITH … SELECT, VALUES). Use ? (SQLite) or $1, $2… (PostgreSQL) for parameters. SQLite is opened read-only and only statements that change nothing run; PostgreSQL runs it in a READ ONLY transaction (rolled back). " +
+          "Types: integers stay exact integers (BIGINT), numeric(p,s) becomes DECIMAL(p,s) and plain numeric DOUBLE, floats DOUBLE, booleans, dates and timestamps (timestamptz in UTC) keep their type, bytea/BLOB is BLOB, anything else (uuid, json, arrays, intervals) text. " +
+          "A SQLite column takes its type from its values; one declared BOOLEAN, DATE or DATETIME/TIMESTAMP whose values all fit becomes that type."),
     params: z.array(scalar).default([]).describe("Values for the query's parameters, in order. Bound by the database, never pasted into the SQL."),
-    timeoutSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(86_400)
-      .optional()
-      .describe("PostgreSQL: the longest one statement may run (the query, then each fetch of 5,000 rows). Empty: the connection's limit, which this can lower but never raise."),
+    timeoutSeconds: advanced(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(86_400)
+        .optional()
+        .describe("PostgreSQL: the longest one statement may run (the query, then each fetch of 5,000 rows). Empty: the connection's limit, which this can lower but never raise."),
+    ),
   })
   .superRefine((c, issue) => {
     // Checked on save too, so the form shows it before any run.
@@ -62,13 +66,8 @@ export default defineNode({
   kind: "source",
   label: "SQL query",
   description:
-    "Read the rows of one SQL query from your own database: a SQLite file, or PostgreSQL. Read-only: SQLite is opened read-only and only statements " +
-    "that change nothing run; PostgreSQL runs the query in a READ ONLY transaction (rolled back), with a statement timeout. Parameters are bound, never " +
-    "pasted into the SQL. The database is a connection an admin keeps (its password encrypted, never in the flow), or for SQLite a file. " +
-    "Rows are streamed in batches. Types: integers stay integers (BIGINT, exact), PostgreSQL numeric(p,s) becomes DECIMAL(p,s) and " +
-    "unconstrained numeric DOUBLE, floats DOUBLE, booleans BOOLEAN, dates DATE, timestamps TIMESTAMP (timestamptz in UTC), bytea/BLOB as BLOB, " +
-    "everything else (uuid, json, arrays, intervals) as text. SQLite columns get their type from their values, and a column declared BOOLEAN, DATE or " +
-    "DATETIME/TIMESTAMP whose values all fit becomes that type.",
+    "Read the rows of one SQL query from your own database: a SQLite file, or PostgreSQL. Reading only: the query can never change anything there. " +
+    "The database is a connection an admin keeps (its password never in the flow), or for SQLite a file. Values given as parameters are passed separately, never pasted into the query.",
   inputs: {},
   outputs: { rows: "table" },
   config,

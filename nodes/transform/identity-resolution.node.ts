@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, DataError, defineNode, type Column, type DatasetRef, type NodeContext } from "../sdk";
+import { advanced, column, ConfigError, DataError, defineNode, type Column, type DatasetRef, type NodeContext } from "../sdk";
 import { BLOCK_TRANSFORMS, blockKey, COMPARE_METHODS, compareValue, parseDate, similarity, type BlockTransform, type CompareMethod } from "./identity/sql";
 import { UnionFind } from "./identity/union-find";
 
@@ -72,21 +72,25 @@ const config = z.object({
     .array(comparison)
     .min(1)
     .describe("The fields compared for each pair. The score is the weighted average of their similarities, from 0 to 1; a field empty on either side is left out."),
-  threshold: z.number().min(0).max(1).default(0.8).describe("Pairs scoring at least this describe the same person."),
+  threshold: advanced(z.number().min(0).max(1).default(0.8).describe("Pairs scoring at least this (0 to 1) describe the same person: higher finds fewer, surer matches.")),
   linkWithin: z
     .boolean()
     .default(false)
     .describe("With input B connected: also link records within A and within B (duplicates inside one input). With only input A, that is what the node does."),
-  survivorship: z
-    .array(survivorshipRule)
-    .default([])
-    .describe("The columns of the golden records and how each value is chosen. Empty: every column, its first non-empty value."),
-  maxCandidatePairs: z
-    .number()
-    .int()
-    .min(1)
-    .default(20_000_000)
-    .describe("Stop with an error when the blocking passes would compare more pairs than this. A key many records share (a state, a gender) needs another key beside it."),
+  survivorship: advanced(
+    z
+      .array(survivorshipRule)
+      .default([])
+      .describe("The columns of the golden records and how each value is chosen. Empty: every column, its first non-empty value."),
+  ),
+  maxCandidatePairs: advanced(
+    z
+      .number()
+      .int()
+      .min(1)
+      .default(20_000_000)
+      .describe("Stop with an error when the blocking passes would compare more pairs than this. A key many records share (a state, a gender) needs another key beside it."),
+  ),
 });
 type Config = z.output<typeof config>;
 
@@ -144,7 +148,7 @@ export default defineNode({
   label: "Resolve identities",
   description:
     "Find the records that describe the same person, within one table or across two (a CRM and a shop, say), even with typos and missing values. " +
-    "Gives every record a profile id, one golden record per profile, and the matched pairs with their scores.",
+    "Gives every record a profile id, one merged record per person (the golden record), and the matched pairs with how alike they are.",
   inputs: { a: "table", b: { type: "table", optional: true } },
   outputs: { records: "table", profiles: "table", pairs: "table" },
   config,

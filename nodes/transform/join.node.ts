@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, defineNode } from "../sdk";
+import { advanced, column, ConfigError, defineNode } from "../sdk";
 import { sameFamily, valueTypeOf } from "./expression";
 
 // DuckDB's virtual column giving a row's position in the Parquet file: the stable "input order".
@@ -30,12 +30,14 @@ export default defineNode({
       )
       .min(1)
       .describe("Rows match when all of these pairs of columns are equal."),
-    suffix: z
-      .string()
-      .min(1)
-      .max(50)
-      .default("_right")
-      .describe("Added to the name of a right-side column that has the same name as a left-side one."),
+    suffix: advanced(
+      z
+        .string()
+        .min(1)
+        .max(50)
+        .default("_right")
+        .describe("Added to the name of a right-side column that has the same name as a left-side one."),
+    ),
   }),
   async run({ config, inputs, ctx }) {
     const { left, right } = inputs;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, DataError, defineNode } from "../sdk";
+import { advanced, column, ConfigError, DataError, defineNode } from "../sdk";
 import { isIntegerType, valueTypeOf } from "./expression";
 
 const OUTPUT_COLUMNS = ["recency", "frequency", "monetary", "r_score", "f_score", "m_score", "rfm_score", "last_purchase"];
@@ -10,9 +10,9 @@ export default defineNode({
   kind: "transform",
   label: "RFM scores",
   description:
-    "From purchases, one row per customer: recency (days since the last purchase), frequency (purchases), monetary (total spent), " +
-    "and their quintile scores 1–5 (5 is best: most recent, most frequent, highest spend), plus the three as one code such as \"545\". " +
-    "Each score splits the customers into five equal groups; customers with equal values are split by customer id so the result is repeatable.",
+    "From purchases, one row per customer: recency (days since the last purchase), frequency (number of purchases), monetary (total spent), " +
+    "and a score of 1 to 5 for each (5 is best: most recent, most frequent, highest spend), plus the three as one code such as \"545\". " +
+    "Each score splits the customers into five equal groups (quintiles); customers with equal values are split by customer id so the result is the same every run.",
   inputs: { rows: { type: "table", label: "Purchases" } },
   outputs: { rows: "table" },
   columns: ({ config, inputs }) => {
@@ -38,22 +38,26 @@ export default defineNode({
   config: z.object({
     customer: column(z.string().min(1)).describe("The column that identifies the customer."),
     date: column(z.string().min(1)).describe("The purchase date (a date, a date and time, or text or a number in the format below)."),
-    dateFormat: z
-      .string()
-      .max(100)
-      .optional()
-      .describe(
-        "How dates are written when the date column is text or a number, e.g. %Y%m%d for 19970101 or %d/%m/%Y for 31/01/1997. Empty: text dates as YYYY-MM-DD.",
-      ),
+    dateFormat: advanced(
+      z
+        .string()
+        .max(100)
+        .optional()
+        .describe(
+          "How dates are written when the date column is text or a number, e.g. %Y%m%d for 19970101 or %d/%m/%Y for 31/01/1997. Empty: text dates as YYYY-MM-DD.",
+        ),
+    ),
     amount: column(z.string().min(1)).describe("The amount of each purchase (a number); monetary is its total per customer."),
     asOf: z
       .union([z.iso.date(), z.literal("")])
       .optional()
       .describe("Score as of this date (YYYY-MM-DD): purchases after it are left out. Empty: the day after the last purchase."),
-    frequency: z
-      .enum(["transactions", "days"])
-      .default("transactions")
-      .describe("transactions: count every purchase row. days: count the different days a customer bought on."),
+    frequency: advanced(
+      z
+        .enum(["transactions", "days"])
+        .default("transactions")
+        .describe("transactions: count every purchase row. days: count the different days a customer bought on."),
+    ),
   }),
   async run({ config, inputs, ctx }) {
     const input = inputs.rows;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, defineNode, sameColumns } from "../sdk";
+import { advanced, column, defineNode, sameColumns } from "../sdk";
 import { checkNoPositionColumn, freeName, POSITION, requireColumn } from "./sql-helpers";
 
 const LABEL = "Sample or split";
@@ -21,13 +21,15 @@ const config = z
     stratifyBy: column(z.string())
       .optional()
       .describe("Keep the mix of this column's values (e.g. the churn rate) the same in both parts. Empty: purely random."),
-    seed: z
-      .number()
-      .int()
-      .min(-(2 ** 53) + 1)
-      .max(2 ** 53 - 1)
-      .default(42)
-      .describe("The same seed on the same table always picks the same rows; change it for a different random pick."),
+    seed: advanced(
+      z
+        .number()
+        .int()
+        .min(-(2 ** 53) + 1)
+        .max(2 ** 53 - 1)
+        .default(42)
+        .describe("The same seed on the same table always picks the same rows; change it for a different random pick."),
+    ),
   })
   .superRefine((c, issue) => {
     if (c.mode !== "sample") return;
@@ -41,7 +43,7 @@ export default defineNode({
   kind: "transform",
   label: LABEL,
   description:
-    "Take a random sample, or split the rows into training and test parts, optionally keeping the mix of a column (like churned / not churned) the same in each. The same seed gives the same rows.",
+    "Take a random sample, or split the rows into a training part and a test part, optionally keeping the mix of a column (like churned / not churned) the same in each. The same rows are picked every run unless you change the seed.",
   inputs: { rows: "table" },
   outputs: { rows: { type: "table", label: "Rows (sample / train)" }, rest: { type: "table", label: "Rest (test)" } },
   columns: sameColumns("rows", "rest"),

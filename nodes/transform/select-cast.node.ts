@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, defineNode, type DatasetStore } from "../sdk";
+import { advanced, column, ConfigError, defineNode, type DatasetStore } from "../sdk";
 import { blankSql, requireColumn, sameName, trimSql, typeFamily, type TypeFamily } from "./sql-helpers";
 
 const LABEL = "Select & convert columns";
@@ -40,12 +40,14 @@ const config = z.object({
     .enum(["null", "reject"])
     .default("null")
     .describe(
-      "A value that cannot be converted (like \"abc\" as a number): null = leave it empty and count it; reject = send the whole row to the Rejects output, with the reason.",
+      "A value that cannot be converted (like \"abc\" as a number): null = leave it empty and count it; reject = set the whole row aside in the Rejects output, with the reason.",
     ),
-  blankAsNull: z
-    .boolean()
-    .default(true)
-    .describe("Treat empty or whitespace-only text as a missing value, not as a value that failed to convert."),
+  blankAsNull: advanced(
+    z
+      .boolean()
+      .default(true)
+      .describe("Treat empty or whitespace-only text as a missing value, not as a value that failed to convert."),
+  ),
 });
 
 /** SQL converting `x` (of DuckDB type `type`) to `target`; null when the value cannot be converted. */

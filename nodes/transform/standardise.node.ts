@@ -79,7 +79,7 @@ export default defineNode({
   kind: "transform",
   label: LABEL,
   description:
-    "Clean text column by column: trim and collapse spaces, change case, normalise e-mail addresses, write phone numbers as +E.164, read dates in several formats, turn blanks into missing values.",
+    "Clean text column by column: trim and collapse spaces, change case, normalise e-mail addresses, write phone numbers in one international form (E.164, like +441632960983), read dates written in several ways, turn blanks into missing values.",
   inputs: { rows: "table" },
   outputs: { rows: "table" },
   config,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { column, ConfigError, defineNode, type Column, type DatasetRef, type NodeContext } from "../sdk";
+import { advanced, column, ConfigError, defineNode, type Column, type DatasetRef, type NodeContext } from "../sdk";
 
 // DuckDB's virtual column giving a row's position in the Parquet file: the stable "input order".
 const POSITION = "file_row_number";
@@ -45,10 +45,12 @@ type Rule = z.output<typeof rule>;
 
 const config = z.object({
   rules: z.array(rule).min(1).describe("The checks every row must pass. A row failing any of them goes to the quarantine output."),
-  trim: z
-    .boolean()
-    .default(true)
-    .describe("Ignore spaces around text: a value of only spaces counts as empty, and ' Yes' as 'Yes'."),
+  trim: advanced(
+    z
+      .boolean()
+      .default(true)
+      .describe("Ignore spaces around text: a value of only spaces counts as empty, and ' Yes' as 'Yes'."),
+  ),
 });
 
 const NUMERIC = /^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|REAL|DECIMAL(\(.*\))?|NUMERIC(\(.*\))?)$/i;

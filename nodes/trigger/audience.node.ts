@@ -5,8 +5,8 @@ import { conditions, matchMode } from "./conditions";
 export const audienceTriggerConfig = z.object({
   conditions: conditions.describe("Who is in the audience: tests on profile traits, e.g. tenure < 12 and churn_score > 0.7."),
   match: matchMode,
-  everyMinutes: z.number().min(0.05).max(7 * 24 * 60).default(60).describe("How often the audience is evaluated again."),
-  on: z.enum(["entered", "left", "both"]).default("entered").describe("Start for customers who entered the audience since the last evaluation, who left it, or both."),
+  everyMinutes: z.number().min(0.05).max(7 * 24 * 60).default(60).describe("How often, in minutes, to check again who is in the audience."),
+  on: z.enum(["entered", "left", "both"]).default("entered").describe("Start for customers who joined the audience since the last check, who left it, or both."),
 });
 
 export default defineNode({
@@ -15,7 +15,7 @@ export default defineNode({
   kind: "trigger",
   label: "When customers enter an audience",
   description:
-    "Evaluates a segment of customer profiles on a schedule and starts the flow for the customers who entered (or left) it since the last evaluation: one row each, with their traits as columns.",
+    "Check a group of customers (an audience, defined by their profile traits) regularly and start the flow for those who joined it, or left it, since the last check: one row each, with their traits as columns.",
   inputs: {},
   outputs: { customers: "table" },
   config: audienceTriggerConfig,

@@ -6,7 +6,8 @@ export default defineNode({
   version: 1,
   kind: "trigger",
   label: "When I press Run",
-  description: "Starts the flow by hand (the Run button, the CLI or the API). Outputs one row: when the run started and by what.",
+  description:
+    "Start the flow by hand (the Run button, the command line or the API). Gives one row: when the run started and who started it.",
   inputs: {},
   outputs: { run: "table" },
   config: z.object({}),

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { defineNode } from "../sdk";
+import { advanced, defineNode } from "../sdk";
 
 export const scheduleTriggerConfig = z
   .object({
-    every: z.enum(["minutes", "hours", "days", "cron"]).default("hours").describe("Run every few minutes, hours or days, or on a cron expression."),
+    every: z.enum(["minutes", "hours", "days", "cron"]).default("hours").describe("Run every few minutes, hours or days, or at times given as a cron expression."),
     interval: z.number().int().min(1).max(1000).default(1).describe("How many minutes, hours or days between runs."),
     cron: z
       .string()
@@ -12,17 +12,21 @@ export const scheduleTriggerConfig = z
       .optional()
       .describe('A cron expression (minute hour day-of-month month day-of-week), e.g. "0 9 * * 1-5" for 09:00 on weekdays. Used when "every" is cron.'),
     timeZone: z.string().trim().max(100).default("UTC").describe("The time zone the schedule keeps, e.g. Europe/Paris (daylight saving included)."),
-    overlap: z
-      .enum(["skip", "buffer one", "allow all", "cancel other", "terminate other"])
-      .default("skip")
-      .describe("When a run is due while the last one is still going: skip it, run it after, run both, or stop the old one."),
-    catchupMinutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(7 * 24 * 60)
-      .default(60)
-      .describe("After an outage, runs missed within this many minutes are still made; older ones are skipped."),
+    overlap: advanced(
+      z
+        .enum(["skip", "buffer one", "allow all", "cancel other", "terminate other"])
+        .default("skip")
+        .describe("When a run is due while the last one is still going: skip it, run it after, run both, or stop the old one."),
+    ),
+    catchupMinutes: advanced(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60)
+        .default(60)
+        .describe("After an outage, runs missed within this many minutes are still made; older ones are skipped."),
+    ),
   })
   .superRefine((c, ctx) => {
     if (c.every === "cron" && !c.cron) ctx.addIssue({ code: "custom", path: ["cron"], message: "Give a cron expression, or choose minutes, hours or days" });
@@ -41,7 +45,8 @@ export default defineNode({
   version: 1,
   kind: "trigger",
   label: "On a schedule",
-  description: "Runs the flow on a schedule (a Temporal Schedule: pause, resume and backfill from the node's panel). Outputs one row: when the run was due.",
+  description:
+    "Run the flow on a schedule: every few minutes, hours or days, or at set times. Pause, resume or make up missed runs from the node's panel. Gives one row: when the run was due.",
   inputs: {},
   outputs: { run: "table" },
   config: scheduleTriggerConfig,

@@ -12,7 +12,7 @@ export default defineNode({
   kind: "trigger",
   label: "When a file is uploaded",
   description:
-    'Runs the flow each time a file (CSV or JSON) is uploaded to a named drop, with the file\'s rows as the first dataset. Upload to a drop from the Datasets page, the CLI (loopwright upload file.csv --drop <name>) or the API (x-drop header).',
+    "Run the flow each time a CSV or JSON file is uploaded to a named drop, with the file's rows as its data. Upload to a drop from the Datasets page, the command line (loopwright upload file.csv --drop <name>) or the API (x-drop header).",
   inputs: {},
   outputs: { rows: "table" },
   config: z.object({

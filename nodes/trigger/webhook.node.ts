@@ -1,13 +1,15 @@
 import { z } from "zod";
-import { defineNode } from "../sdk";
+import { advanced, defineNode } from "../sdk";
 
 export const webhookTriggerConfig = z.object({
-  auth: z
-    .enum(["signature", "token"])
-    .default("signature")
-    .describe("How senders prove who they are: a Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature headers) or a bearer token."),
-  cohortSeconds: z.number().min(0.1).max(3600).default(1).describe("Calls are collected for at most this many seconds, then start one run together."),
-  cohortSize: z.number().int().min(1).max(10_000).default(100).describe("A cohort starts at once when it reaches this many calls."),
+  auth: advanced(
+    z
+      .enum(["signature", "token"])
+      .default("signature")
+      .describe("How senders prove who they are: a Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature headers) or a bearer token."),
+  ),
+  cohortSeconds: advanced(z.number().min(0.1).max(3600).default(1).describe("Calls are collected for at most this many seconds, then start one run together (a cohort).")),
+  cohortSize: advanced(z.number().int().min(1).max(10_000).default(100).describe("A cohort starts its run at once when it reaches this many calls.")),
 });
 
 export default defineNode({
@@ -16,7 +18,7 @@ export default defineNode({
   kind: "trigger",
   label: "When another system calls",
   description:
-    "Starts the flow when another system POSTs JSON to this flow's webhook URL (shown once the flow is saved). Each object in the body becomes a row; a JSON array gives one row per item.",
+    "Start the flow when another system sends data to this flow's web address (shown once the flow is saved). Each record it sends becomes a row; a list gives one row per item.",
   inputs: {},
   outputs: { rows: "table" },
   config: webhookTriggerConfig,
