@@ -135,7 +135,14 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
     }
     states[node.id] = { status: "running" };
     try {
-      const out = await activitiesFor(node).runNode({ runId, node, inputs: inputsOf(node), ...(node.kind === "trigger" ? { trigger: trigger ?? { kind: "manual" } } : {}) });
+      const out = await activitiesFor(node).runNode({
+        runId,
+        node,
+        inputs: inputsOf(node),
+        ...(node.kind === "trigger" ? { trigger: trigger ?? { kind: "manual" } } : {}),
+        // A sample run: the activity cuts sources' tables and keeps models trained apart.
+        ...(trigger?.sample ? { sample: trigger.sample } : {}),
+      });
       if (out.hold) {
         // What follows runs in the released parts' runs, not here.
         for (const id of downstreamOf(plan, node.id)) states[id] = { status: "skipped", error: `Runs for each part ${node.label} releases` };

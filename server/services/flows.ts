@@ -8,7 +8,7 @@ import type { SavedVersion, SaveOptions } from "../../db/store/flows";
 import { AppError, Precondition } from "../../lib/errors";
 import { workflowUrl, type TemporalSettings } from "../../lib/temporal";
 import type { NodeRegistry } from "../../nodes/node-registry";
-import { GraphInvalidError, compileGraph, planUpTo } from "../../workflows/graph/compile";
+import { GraphInvalidError, compileGraph, planUpTo, refuseSampleActions } from "../../workflows/graph/compile";
 import type { Plan, RunFlowInput, RunTrigger } from "../../workflows/graph/plan";
 import type { FlowGraph } from "../../workflows/graph/schema";
 import { draftRunRefusal } from "../../workflows/graph/draft";
@@ -149,6 +149,8 @@ export async function startRun(
   const workflowId = `run-${runId}`;
   const temporalUrl = workflowUrl(settings, workflowId);
   const trigger: RunTrigger = opts.trigger ?? { kind: "manual" };
+  // A sample run (trigger.sample) never acts on customers: refused before anything is created.
+  if (trigger.sample) refuseSampleActions(plan);
   const triggerKind = opts.triggerKind ?? trigger.kind;
 
   await runs.create(store, {

@@ -21,6 +21,8 @@ import { resolveConnection } from "../../server/services/connection-use";
 import { eventsAccess } from "./events-access";
 import { guardrailsAccess } from "./guardrails-access";
 import { journeyAccess, type JourneyOptions } from "./journey-access";
+import type { RunSample } from "../graph/plan";
+import { sampleModels } from "./sample";
 import { fromRows, triggerData } from "./trigger-data";
 
 export interface ContextOptions {
@@ -47,6 +49,8 @@ export interface ContextOptions {
   trigger?: RunTrigger;
   /** Journey steps: the phase of this call. */
   journey?: Pick<JourneyOptions, "phase">;
+  /** A sample run: models trained are saved apart (see sample.ts). */
+  sample?: RunSample;
 }
 
 export function consoleLogger(prefix: string): Logger {
@@ -107,7 +111,7 @@ export function createNodeContext(o: ContextOptions): NodeContext {
     log: o.log ?? consoleLogger(`${o.runId}/${o.nodeId}`),
     progress: (fraction, message, details) => o.onProgress?.({ fraction, message, details }),
     datasets,
-    models: new StoreModelRegistry(o.store, o.sharedDir, owner),
+    models: o.sample ? sampleModels(new StoreModelRegistry(o.store, o.sharedDir, owner), o.sample) : new StoreModelRegistry(o.store, o.sharedDir, owner),
     resolvePath: (p) => resolveFlowPath(p, o.dataDir, o.sharedDir),
     resolveUpload: async (fileId) => {
       const row = await files.get(o.store, fileId).catch((err: unknown) => {

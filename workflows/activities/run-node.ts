@@ -9,6 +9,7 @@ import type { DatasetRef, ValueRef } from "../../nodes/sdk/types";
 import type { Plan, RunNodeInput, RunNodeOutput, RunTrigger } from "../graph/plan";
 import { consoleLogger, createNodeContext } from "./context";
 import { executeNode } from "./execute-node";
+import { sampleOutputs, samples } from "./sample";
 
 export interface ActivityDeps {
   store: Store;
@@ -59,7 +60,7 @@ export function createActivities({ store, dataDir, sharedDir, registry, identity
   const setNode = (runId: string, nodeId: string, values: NodeRunUpdate) => runs.updateNode(store, runId, nodeId, values);
 
   return {
-    async runNode({ runId, node, inputs, trigger, phase }: RunNodeInput): Promise<RunNodeOutput> {
+    async runNode({ runId, node, inputs, trigger, phase, sample }: RunNodeInput): Promise<RunNodeOutput> {
       const activity = Context.current();
       const attempt = activity.info.attempt;
       const def = registry.get(node.type, node.version);
@@ -77,6 +78,7 @@ export function createActivities({ store, dataDir, sharedDir, registry, identity
         nodeId: node.id,
         trigger,
         journey: { phase },
+        sample,
         attempt,
         signal: activity.cancellationSignal,
         log: consoleLogger(`${runId}/${node.id}`),
@@ -92,10 +94,16 @@ export function createActivities({ store, dataDir, sharedDir, registry, identity
       });
       try {
         const result = await executeNode(def, node.config, inputs, ctx);
-        const outputs = result.outputs as Record<string, ValueRef>;
+        let outputs = result.outputs as Record<string, ValueRef>;
+        let metrics = result.metrics ?? {};
+        if (sample && samples(node.kind)) {
+          // A sample run: where rows come in, they are cut to the sample, whatever the node.
+          const cut = await sampleOutputs(ctx.datasets, outputs, sample);
+          outputs = cut.outputs;
+          if (Object.keys(cut.before).length) metrics = { ...metrics, rowsBeforeSample: Object.values(cut.before)[0]! };
+        }
         const table = Object.values(outputs).find((r): r is DatasetRef => r.kind === "table");
         const rows = table ? table.rows : null;
-        const metrics = result.metrics ?? {};
         // A journey step holding its customers waits (the workflow records how it ended); a later phase adds to what it did.
         const holding = result.hold !== undefined || phase !== undefined;
         // A later phase (a part released) leaves the step's row as the hold wrote it: its metrics keep the schedule the live counts read.

@@ -1,6 +1,6 @@
 // Graph -> immutable plan: dependency order, parsed configs, and the activity settings of each
 // node (kind defaults from temporal.config.ts, then the node's own, then the graph node's options).
-import { BadRequest } from "../../lib/errors";
+import { BadRequest, Precondition } from "../../lib/errors";
 import temporalConfig from "../../temporal.config";
 import { parseTypeRef } from "./schema";
 import type { Plan, PlanNode } from "./plan";
@@ -77,4 +77,22 @@ export function planUpTo(plan: Plan, nodeId: string): Plan {
   };
   visit(nodeId);
   return { ...plan, nodes: plan.nodes.filter((n) => needed.has(n.id)) };
+}
+
+/** Rows per source in a sample run unless asked otherwise, and the seed that picks them. */
+export const SAMPLE_ROWS = 1000;
+export const SAMPLE_SEED = 1;
+
+/**
+ * A sample run must never act on real customers: refused (Precondition, naming them) when the
+ * nodes it would run include an action (e-mail, webhook, sync, write-back...). Checked before the
+ * run is created, so nothing starts.
+ */
+export function refuseSampleActions(plan: Plan): void {
+  const actions = plan.nodes.filter((n) => n.kind === "action");
+  if (!actions.length) return;
+  const names = actions.map((n) => `"${n.label}"`).join(", ");
+  throw new Precondition(
+    `A run on a sample never acts on customers, and this one would run ${actions.length === 1 ? "the action" : "the actions"} ${names}. Run up to a node before ${actions.length === 1 ? "it" : "them"}, or run on the full data.`,
+  );
 }

@@ -1,8 +1,23 @@
 // The compiled plan: what the interpreter workflow receives. Plain data and types only, so the
 // workflow bundle can import it (no zod, no Node built-ins).
-import type { ActivitySettings, Defer, Hold, NodeKind, RunTrigger, TriggerKind, ValueRef } from "../../nodes/sdk/types";
+import type { ActivitySettings, Defer, Hold, NodeKind, RunTrigger as NodeRunTrigger, TriggerKind, ValueRef } from "../../nodes/sdk/types";
 
-export type { RunTrigger, TriggerKind };
+export type { TriggerKind };
+
+/**
+ * A sample run ("Run up to here on a sample"): every source's and trigger's table outputs are cut
+ * to `rows` rows picked by `seed` (the same rows each time), in their original order.
+ */
+export interface RunSample {
+  rows: number;
+  seed: number;
+}
+
+/** What started a run, as recorded with it; `sample` when it ran on a sample of each source. */
+export interface RunTrigger extends NodeRunTrigger {
+  sample?: RunSample;
+}
+
 export interface PlanNode {
   id: string;
   /** `kind.name` without the version. */
@@ -62,6 +77,8 @@ export interface RunNodeInput {
   inputs: Record<string, ValueRef>;
   /** Given to trigger nodes: what started the run. */
   trigger?: RunTrigger;
+  /** A sample run: source and trigger nodes' tables are cut to a sample; models trained are kept apart. */
+  sample?: RunSample;
   /** Journey steps holding customers until their event: which part this call outputs (`part` numbers the run's takes). */
   phase?: { kind: "released" | "timed out"; part: number };
 }

@@ -8,6 +8,7 @@ import { flows, runs, ledger } from "../../../db/store";
 import { NotFound, Precondition } from "../../../lib/errors";
 import { sharedDir } from "../../../lib/paths";
 import type { DatasetRef } from "../../../nodes/sdk/types";
+import { SAMPLE_ROWS, SAMPLE_SEED } from "../../../workflows/graph/compile";
 import { isFinished } from "../../../workflows/graph/status";
 import { refuseDraft, startRun } from "../../services/flows";
 import { settleIfEnded } from "../../services/unreported-runs";
@@ -84,6 +85,8 @@ export const runRouter = createTRPCRouter({
         triggerKind: z.enum(["manual", "cli"]).default("manual"),
         /** Run only this node and what it needs ("run up to here"). */
         upTo: z.string().min(1).max(200).optional(),
+        /** Run on a sample: each source's tables cut to this many rows (the same rows each time). Refused when an action would run. */
+        sample: z.object({ rows: z.number().int().min(1).max(1_000_000).default(SAMPLE_ROWS) }).optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
@@ -95,12 +98,16 @@ export const runRouter = createTRPCRouter({
       const started = await startRun(ctx.store, ctx.registry, ctx.temporal.client(), ctx.temporal.settings(), {
         versionId: saved.versionId,
         triggerKind: input.triggerKind,
-        trigger: { kind: "manual", source: input.triggerKind === "cli" ? `CLI (${ctx.user.email})` : ctx.user.email },
+        trigger: {
+          kind: "manual",
+          source: input.triggerKind === "cli" ? `CLI (${ctx.user.email})` : ctx.user.email,
+          ...(input.sample ? { sample: { rows: input.sample.rows, seed: SAMPLE_SEED } } : {}),
+        },
         upTo: input.upTo,
       });
       // The run is queued either way; without a worker it waits, and the UI should say why.
       const workerPolling = Boolean(status.pollers?.workflow.length && status.pollers.activity.length);
-      await record(ctx.store, ctx.user, "run.start", { target: started.runId, detail: { flowId: input.flowId, version: saved.version, trigger: input.triggerKind, ...(input.upTo ? { upTo: input.upTo } : {}) } });
+      await record(ctx.store, ctx.user, "run.start", { target: started.runId, detail: { flowId: input.flowId, version: saved.version, trigger: input.triggerKind, ...(input.upTo ? { upTo: input.upTo } : {}), ...(input.sample ? { sampleRows: input.sample.rows } : {}) } });
       return { ...started, flowId: input.flowId, version: saved.version, workerPolling };
     }),
 
