@@ -25,6 +25,12 @@ export interface PumpOptions {
   settings: TemporalSettings;
   /** Pause between passes when there was nothing to do. */
   idleMs?: number;
+  /**
+   * Under load, a pass starts at most this often: back to back, each pass took a few events and
+   * paid its fixed cost (a profiles transaction, the triggers, cohorts, waits and exits read again)
+   * for them. Cohorts collect for a second, so this adds nothing they wait for.
+   */
+  busyMs?: number;
   log?: (message: string) => void;
 }
 
@@ -39,6 +45,7 @@ export interface Pump {
 export function startPump(o: PumpOptions): Pump {
   const log = o.log ?? ((m: string) => console.log(`pump: ${m}`));
   const idleMs = o.idleMs ?? 200;
+  const busyMs = o.busyMs ?? 50;
   let stopped = false;
   let sourceNames = new Map<string, string>();
   let sourcesAt = 0;
@@ -55,20 +62,38 @@ export function startPump(o: PumpOptions): Pump {
     return sourceNames.get(id) ?? (id.startsWith("webhook:") ? "webhook" : id);
   }
 
+  // The inbox rows after the triggers' lowest position, kept from pass to pass: a cohort collects
+  // for a second or more, and reading its whole window again on every pass (several a second under
+  // load) cost the worker more CPU than sending the e-mails. Rows are added after `readTo` only.
+  let window: { from: number; readTo: number; rows: InboxRow[] } = { from: 0, readTo: 0, rows: [] };
+
+  /** The inbox rows after `from` up to `upTo` (at most READ): the kept window, with what arrived since. */
+  async function inboxWindow(from: number, upTo: number): Promise<InboxRow[]> {
+    // Another pump (or this one) moved the triggers: drop what they are past; a trigger behind the window starts it again.
+    if (from < window.from) window = { from, readTo: from, rows: [] };
+    else if (from > window.from) window = { from, readTo: Math.max(window.readTo, from), rows: window.rows.filter((e) => e.position > from) };
+    if (window.readTo < upTo && window.rows.length < READ) {
+      const more = (await triggers.inboxAfter(o.store, window.readTo, READ - window.rows.length)).filter((e) => e.position <= upTo);
+      if (more.length) window = { ...window, readTo: more[more.length - 1]!.position, rows: [...window.rows, ...more] };
+    }
+    return window.rows.filter((e) => e.position <= upTo);
+  }
+
   /** Cohorts of events (and webhook calls) for every trigger that takes them. */
   async function eventCohorts(list: TriggerRow[], upTo: number): Promise<number> {
     if (!list.length) return 0;
     const from = Math.min(...list.map((t) => t.position));
     if (from >= upTo) return 0;
-    const read = (await triggers.inboxAfter(o.store, from, READ)).filter((e) => e.position <= upTo);
+    const read = await inboxWindow(from, upTo);
     const now = Date.now();
     const traits = new Map<string, Record<string, unknown> | undefined>();
-    const ids = await profileIdsOf(read);
+    const needsTraits = list.some((t) => ((t.config.conditions as Condition[] | undefined) ?? []).some((c) => c.on === "trait"));
+    // Profile ids only when a condition reads traits (they were looked up for every row read, on every pass).
+    const ids = needsTraits ? await profileIdsOf(read) : new Map<string, string>();
     const traitsOf = (e: InboxRow) => {
       const id = (e.userId && ids.get(e.userId)) || (e.anonymousId && ids.get(e.anonymousId));
       return id ? traits.get(id) : undefined;
     };
-    const needsTraits = list.some((t) => ((t.config.conditions as Condition[] | undefined) ?? []).some((c) => c.on === "trait"));
     if (needsTraits) for (const p of await profiles.byIds(o.store, [...new Set(ids.values())])) traits.set(p.id, p.traits);
     let made = 0;
     for (const t of list) {
@@ -175,6 +200,7 @@ export function startPump(o: PumpOptions): Pump {
   const loop = (async () => {
     while (!stopped) {
       let busy = false;
+      const began = Date.now();
       try {
         const r = await pass();
         busy = r.profiles + r.cohorts + r.started + r.released > 0;
@@ -183,7 +209,8 @@ export function startPump(o: PumpOptions): Pump {
         log(`pass failed, trying again: ${err instanceof Error ? err.message : String(err)}`);
         await new Promise((r) => setTimeout(r, 1000));
       }
-      if (!busy && !stopped) await new Promise((r) => setTimeout(r, idleMs));
+      const pause = busy ? busyMs - (Date.now() - began) : idleMs;
+      if (pause > 0 && !stopped) await new Promise((r) => setTimeout(r, pause));
     }
   })();
 
