@@ -2,11 +2,11 @@
 // 1920x1080 (issue 15): a number field keeps text that is not a number and Save keeps it in a draft
 // version, naming the problem; a flow without a name is refused and the "Not saved" notice goes
 // once it is fixed; and every way out of the editor asks first while there are unsaved edits (and
-// only then): the Flows back link, each top menu link, the logo, Account, Sign out, the browser's
+// only then): the Flows back link, each top menu link, the logo, Account, Results, Sign out, the browser's
 // Back button, and closing or reloading the tab (the browser's own prompt). The page logs nothing
 // about props that are not plain objects. Screenshots of each step in test-artifacts/unsaved-<size>-*.png.
 import { mkdirSync } from "node:fs";
-import type { Browser, BrowserContext, Dialog, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "../lib/browser";
 import { ARTIFACTS, newFlowWithUpload, shotWhenFailed, signedInContext, signIn, sizeName, stepShots, VIEWPORTS } from "./support-browser";
@@ -62,22 +62,31 @@ async function stay() {
   expect(page.url()).toBe(editorUrl());
 }
 
-/** Closes the tab as the browser's close button does (the page's beforeunload runs); the prompt, if any, is answered by `answer`. */
-async function closeTab(answer: (d: Dialog) => Promise<void>): Promise<string[]> {
+/**
+ * Closes the tab as the browser's close button does (the page's beforeunload runs). With "stay" the
+ * browser's prompt is expected and dismissed (the page stays open); otherwise any prompt is accepted
+ * and the tab closes (a new one replaces it). Returns the prompts the browser showed.
+ */
+async function closeTab(answer: "stay" | "leave"): Promise<string[]> {
   const asked: string[] = [];
-  const onDialog = async (d: Dialog) => {
-    asked.push(d.type());
-    await answer(d);
-  };
-  page.on("dialog", onDialog);
-  const closed = page.waitForEvent("close", { timeout: 3_000 }).then(
-    () => true,
-    () => false,
+  const prompted = new Promise<"prompted">((resolve) =>
+    page.once("dialog", (d) => {
+      asked.push(d.type());
+      void (answer === "stay" ? d.dismiss() : d.accept()).then(() => resolve("prompted"));
+    }),
+  );
+  const closed = page.waitForEvent("close", { timeout: 0 }).then(
+    () => "closed" as const,
+    () => "closed" as const,
   );
   await page.close({ runBeforeUnload: true });
-  const gone = await closed;
-  page.off("dialog", onDialog);
-  if (gone) page = await context.newPage();
+  if (answer === "stay") {
+    expect(await Promise.race([prompted, closed])).toBe("prompted");
+    expect(await page.evaluate(() => document.visibilityState)).toBe("visible");
+  } else {
+    await closed;
+    page = await context.newPage();
+  }
   return asked;
 }
 
@@ -197,7 +206,7 @@ for (const viewport of VIEWPORTS) {
       await openEditor();
       await selectCsvNode();
       await settings().getByRole("button", { name: "Close settings" }).click();
-      expect(await closeTab((d) => d.accept())).toEqual([]);
+      expect(await closeTab("leave")).toEqual([]);
     });
 
     it("with unsaved edits, the browser's Back button asks first: Stay stays with the edit, Leave goes back", async () => {
@@ -216,7 +225,7 @@ for (const viewport of VIEWPORTS) {
       await page.getByRole("heading", { name: "Flows" }).waitFor();
     });
 
-    it("with unsaved edits, the Flows link, every top menu link, the logo, Account and Sign out ask first: Stay stays, Leave leaves", async () => {
+    it("with unsaved edits, the Flows link, every top menu link, the logo, Account, Results and Sign out ask first: Stay stays, Leave leaves", async () => {
       await editSkipRows("5");
 
       // The editor's back link: asked, and staying keeps the edit.
@@ -226,10 +235,11 @@ for (const viewport of VIEWPORTS) {
       await stay();
       expect(await skipRows().inputValue()).toBe("5");
 
-      // Each link of the top menu, the logo and the account link: each asks.
+      // Each link of the top menu, the logo, the account link and the toolbar's Results link: each asks.
       const links = page.getByRole("navigation", { name: "Main" }).getByRole("link");
       expect(await links.allInnerTexts()).toEqual(TOP_MENU);
-      for (const link of [...TOP_MENU.map(topMenu), page.getByRole("link", { name: "Loopwright" }), page.getByRole("link", { name: "Account" })]) {
+      const others = [page.getByRole("link", { name: "Loopwright" }), page.getByRole("link", { name: "Account" }), page.getByRole("link", { name: "Results", exact: true })];
+      for (const link of [...TOP_MENU.map(topMenu), ...others]) {
         await link.click();
         await leaveDialog().waitFor();
         await page.keyboard.press("Escape"); // Escape is staying too
@@ -277,7 +287,7 @@ for (const viewport of VIEWPORTS) {
     it("with unsaved edits, closing or reloading the tab asks (the browser's prompt): staying keeps the edit, leaving loses it", async () => {
       await editSkipRows("9");
       // Closing: the browser asks; the user stays, and the page is there with the edit.
-      expect(await closeTab((d) => d.dismiss())).toEqual(["beforeunload"]);
+      expect(await closeTab("stay")).toEqual(["beforeunload"]);
       expect(page.isClosed()).toBe(false);
       expect(await skipRows().inputValue()).toBe("9");
       await shot("11-close-tab-stayed");
@@ -294,7 +304,7 @@ for (const viewport of VIEWPORTS) {
       // Closing and leaving closes the tab.
       await skipRows().fill("8");
       await saveState().getByText("unsaved changes").waitFor();
-      expect(await closeTab((d) => d.accept())).toEqual(["beforeunload"]);
+      expect(await closeTab("leave")).toEqual(["beforeunload"]);
       await openEditor();
       await selectCsvNode();
       expect(await skipRows().inputValue()).toBe("2");

@@ -127,6 +127,10 @@ for (const viewport of VIEWPORTS) {
       await page.getByLabel("Flow name").fill(`${HISTORY_NAME} (v3)`);
       await save();
       await notice().getByText("Saved as version 3.").waitFor();
+      if (viewport.width >= 1920) {
+        // On a wide screen the toolbar shows the whole name (it was cut at 256 px whatever the width).
+        expect(await page.getByLabel("Flow name").evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      }
 
       await page.getByRole("button", { name: "History", exact: true }).click();
       await history().waitFor();

@@ -74,7 +74,7 @@ export function Toolbar(props: {
           aria-label="Flow name"
           value={s.name}
           onChange={(e) => s.setName(e.target.value)}
-          className="h-8 w-64 rounded-md border border-transparent bg-transparent px-2 text-sm font-semibold text-ink hover:border-line focus:border-accent focus:outline-none"
+          className="h-8 w-64 rounded-md border border-transparent bg-transparent px-2 text-sm font-semibold text-ink 2xl:w-[32rem] hover:border-line focus:border-accent focus:outline-none"
         />
         {/* A draft says so here; what runs instead is in the title, and in the notice it opens with. */}
         <span className="text-xs whitespace-nowrap text-ink-muted" data-testid="save-state" title={whatRunsText(s.saved) ?? undefined}>
