@@ -84,6 +84,7 @@ describe("advanced settings in Chromium", () => {
       expect(await section.getByLabel("Target", { exact: true }).count()).toBe(0);
       const [targetBox, summaryBox] = [await target.boundingBox(), await summary.boundingBox()];
       expect(summaryBox!.y).toBeGreaterThan(targetBox!.y);
+      await summary.scrollIntoViewIfNeeded();
       await shot("1-closed");
 
       // Opened from the keyboard, it shows the seed with its default.
