@@ -1,7 +1,7 @@
 "use client";
 // Modal dialogs on the native <dialog> element: focus moves in and back, Escape closes, and the
 // rest of the page is inert while it is open, without a library.
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type MouseEvent, type ReactNode } from "react";
 import { Problem } from "@/app/_components/ui";
 
 export const BUTTON = {
@@ -14,23 +14,36 @@ export const BUTTON = {
   icon: "inline-flex size-8 items-center justify-center rounded-md text-ink-muted hover:bg-sunken hover:text-ink disabled:opacity-40",
 } as const;
 
-export function Dialog({ open, title, onClose, children, wide = false }: { open: boolean; title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+/**
+ * The props of a modal <dialog> that follows `open`: shown as a modal when it turns true, closed
+ * when it turns false; Escape and a click on the backdrop call `onClose`. Spread them on the element.
+ */
+export function useModalDialog(open: boolean, onClose: () => void) {
   const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
     if (open && !d.open) d.showModal();
     if (!open && d.open) d.close();
   }, [open]);
+  return {
+    ref,
+    onClose,
+    // A click on the backdrop lands on the <dialog> itself; one inside lands on its content.
+    onClick: (e: MouseEvent<HTMLDialogElement>) => {
+      if (e.target === e.currentTarget) onClose();
+    },
+  };
+}
+
+export function Dialog({ open, title, onClose, children, wide = false }: { open: boolean; title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+  const modal = useModalDialog(open, onClose);
+  const titleId = useId();
 
   return (
     <dialog
-      ref={ref}
+      {...modal}
       aria-labelledby={titleId}
-      onClose={onClose}
-      // A click on the backdrop lands on the <dialog> itself; one inside lands on its content.
-      onClick={(e) => e.target === e.currentTarget && onClose()}
       className={`m-auto ${wide ? "max-h-[calc(100vh-2rem)] w-[72rem]" : "w-[28rem]"} max-w-[calc(100vw-2rem)] rounded-xl border border-line bg-surface p-0 text-ink shadow-xl backdrop:bg-ink/25`}
     >
       {/* Rendered only while open, so every opening starts from fresh state. */}

@@ -4,9 +4,10 @@
 // editor then opens. A native modal <dialog> (focus in and back, Escape closes, page inert).
 import { useQuery } from "@tanstack/react-query";
 import { LoaderCircle, RotateCcw, X } from "lucide-react";
-import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { useId, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { ago, stamp } from "@/app/_components/ui";
+import { useModalDialog } from "@/app/flows/_components/dialog";
 import { useTRPC, type RouterOutputs } from "@/trpc/react";
 import { diffGraphs } from "@/workflows/graph/diff";
 import { hasUnsavedWork, useFlowStore } from "../_store/flow-store";
@@ -24,20 +25,12 @@ function savedByText(v: VersionRow): string {
 const BUTTON = "inline-flex h-7 items-center gap-1 rounded-md border border-line bg-surface px-2 text-xs font-medium text-ink hover:bg-sunken disabled:cursor-not-allowed disabled:opacity-40";
 
 export function HistoryDialog({ open, onClose, onRestore, readOnly }: { open: boolean; onClose(): void; onRestore(version: number): Promise<boolean>; readOnly: boolean }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const modal = useModalDialog(open, onClose);
   const titleId = useId();
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
   return (
     <dialog
-      ref={ref}
+      {...modal}
       aria-labelledby={titleId}
-      onClose={onClose}
-      onClick={(e) => e.target === e.currentTarget && onClose()}
       className="m-auto h-[min(44rem,calc(100vh-4rem))] w-[min(60rem,calc(100vw-2rem))] rounded-xl border border-line bg-surface p-0 text-ink shadow-xl backdrop:bg-ink/25"
     >
       {open && <HistoryBody titleId={titleId} onClose={onClose} onRestore={onRestore} readOnly={readOnly} />}
