@@ -1,6 +1,7 @@
 // A compact preview of rows as DuckDB returned them (through superjson: bigint and Date survive).
 // Pure rendering, no hooks: usable from server and client components alike.
 import type { ReactNode } from "react";
+import { formatCell } from "./cell-format";
 import { typeTitle, typeWord } from "./type-words";
 
 export interface DataColumn {
@@ -9,33 +10,16 @@ export interface DataColumn {
 }
 
 const NUMERIC = /^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|REAL|DECIMAL(\(.*\))?|NUMERIC(\(.*\))?)$/i;
-const LONG = 48;
 const count = (n: number) => n.toLocaleString("en-US");
 
-/** DuckDB hands DATE and TIMESTAMP back as UTC instants; show what the file said, not the browser's zone. */
-function formatDate(d: Date, type: string): string {
-  if (Number.isNaN(d.getTime())) return "Invalid date";
-  const iso = d.toISOString();
-  if (/^DATE$/i.test(type)) return iso.slice(0, 10);
-  return iso.replace("T", " ").replace(/\.000Z$/, "").replace(/Z$/, "");
-}
-
-function json(value: unknown): string {
-  try {
-    return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-  } catch {
-    return String(value);
-  }
-}
-
-function Cell({ value, type }: { value: unknown; type: string }): ReactNode {
-  if (value === null || value === undefined) return <span className="text-ink-muted/70 italic">null</span>;
-  if (typeof value === "boolean") return <span className="font-mono text-xs">{value ? "true" : "false"}</span>;
-  if (typeof value === "number" || typeof value === "bigint") return String(value);
-  const text = value instanceof Date ? formatDate(value, type) : typeof value === "object" ? json(value) : String(value);
-  const mono = typeof value === "object" && !(value instanceof Date);
+/** One value in a table cell, as formatCell says (`asPercent`: a score column shown as a percentage). */
+export function DataCell({ value, type, asPercent = false }: { value: unknown; type: string; asPercent?: boolean }): ReactNode {
+  const { text, look, title } = formatCell(value, type, asPercent);
+  if (look === "empty") return <span className="text-ink-muted/70 italic">{text}</span>;
+  if (look === "flag") return <span className="font-mono text-xs">{text}</span>;
+  if (look === "number") return title === undefined ? text : <span title={title}>{text}</span>;
   return (
-    <span className={`block max-w-[22rem] truncate ${mono ? "font-mono text-xs" : ""}`} title={text.length > LONG ? text : undefined}>
+    <span className={`block max-w-[22rem] truncate ${look === "code" ? "font-mono text-xs" : ""}`} title={title}>
       {text}
     </span>
   );
@@ -71,7 +55,7 @@ export function DataTable({ columns, rows, caption, totalRows }: { columns: Data
                     key={c.name}
                     className={`border-b border-line/70 px-3 py-1.5 whitespace-nowrap text-ink-soft ${numeric[i] ? "text-right tabular-nums" : ""}`}
                   >
-                    <Cell value={r[c.name]} type={c.type} />
+                    <DataCell value={r[c.name]} type={c.type} />
                   </td>
                 ))}
               </tr>

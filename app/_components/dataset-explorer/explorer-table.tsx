@@ -2,8 +2,8 @@
 // The rows of a dataset view: headers that sort the whole dataset when clicked (highest first,
 // then lowest first, then the file's order), scores as percentages with the raw value on hover.
 import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
-import type { ReactNode } from "react";
-import { percent, type ViewSpec } from "../../../lib/dataset-view";
+import type { ViewSpec } from "../../../lib/dataset-view";
+import { DataCell } from "../data-table";
 import { typeTitle, typeWord } from "../type-words";
 
 export interface ExplorerColumn {
@@ -15,38 +15,6 @@ export interface ExplorerColumn {
 }
 
 type Sort = ViewSpec["sort"];
-
-const LONG = 48;
-
-function json(value: unknown): string {
-  try {
-    return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-  } catch {
-    return String(value);
-  }
-}
-
-/** DuckDB hands DATE and TIMESTAMP back as UTC instants; show what the file said, not the browser's zone. */
-function formatDate(d: Date, type: string): string {
-  if (Number.isNaN(d.getTime())) return "Invalid date";
-  const iso = d.toISOString();
-  if (/^DATE$/i.test(type)) return iso.slice(0, 10);
-  return iso.replace("T", " ").replace(/\.000Z$/, "").replace(/Z$/, "");
-}
-
-function Cell({ value, column }: { value: unknown; column: ExplorerColumn }): ReactNode {
-  if (value === null || value === undefined) return <span className="text-ink-muted/70 italic">null</span>;
-  if (typeof value === "boolean") return <span className="font-mono text-xs">{value ? "true" : "false"}</span>;
-  if (typeof value === "number" && column.percent) return <span title={String(value)}>{percent(value)}</span>;
-  if (typeof value === "number" || typeof value === "bigint") return String(value);
-  const text = value instanceof Date ? formatDate(value, column.type) : typeof value === "object" ? json(value) : String(value);
-  const mono = typeof value === "object" && !(value instanceof Date);
-  return (
-    <span className={`block max-w-[22rem] truncate ${mono ? "font-mono text-xs" : ""}`} title={text.length > LONG ? text : undefined}>
-      {text}
-    </span>
-  );
-}
 
 /** The next sort when a header is clicked: highest first, then lowest first, then none. */
 export function nextSort(sort: Sort, column: string): Sort {
@@ -114,7 +82,7 @@ export function ExplorerTable({
           <tr key={ri} className="hover:bg-sunken/40">
             {columns.map((c) => (
               <td key={c.name} className={`border-b border-line/70 px-3 py-1.5 whitespace-nowrap text-ink-soft ${c.kind === "number" ? "text-right tabular-nums" : ""} ${c.role ? "font-medium text-ink" : ""}`}>
-                <Cell value={r[c.name]} column={c} />
+                <DataCell value={r[c.name]} type={c.type} asPercent={c.percent} />
               </td>
             ))}
           </tr>
