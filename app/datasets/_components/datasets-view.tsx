@@ -1,6 +1,6 @@
 "use client";
 // The Datasets page body: the upload area, the uploaded files and the run datasets, each list
-// with its preview underneath when one of its rows is selected.
+// with the selected row's preview right under that row.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { Command, Problem } from "@/app/_components/ui";
@@ -8,10 +8,10 @@ import type { UploadedFile } from "@/app/_components/upload-client";
 import { useTRPC } from "@/trpc/react";
 import { count } from "./format";
 import { PreviewPanel, type Selection } from "./preview";
-import { DatasetsTable, FilesTable, shortId } from "./tables";
+import { DatasetsTable, FilesTable, shortId, type Opener } from "./tables";
 import { Uploader } from "./uploader";
 
-type Selected = Selection & { list: "files" | "datasets" };
+type Selected = Selection & { list: "files" | "datasets"; opener?: Opener };
 
 function Section({ title, aside, children }: { title: string; aside?: ReactNode; children: ReactNode }) {
   return (
@@ -55,7 +55,7 @@ export function DatasetsView() {
   };
 
   const preview = (list: Selected["list"]) =>
-    selected?.list === list ? <PreviewPanel key={selected.id} selection={selected} onClose={() => setSelected(null)} /> : null;
+    selected?.list === list ? <PreviewPanel key={selected.id} selection={selected} opener={selected.opener ?? null} onClose={() => setSelected(null)} /> : null;
 
   return (
     <div className="space-y-10">
@@ -72,10 +72,9 @@ export function DatasetsView() {
               <Command>npx loopwright upload customers.csv</Command>
             </Empty>
           ) : (
-            <FilesTable files={files.data} selectedId={selected?.id} onSelect={(f) => toggle({ id: f.id, label: f.name, list: "files" })} />
+            <FilesTable files={files.data} selectedId={selected?.id} onSelect={(f, opener) => toggle({ id: f.id, label: f.name, list: "files", opener })} preview={preview("files")} />
           )}
         </div>
-        {preview("files")}
       </Section>
 
       <Section title="Produced by runs" aside={datasets.data?.length ? `${count(datasets.data.length)} Parquet tables` : undefined}>
@@ -88,9 +87,8 @@ export function DatasetsView() {
             Every table a node passes on during a run is kept here as a Parquet file, named by its content. Run a flow and they appear here.
           </Empty>
         ) : (
-          <DatasetsTable datasets={datasets.data} selectedId={selected?.id} onSelect={(d) => toggle({ id: d.id, label: shortId(d.id), list: "datasets" })} />
+          <DatasetsTable datasets={datasets.data} selectedId={selected?.id} onSelect={(d, opener) => toggle({ id: d.id, label: shortId(d.id), list: "datasets", opener })} preview={preview("datasets")} />
         )}
-        {preview("datasets")}
       </Section>
     </div>
   );

@@ -1,8 +1,10 @@
 "use client";
-// The first rows of one file or dataset, fetched when it is selected.
+// The first rows of one file or dataset, fetched when it is selected; shown right under its row,
+// scrolled into view with focus in it. Escape or Close gives focus back to its Preview button.
 import { useQuery } from "@tanstack/react-query";
 import { X } from "lucide-react";
 import { DataTable } from "@/app/_components/data-table";
+import { usePreviewFocus } from "@/app/_components/preview-focus";
 import { useTRPC } from "@/trpc/react";
 
 export interface Selection {
@@ -10,11 +12,12 @@ export interface Selection {
   label: string;
 }
 
-export function PreviewPanel({ selection, onClose }: { selection: Selection; onClose: () => void }) {
+export function PreviewPanel({ selection, opener, onClose }: { selection: Selection; opener: HTMLElement | null; onClose: () => void }) {
   const trpc = useTRPC();
   const preview = useQuery(trpc.dataset.preview.queryOptions({ id: selection.id }));
+  const focus = usePreviewFocus<HTMLElement>(onClose, opener);
   return (
-    <section aria-label={`Preview of ${selection.label}`} className="mt-4">
+    <section {...focus.props} aria-label={`Preview of ${selection.label}`} data-testid="dataset-preview" className="rounded-lg outline-none">
       <div className="mb-2 flex items-center justify-between gap-3">
         <h3 className="min-w-0 truncate text-sm font-medium text-ink">
           <span className="text-ink-muted">Preview · </span>

@@ -1,8 +1,9 @@
 "use client";
-// The two lists: uploaded files, and the Parquet tables runs produced. A row selects its preview.
+// The two lists: uploaded files, and the Parquet tables runs produced. A row selects its preview,
+// which opens right under that row.
 import { Database, Eye, FileText } from "lucide-react";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { Fragment, type MouseEvent, type ReactNode } from "react";
 import { ago, stamp } from "@/app/_components/ui";
 import type { RouterOutputs } from "@/trpc/react";
 import { count, size, useNow } from "./format";
@@ -35,7 +36,23 @@ function Frame({ head, children }: { head: ReactNode; children: ReactNode }) {
   );
 }
 
-function PreviewButton({ label, selected, onClick }: { label: string; selected: boolean; onClick: () => void }) {
+/** What a row's click opened the preview from: its Preview button, where focus goes back to. */
+export type Opener = HTMLElement | null;
+const rowButton = (e: MouseEvent<HTMLElement>): Opener => e.currentTarget.querySelector<HTMLElement>("button[aria-pressed]");
+
+/** The selected row's preview, as a row of its own right under it, as wide as the list. */
+function PreviewRow({ span, children }: { span: number; children: ReactNode }) {
+  return (
+    <tr className="bg-sunken/30">
+      <td colSpan={span} className="px-3 py-3">
+        {/* No wider than the list, however many columns the preview has (it scrolls inside). */}
+        <div className="w-0 min-w-full">{children}</div>
+      </td>
+    </tr>
+  );
+}
+
+function PreviewButton({ label, selected, onClick }: { label: string; selected: boolean; onClick: (opener: HTMLElement) => void }) {
   return (
     <button
       type="button"
@@ -43,7 +60,7 @@ function PreviewButton({ label, selected, onClick }: { label: string; selected: 
       aria-pressed={selected}
       onClick={(e) => {
         e.stopPropagation(); // the row's own click would toggle it straight back
-        onClick();
+        onClick(e.currentTarget);
       }}
       className={`inline-flex items-center gap-1.5 rounded-md px-2 py-1 text-xs font-medium ${
         selected ? "bg-accent/10 text-accent" : "text-ink-soft hover:bg-sunken hover:text-ink"
@@ -57,7 +74,7 @@ function PreviewButton({ label, selected, onClick }: { label: string; selected: 
 
 const rowClass = (selected: boolean) => `cursor-pointer align-middle ${selected ? "bg-accent/5" : "hover:bg-sunken/40"}`;
 
-export function FilesTable({ files, selectedId, onSelect }: { files: FileRow[]; selectedId?: string; onSelect: (f: FileRow) => void }) {
+export function FilesTable({ files, selectedId, onSelect, preview }: { files: FileRow[]; selectedId?: string; onSelect: (f: FileRow, opener: Opener) => void; preview?: ReactNode }) {
   return (
     <Frame
       head={
@@ -76,31 +93,34 @@ export function FilesTable({ files, selectedId, onSelect }: { files: FileRow[]; 
       {files.map((f) => {
         const selected = f.id === selectedId;
         return (
-          <tr key={f.id} className={rowClass(selected)} onClick={() => onSelect(f)}>
-            <td className="max-w-96 px-4 py-3">
-              <div className="flex items-center gap-2.5">
-                <FileText className="size-4 shrink-0 text-kind-source" aria-hidden="true" />
-                <div className="min-w-0">
-                  <div className="truncate font-medium text-ink" title={f.name}>
-                    {f.name}
-                  </div>
-                  <div className="font-mono text-xs text-ink-muted">
-                    {f.id}
-                    {f.format && <span className="ml-2 font-sans uppercase">{f.format}</span>}
+          <Fragment key={f.id}>
+            <tr className={rowClass(selected)} onClick={(e) => onSelect(f, rowButton(e))}>
+              <td className="max-w-96 px-4 py-3">
+                <div className="flex items-center gap-2.5">
+                  <FileText className="size-4 shrink-0 text-kind-source" aria-hidden="true" />
+                  <div className="min-w-0">
+                    <div className="truncate font-medium text-ink" title={f.name}>
+                      {f.name}
+                    </div>
+                    <div className="font-mono text-xs text-ink-muted">
+                      {f.id}
+                      {f.format && <span className="ml-2 font-sans uppercase">{f.format}</span>}
+                    </div>
                   </div>
                 </div>
-              </div>
-            </td>
-            <td className={num}>{count(f.rows)}</td>
-            <td className={num}>{f.columns ? count(f.columns.length) : "—"}</td>
-            <td className={num}>{size(f.bytes)}</td>
-            <td className="px-4 py-3 text-ink-soft">
-              <When ms={f.createdAt} />
-            </td>
-            <td className="px-4 py-3 text-right">
-              <PreviewButton label={f.name} selected={selected} onClick={() => onSelect(f)} />
-            </td>
-          </tr>
+              </td>
+              <td className={num}>{count(f.rows)}</td>
+              <td className={num}>{f.columns ? count(f.columns.length) : "—"}</td>
+              <td className={num}>{size(f.bytes)}</td>
+              <td className="px-4 py-3 text-ink-soft">
+                <When ms={f.createdAt} />
+              </td>
+              <td className="px-4 py-3 text-right">
+                <PreviewButton label={f.name} selected={selected} onClick={(opener) => onSelect(f, opener)} />
+              </td>
+            </tr>
+            {selected && preview && <PreviewRow span={6}>{preview}</PreviewRow>}
+          </Fragment>
         );
       })}
     </Frame>
@@ -110,7 +130,7 @@ export function FilesTable({ files, selectedId, onSelect }: { files: FileRow[]; 
 /** `ds_3f9a…` : enough to tell datasets apart; the whole id is in the title. */
 export const shortId = (id: string) => (id.length > 13 ? `${id.slice(0, 13)}…` : id);
 
-export function DatasetsTable({ datasets, selectedId, onSelect }: { datasets: DatasetRow[]; selectedId?: string; onSelect: (d: DatasetRow) => void }) {
+export function DatasetsTable({ datasets, selectedId, onSelect, preview }: { datasets: DatasetRow[]; selectedId?: string; onSelect: (d: DatasetRow, opener: Opener) => void; preview?: ReactNode }) {
   return (
     <Frame
       head={
@@ -131,37 +151,40 @@ export function DatasetsTable({ datasets, selectedId, onSelect }: { datasets: Da
       {datasets.map((d) => {
         const selected = d.id === selectedId;
         return (
-          <tr key={d.id} className={rowClass(selected)} onClick={() => onSelect(d)}>
-            <td className="px-4 py-3">
-              <div className="flex items-center gap-2.5">
-                <Database className="size-4 shrink-0 text-kind-transform" aria-hidden="true" />
-                <span className="font-mono text-xs text-ink" title={d.id}>
-                  {shortId(d.id)}
-                </span>
-              </div>
-            </td>
-            <td className={num}>{count(d.rows)}</td>
-            <td className={num}>{count(d.columnCount)}</td>
-            <td className={num}>{size(d.bytes)}</td>
-            <td className="px-4 py-3">
-              {d.runId ? (
-                <Link href={`/runs/${encodeURIComponent(d.runId)}`} onClick={(e) => e.stopPropagation()} className="font-mono text-xs text-accent hover:underline" title={`Run ${d.runId}`}>
-                  {d.runId.slice(0, 8)}
-                </Link>
-              ) : (
-                <span className="text-ink-muted">—</span>
-              )}
-            </td>
-            <td className="max-w-48 truncate px-4 py-3 font-mono text-xs text-ink-soft" title={d.nodeId ?? undefined}>
-              {d.nodeId ?? "—"}
-            </td>
-            <td className="px-4 py-3 text-ink-soft">
-              <When ms={d.createdAt} />
-            </td>
-            <td className="px-4 py-3 text-right">
-              <PreviewButton label={d.id} selected={selected} onClick={() => onSelect(d)} />
-            </td>
-          </tr>
+          <Fragment key={d.id}>
+            <tr className={rowClass(selected)} onClick={(e) => onSelect(d, rowButton(e))}>
+              <td className="px-4 py-3">
+                <div className="flex items-center gap-2.5">
+                  <Database className="size-4 shrink-0 text-kind-transform" aria-hidden="true" />
+                  <span className="font-mono text-xs text-ink" title={d.id}>
+                    {shortId(d.id)}
+                  </span>
+                </div>
+              </td>
+              <td className={num}>{count(d.rows)}</td>
+              <td className={num}>{count(d.columnCount)}</td>
+              <td className={num}>{size(d.bytes)}</td>
+              <td className="px-4 py-3">
+                {d.runId ? (
+                  <Link href={`/runs/${encodeURIComponent(d.runId)}`} onClick={(e) => e.stopPropagation()} className="font-mono text-xs text-accent hover:underline" title={`Run ${d.runId}`}>
+                    {d.runId.slice(0, 8)}
+                  </Link>
+                ) : (
+                  <span className="text-ink-muted">—</span>
+                )}
+              </td>
+              <td className="max-w-48 truncate px-4 py-3 font-mono text-xs text-ink-soft" title={d.nodeId ?? undefined}>
+                {d.nodeId ?? "—"}
+              </td>
+              <td className="px-4 py-3 text-ink-soft">
+                <When ms={d.createdAt} />
+              </td>
+              <td className="px-4 py-3 text-right">
+                <PreviewButton label={d.id} selected={selected} onClick={(opener) => onSelect(d, opener)} />
+              </td>
+            </tr>
+            {selected && preview && <PreviewRow span={8}>{preview}</PreviewRow>}
+          </Fragment>
         );
       })}
     </Frame>

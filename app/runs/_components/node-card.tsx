@@ -118,7 +118,7 @@ export function NodeCard({ runId, node, now }: { runId: string; node: NodeRun; n
             <ChevronRight className={`size-3.5 transition-transform ${showPreview ? "rotate-90" : ""}`} aria-hidden="true" />
             Preview output
           </button>
-          {showPreview && <OutputPreview runId={runId} nodeId={node.nodeId} ports={ports} />}
+          {showPreview && <OutputPreview runId={runId} nodeId={node.nodeId} ports={ports} onClose={() => setShowPreview(false)} />}
         </div>
       )}
     </article>

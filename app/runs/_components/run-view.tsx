@@ -88,6 +88,13 @@ function RunHeader({ run, now }: { run: Run; now: number | null }) {
         <Fact label="Started">{now === null ? "" : run.startedAt || run.status !== "queued" ? stamp(began) : "not yet"}</Fact>
         <Fact label="Duration">{runDuration(run, now)}</Fact>
       </dl>
+      {run.trigger?.sample && (
+        <p role="note" className="mt-4 rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          <span className="font-medium">Sample run: {run.trigger.sample.rows.toLocaleString("en-US")} rows per source.</span> Each source&apos;s rows were cut to a sample (the
+          same rows each time), so counts and scores describe the sample, not all the data. Nothing was sent to customers, and a model trained here is kept as
+          &ldquo;… (sample)&rdquo;, never made the one in use.
+        </p>
+      )}
       {run.error && <Problem>{run.error}</Problem>}
       {run.status === "queued" && !run.startedAt && <Hint>Queued: waiting for a worker to pick the run up. Without one running (`npm start`), it waits.</Hint>}
     </section>

@@ -96,7 +96,14 @@ function RunsTable({ runs, now }: { runs: Run[]; now: number | null }) {
                   )}
                 </td>
                 <td className="px-4 py-3 tabular-nums text-ink-soft">v{r.flowVersion}</td>
-                <td className="px-4 py-3 text-ink-soft">{r.triggerKind}</td>
+                <td className="px-4 py-3 text-ink-soft">
+                  {r.triggerKind}
+                  {r.trigger?.sample && (
+                    <span className="ml-2 rounded-full bg-amber-50 px-2 py-0.5 text-xs whitespace-nowrap text-amber-900" title={`Sample run: ${r.trigger.sample.rows.toLocaleString("en-US")} rows per source`}>
+                      sample
+                    </span>
+                  )}
+                </td>
                 <td className="px-4 py-3 whitespace-nowrap text-ink-soft" title={now === null ? undefined : stamp(began)}>
                   {now === null ? null : ago(began, now)}
                 </td>

@@ -10,5 +10,6 @@ describe("triggerWords", () => {
     expect(triggerWords("manual", { kind: "manual", source: "ann@example.com" })).toBe("By hand (ann@example.com)");
     expect(triggerWords("cli", null)).toBe("By hand (CLI)");
     expect(triggerWords("schedule", { kind: "schedule" })).toBe("Schedule");
+    expect(triggerWords("manual", { kind: "manual", source: "ann@example.com", sample: { rows: 1000, seed: 1 } })).toBe("By hand (ann@example.com), on a sample of 1,000 rows per source");
   });
 });

@@ -21,6 +21,7 @@ import { LeaveGuard } from "./leave-guard";
 import { LiveCountsProvider } from "./live-counts";
 import { DRAG_TYPE, Palette } from "./palette";
 import { PreviewPanel } from "./preview-panel";
+import { useAnchoredPreview } from "./use-anchored-preview";
 import { SidePanel } from "./side-panel";
 import { Toolbar } from "./toolbar";
 import { useSaveRun } from "./use-save-run";
@@ -71,7 +72,9 @@ function EditorInner({ flowId, version, graph, saved, catalog: entries, latestRu
   const store = useFlowStore;
   const [loaded, setLoaded] = useState(false);
   const [runId, setRunId] = useState<string | null>(latestRunId);
-  const [previewNode, setPreviewNode] = useState<string | null>(null);
+  // The output preview, opened next to what was clicked, inside the canvas column.
+  const column = useRef<HTMLDivElement>(null);
+  const { preview, previewAt, openPreview, closePreview } = useAnchoredPreview(column);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [showMap, setShowMap] = useState(graph.nodes.length <= MINIMAP_MAX_NODES);
@@ -182,8 +185,8 @@ function EditorInner({ flowId, version, graph, saved, catalog: entries, latestRu
 
   const onRunStarted = useCallback((id: string) => {
     setRunId(id);
-    setPreviewNode(null);
-  }, []);
+    closePreview();
+  }, [closePreview]);
   const { notice, dismiss, doSave, doRun, doRunUpTo, doRestore, saving, starting } = useSaveRun({ onRunStarted });
 
   const addAtCentre = useCallback(
@@ -275,14 +278,17 @@ function EditorInner({ flowId, version, graph, saved, catalog: entries, latestRu
   }, [doSave, store]);
 
   const onNodeClick = useCallback(
-    (_e: unknown, node: CanvasNode) => {
+    (e: { currentTarget: EventTarget | null }, node: CanvasNode) => {
       const r = store.getState().nodeRuns[node.id];
-      if (r?.status === "succeeded" && r.outputs && Object.values(r.outputs).some((o) => o.kind === "table")) setPreviewNode(node.id);
+      // Opened under (or above) the node clicked.
+      if (r?.status === "succeeded" && r.outputs && Object.values(r.outputs).some((o) => o.kind === "table")) openPreview(node.id, e.currentTarget instanceof HTMLElement ? e.currentTarget : null);
     },
-    [store],
+    [openPreview, store],
   );
 
   const only = selected.length === 1 ? selected[0]! : null;
+  // The run shown was on a sample: said on the canvas, so its row counts are not taken for the whole data.
+  const sampleRows = run.data?.run.trigger?.sample?.rows ?? null;
 
   return (
     <div className="flex h-[calc(100vh-3.5rem)] flex-col">
@@ -291,7 +297,7 @@ function EditorInner({ flowId, version, graph, saved, catalog: entries, latestRu
       <HistoryDialog open={historyOpen} onClose={() => setHistoryOpen(false)} onRestore={doRestore} readOnly={readOnly} />
       <div className="flex min-h-0 flex-1">
         <Palette entries={entries} onAdd={addAtCentre} folded={paletteFolded} onFold={foldPalette} />
-        <div className="flex min-w-0 flex-1 flex-col">
+        <div ref={column} className="relative flex min-w-0 flex-1 flex-col">
           <div ref={pane} className="relative min-h-0 flex-1" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = "move"))} onDrop={onDrop}>
             {loaded && (
               <LiveCountsProvider flowId={flowId} refresh={run.data?.run.status}>
@@ -334,9 +340,16 @@ function EditorInner({ flowId, version, graph, saved, catalog: entries, latestRu
               </div>
             )}
           </div>
-          {previewNode && runId && <PreviewPanel key={`${runId}/${previewNode}`} runId={runId} nodeId={previewNode} onClose={() => setPreviewNode(null)} />}
+          {sampleRows !== null && (
+            <p role="note" className="pointer-events-none absolute top-3 left-3 z-10 rounded-full border border-amber-200 bg-amber-50 px-3 py-1 text-xs font-medium text-amber-900 shadow-xs">
+              Sample run: {sampleRows.toLocaleString("en-US")} rows per source
+            </p>
+          )}
+          {preview && previewAt && runId && (
+            <PreviewPanel key={`${runId}/${preview.nodeId}/${preview.opening}`} runId={runId} nodeId={preview.nodeId} place={previewAt} opener={preview.opener} onClose={closePreview} />
+          )}
         </div>
-        {only && <SidePanel key={only} nodeId={only} onPreview={setPreviewNode} onRunUpTo={readOnly || starting ? undefined : doRunUpTo} onClose={() => store.getState().select(null)} />}
+        {only && <SidePanel key={only} nodeId={only} onPreview={openPreview} onRunUpTo={readOnly || starting ? undefined : doRunUpTo} onClose={() => store.getState().select(null)} />}
       </div>
     </div>
   );

@@ -1,19 +1,26 @@
 "use client";
-// A finished node's output under the canvas: its rows sorted, filtered and searched over the whole
-// dataset (identifier and score columns first), the matching count, and downloads.
+// A finished node's output, opened next to what was clicked (the settings panel's button, or the
+// node): its rows sorted, filtered and searched over the whole dataset (identifier and score
+// columns first), the matching count, and downloads. Focus moves in; Escape gives it back.
 import { useQuery } from "@tanstack/react-query";
 import { X } from "lucide-react";
-import { useState } from "react";
+import { useState, type CSSProperties } from "react";
 import { DatasetExplorer } from "@/app/_components/dataset-explorer/dataset-explorer";
+import { usePreviewFocus } from "@/app/_components/preview-focus";
 import { useTRPC } from "@/trpc/react";
 
-export function PreviewPanel({ runId, nodeId, onClose }: { runId: string; nodeId: string; onClose(): void }) {
+const count = new Intl.NumberFormat("en-US");
+
+export function PreviewPanel({ runId, nodeId, place, opener, onClose }: { runId: string; nodeId: string; place: CSSProperties; opener: HTMLElement | null; onClose(): void }) {
   const trpc = useTRPC();
   const [port, setPort] = useState<string | undefined>();
+  const focus = usePreviewFocus<HTMLElement>(onClose, opener);
   // Which outputs the node has and the dataset of the chosen one.
   const preview = useQuery({ ...trpc.run.preview.queryOptions({ runId, nodeId, port }), staleTime: Infinity });
-  // The flow's name, for the download's file name (the editor asks for the run already).
-  const flowName = useQuery({ ...trpc.run.get.queryOptions({ runId }), staleTime: Infinity }).data?.run.flowName;
+  // The flow's name, for the download's file name, and whether the run was on a sample (the editor asks for the run already).
+  const run = useQuery({ ...trpc.run.get.queryOptions({ runId }), staleTime: Infinity }).data?.run;
+  const flowName = run?.flowName;
+  const sample = run?.trigger?.sample;
   const data = preview.data;
 
   const title = (
@@ -21,6 +28,7 @@ export function PreviewPanel({ runId, nodeId, onClose }: { runId: string; nodeId
       <h2 className="text-sm font-semibold whitespace-nowrap text-ink">
         Output of <span className="font-mono">{nodeId}</span>
       </h2>
+      {sample && <span className="rounded-full bg-amber-50 px-2 py-0.5 text-[11px] whitespace-nowrap text-amber-900">Sample run: {count.format(sample.rows)} rows per source</span>}
       {data && data.ports.length > 1 && (
         <div className="flex gap-1" role="tablist">
           {data.ports.map((p) => (
@@ -47,7 +55,13 @@ export function PreviewPanel({ runId, nodeId, onClose }: { runId: string; nodeId
 
   // One line for the title, the tools and the close button, so the rows get the height.
   return (
-    <section aria-label={`Output of ${nodeId}`} className="flex h-[38%] min-h-48 shrink-0 flex-col border-t border-line bg-surface px-3 py-2">
+    <section
+      {...focus.props}
+      aria-label={`Output of ${nodeId}`}
+      data-testid="editor-preview"
+      style={place}
+      className="absolute z-20 flex flex-col rounded-xl border border-line bg-surface px-3 py-2 shadow-2xl outline-none"
+    >
       {data ? (
         <DatasetExplorer
           key={data.dataset.id}

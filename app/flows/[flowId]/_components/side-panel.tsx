@@ -2,7 +2,7 @@
 // The selected node: its name, the last run's result (status, error, metrics, preview), and its
 // settings as a form generated from the node's JSON Schema, with the server's problems per field.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Maximize2, Play, Table2, Trash2, X } from "lucide-react";
+import { FlaskConical, Maximize2, Play, Table2, Trash2, X } from "lucide-react";
 import { useEffect, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { CHARTED } from "@/app/_components/charts";
@@ -17,6 +17,8 @@ import { ConfigForm } from "./config-form";
 import { TriggerPanel } from "./trigger-panel";
 
 const NO_PROBLEMS: EditorProblem[] = [];
+/** Rows per source for "Run up to here on a sample" (the server's default too). */
+const SAMPLE_ROWS = 1000;
 
 /**
  * Problems by config field, as the form wants them (the "field: " prefix of config messages
@@ -61,7 +63,19 @@ function useColumnsBeforeRun(): Record<string, Record<string, { name: string; ty
   return known.data;
 }
 
-export function SidePanel({ nodeId, onPreview, onRunUpTo, onClose }: { nodeId: string; onPreview(nodeId: string): void; onRunUpTo?: (nodeId: string) => void; onClose(): void }) {
+export function SidePanel({
+  nodeId,
+  onPreview,
+  onRunUpTo,
+  onClose,
+}: {
+  nodeId: string;
+  /** Opens the node's output next to `opener` (the button clicked). */
+  onPreview(nodeId: string, opener: HTMLElement): void;
+  /** Runs the node and what it needs: on all the data, or on a sample of `sampleRows` rows per source. */
+  onRunUpTo?: (nodeId: string, sampleRows?: number) => void;
+  onClose(): void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const node = useFlowStore((s) => s.nodes.find((n) => n.id === nodeId));
@@ -148,7 +162,7 @@ export function SidePanel({ nodeId, onPreview, onRunUpTo, onClose }: { nodeId: s
             {hasTable && (
               <button
                 type="button"
-                onClick={() => onPreview(nodeId)}
+                onClick={(e) => onPreview(nodeId, e.currentTarget)}
                 className="inline-flex h-8 items-center gap-1.5 rounded-md border border-line bg-surface px-3 text-xs font-medium text-ink hover:bg-sunken"
               >
                 <Table2 className="size-3.5" aria-hidden />
@@ -163,15 +177,27 @@ export function SidePanel({ nodeId, onPreview, onRunUpTo, onClose }: { nodeId: s
         </Dialog>
 
         {onRunUpTo && entry?.kind !== "trigger" && (
-          <button
-            type="button"
-            onClick={() => onRunUpTo(nodeId)}
-            title="Saves if needed, then runs this node and the nodes it needs, nothing after it"
-            className="inline-flex h-8 items-center gap-1.5 rounded-md border border-line bg-surface px-3 text-xs font-medium text-ink hover:bg-sunken"
-          >
-            <Play className="size-3.5" aria-hidden />
-            Run up to here
-          </button>
+          <div className="flex flex-wrap gap-2">
+            <button
+              type="button"
+              onClick={() => onRunUpTo(nodeId)}
+              title="Saves if needed, then runs this node and the nodes it needs, nothing after it"
+              className="inline-flex h-8 items-center gap-1.5 rounded-md border border-line bg-surface px-3 text-xs font-medium text-ink hover:bg-sunken"
+            >
+              <Play className="size-3.5" aria-hidden />
+              Run up to here
+            </button>
+            <button
+              type="button"
+              onClick={() => onRunUpTo(nodeId, SAMPLE_ROWS)}
+              aria-label={`Run up to here on a sample of ${SAMPLE_ROWS.toLocaleString("en-US")} rows`}
+              title={`The same, on ${SAMPLE_ROWS.toLocaleString("en-US")} rows picked from each source (the same rows each time): quicker to try. It never sends anything to customers, and a model it trains is kept apart.`}
+              className="inline-flex h-8 items-center gap-1.5 rounded-md border border-line bg-surface px-3 text-xs font-medium text-ink hover:bg-sunken"
+            >
+              <FlaskConical className="size-3.5" aria-hidden />
+              On a sample of {SAMPLE_ROWS.toLocaleString("en-US")} rows
+            </button>
+          </div>
         )}
 
         {(entry?.kind === "trigger" || entry?.type === "action.send-email") && <TriggerPanel flowId={flowId} nodeId={nodeId} type={entry.type} />}

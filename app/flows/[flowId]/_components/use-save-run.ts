@@ -96,15 +96,19 @@ export function useSaveRun({ onRunStarted }: { onRunStarted(runId: string): void
   }, [failed, nodeName, refreshVersions, save, store]);
   const doSave = useCallback((): Promise<number | null> => (saving.current ??= saveOnce().finally(() => (saving.current = null))), [saveOnce]);
 
-  /** Saves if needed, then runs the saved version: all of it, or `upTo` and the nodes it needs. */
-  const runSaved = useCallback(async (upTo?: string) => {
+  /**
+   * Saves if needed, then runs the saved version: all of it, or `upTo` and the nodes it needs; on a
+   * sample of `sampleRows` rows per source when given (the server refuses one that would reach an action).
+   */
+  const runSaved = useCallback(async (upTo?: string, sampleRows?: number) => {
     const s = store.getState();
     const v = hasUnsavedWork(s) || s.baseVersion === 0 ? await doSave() : s.baseVersion;
     if (v === null) return;
     try {
-      const started = await start.mutateAsync({ flowId: s.flowId, version: v, ...(upTo ? { upTo } : {}) });
+      const started = await start.mutateAsync({ flowId: s.flowId, version: v, ...(upTo ? { upTo } : {}), ...(sampleRows ? { sample: { rows: sampleRows } } : {}) });
       onRunStarted(started.runId);
-      const what = upTo ? `Run up to ${nodeName(upTo)} started on version ${v}.` : `Run started on version ${v}.`;
+      const onSample = sampleRows ? ` on a sample of ${sampleRows.toLocaleString("en-US")} rows per source` : "";
+      const what = upTo ? `Run up to ${nodeName(upTo)}${onSample} started on version ${v}.` : `Run${onSample} started on version ${v}.`;
       setNotice(
         started.workerPolling
           ? { tone: "busy", text: what, action: { label: "Open in Temporal UI", href: started.temporalUrl, external: true } }
@@ -117,7 +121,7 @@ export function useSaveRun({ onRunStarted }: { onRunStarted(runId: string): void
     }
   }, [doSave, nodeName, onRunStarted, start, store]);
   const doRun = useCallback(() => runSaved(), [runSaved]);
-  const doRunUpTo = useCallback((nodeId: string) => runSaved(nodeId), [runSaved]);
+  const doRunUpTo = useCallback((nodeId: string, sampleRows?: number) => runSaved(nodeId, sampleRows), [runSaved]);
 
   /** Saves version `version`'s graph as the newest version and opens it. True when it was. */
   const doRestore = useCallback(
