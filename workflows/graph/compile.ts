@@ -5,6 +5,7 @@ import temporalConfig from "../../temporal.config";
 import { parseTypeRef } from "./schema";
 import type { Plan, PlanNode } from "./plan";
 import { problemsText } from "./problems";
+import { topoOrder } from "./topo";
 import { validateGraph, type GraphProblem, type NodeLookup } from "./validate";
 
 export class GraphInvalidError extends BadRequest {
@@ -15,32 +16,15 @@ export class GraphInvalidError extends BadRequest {
   }
 }
 
-
 export function compileGraph(raw: unknown, nodes: NodeLookup, flow: { id: string; version: number }): Plan {
   const result = validateGraph(raw, nodes);
   if (!result.ok) throw new GraphInvalidError(result.problems);
   const graph = result.graph;
 
   const inputs = new Map<string, PlanNode["inputs"]>(graph.nodes.map((n) => [n.id, {}]));
-  const indegree = new Map<string, number>(graph.nodes.map((n) => [n.id, 0]));
-  const downstream = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
-  for (const e of graph.edges) {
-    inputs.get(e.target)![e.targetHandle] = { node: e.source, port: e.sourceHandle };
-    indegree.set(e.target, indegree.get(e.target)! + 1);
-    downstream.get(e.source)!.push(e.target);
-  }
-
-  // Kahn's algorithm, taking ready nodes in the order the graph lists them (stable plans).
-  const order: string[] = [];
-  const ready = graph.nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
-  while (ready.length) {
-    const id = ready.shift()!;
-    order.push(id);
-    for (const next of downstream.get(id)!) {
-      indegree.set(next, indegree.get(next)! - 1);
-      if (indegree.get(next) === 0) ready.push(next);
-    }
-  }
+  for (const e of graph.edges) inputs.get(e.target)![e.targetHandle] = { node: e.source, port: e.sourceHandle };
+  // Validation refused cycles, so every node is in the order.
+  const { order } = topoOrder(graph.nodes, graph.edges);
 
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const planNodes = order.map((id): PlanNode => {
