@@ -140,7 +140,7 @@ describe("users, roles and connections in the browser", () => {
     await editor.getByRole("button", { name: "Run", exact: true }).click();
     await editor.locator('[data-testid="node-status-sql-query-1"][data-status="succeeded"]').waitFor({ timeout: 120_000 });
     await node.locator("div").first().click({ position: { x: 12, y: 10 } });
-    const output = editor.getByRole("table", { name: "Output of sql-query-1" });
+    const output = editor.getByRole("table", { name: "Output of SQL query" });
     await output.getByText("b@example.com").waitFor();
     await output.getByText("c@example.com").waitFor();
     await editor.screenshot({ path: path.join(ARTIFACTS, "editor-with-connection.png") });

@@ -106,7 +106,7 @@ for (const viewport of VIEWPORTS) {
       await page.locator('[data-testid="node-status-unique"][data-status="succeeded"]').waitFor();
       await selectNode("unique");
       await settings().getByRole("button", { name: "Preview output" }).click();
-      await page.getByRole("table", { name: "Output of unique" }).waitFor();
+      await page.getByRole("table", { name: "Output of Remove duplicates" }).waitFor();
       await shot("3-reloaded-preview");
     }, 180_000);
 

@@ -148,7 +148,7 @@ describe("the canvas in Chromium", () => {
 
     // The scoring node's output: a score column among the customers' columns.
     await nodeCard("score-1").locator("div").first().click({ position: { x: 12, y: 10 } });
-    const table = page.getByRole("table", { name: "Output of score-1" });
+    const table = page.getByRole("table", { name: "Output of Score with model" });
     await table.waitFor();
     const headers = await table.locator("th").allInnerTexts();
     expect(headers.some((h) => /^score\b/.test(h.trim()))).toBe(true);
@@ -162,7 +162,7 @@ describe("the canvas in Chromium", () => {
     await page.getByRole("link", { name: /Run of v\d+/ }).click();
     await page.waitForURL(/\/runs\/[0-9a-f-]+$/);
     await page.getByText("Open in Temporal UI").waitFor();
-    await page.getByText("score-1").first().waitFor();
+    await page.getByRole("heading", { name: "Score with model" }).first().waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, "run-page.png"), fullPage: true });
     await page.goto(url("/datasets"));
     await page.getByText("telco-customer-churn.csv").first().waitFor();

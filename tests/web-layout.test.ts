@@ -147,7 +147,7 @@ describe("layout at laptop and desktop sizes", () => {
 
         // The output preview under the canvas as well: less height, the nodes still clear.
         await settings.getByRole("button", { name: "Preview output" }).click();
-        await page.getByRole("table", { name: "Output of unique" }).waitFor();
+        await page.getByRole("table", { name: "Output of Remove duplicates" }).waitFor();
         const preview = await measure(page);
         console.log(`${s.width}x${s.height}: canvas ${size(preview.canvas)} with the settings and the preview open`);
         await page.screenshot({ path: path.join(ARTIFACTS, `layout-editor-${s.width}x${s.height}-preview.png`) });

@@ -176,11 +176,11 @@ describe.each(SIZES)("previews open where the click was at $width x $height", (s
     await withPage(size, async (page) => {
       await page.goto(url(`/runs/${runId}`));
       await page.getByRole("note").getByText("Sample run: 1,000 rows per source.").waitFor();
-      const card = page.getByRole("article", { name: "Node unique" });
+      const card = page.getByRole("article", { name: "Node Remove duplicates" });
       const button = card.getByRole("button", { name: "Preview output" });
       await button.click();
       const preview = card.getByTestId("run-preview");
-      await preview.getByRole("table", { name: "unique · rows: 1,000 rows" }).waitFor();
+      await preview.getByRole("table", { name: "Remove duplicates · rows: 1,000 rows" }).waitFor();
       await preview.getByText("Showing 100 of 1,000 rows").waitFor();
       const p = await settledBox(preview);
       const b = await box(button);
@@ -189,6 +189,13 @@ describe.each(SIZES)("previews open where the click was at $width x $height", (s
       expectScrolledTo(p, size);
       expect(await focusedIn(preview)).toBe(true);
       await page.screenshot({ path: path.join(ARTIFACTS, `run-preview-under-button-${size.width}x${size.height}.png`) });
+      // Escape in the search box with text in it clears the text; the preview stays open.
+      const search = preview.getByLabel("Search every text column");
+      await search.fill("Female");
+      await expect.poll(() => preview.getByText("Showing 100 of 1,000 rows").count()).toBe(0);
+      await search.press("Escape");
+      expect(await search.inputValue()).toBe("");
+      await preview.getByText("Showing 100 of 1,000 rows").waitFor();
       await page.keyboard.press("Escape");
       await preview.waitFor({ state: "detached" });
       expect(await focusedText(page)).toBe("Preview output");

@@ -88,7 +88,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const table = () => page.getByRole("table", { name: "Output of customers" });
+const table = () => page.getByRole("table", { name: "Output of CSV file" });
 const summary = () => page.getByTestId("view-summary");
 const header = (name: string) => table().locator("th", { has: page.getByText(name, { exact: true }) });
 /** The customerIDs of the first `n` rows shown. */
@@ -167,7 +167,7 @@ describe("the data preview: sort, filter, search and download", () => {
 
     // The rows as shown, as CSV: those customers in that order, columns as shown.
     const shown = await download("As shown", "CSV");
-    expect(shown.name).toBe(`Churn-preview-${stamp}-customers-view.csv`);
+    expect(shown.name).toBe(`Churn-preview-${stamp}-CSV-file-view.csv`);
     const rows = parseCsv(shown.text);
     expect(rows[0]).toEqual(["customerID", "churn_score", "plan", "note", "balance"]);
     expect(rows.slice(1).map((r) => r[0])).toEqual(found.map((c) => c.customerID));
@@ -176,7 +176,7 @@ describe("the data preview: sort, filter, search and download", () => {
 
   it("downloads the whole dataset as CSV: every row, formula-like text neutralised, negative numbers kept", async () => {
     const whole = await download("Whole dataset", "CSV");
-    expect(whole.name).toBe(`Churn-preview-${stamp}-customers.csv`);
+    expect(whole.name).toBe(`Churn-preview-${stamp}-CSV-file.csv`);
     const rows = parseCsv(whole.text);
     expect(rows[0]).toEqual(["plan", "note", "balance", "churn_score", "customerID"]);
     expect(rows).toHaveLength(251);
@@ -223,7 +223,7 @@ describe("the data preview: sort, filter, search and download", () => {
   it("offers the same explorer on the run page", async () => {
     await page.goto(url(`/runs/${runId}`));
     await page.getByRole("button", { name: "Preview output" }).click();
-    const runTable = page.getByRole("table", { name: "customers · rows: 250 rows" });
+    const runTable = page.getByRole("table", { name: "CSV file · rows: 250 rows" });
     await runTable.waitFor();
     await runTable.locator("th", { has: page.getByText("balance", { exact: true }) }).getByRole("button").click();
     // Highest balance first: C249 (149).

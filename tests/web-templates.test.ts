@@ -125,7 +125,7 @@ describe("templates", () => {
       // The 20 customers most at risk: the scored rows sorted by churn score, highest first.
       await page.getByTestId("node-score").locator("div").first().click({ position: { x: 12, y: 10 } });
       await page.getByRole("complementary", { name: "Node settings" }).getByRole("button", { name: "Preview output" }).click();
-      const table = page.getByRole("table", { name: "Output of score" });
+      const table = page.getByRole("table", { name: "Output of Score with model" });
       await table.waitFor();
       const header = table.locator("th", { has: page.getByText("churn_score", { exact: true }) });
       await header.getByRole("button").click();

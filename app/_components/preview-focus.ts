@@ -45,6 +45,8 @@ export function usePreviewFocus<T extends HTMLElement>(onClose: () => void, open
       if (e.key !== "Escape" || e.defaultPrevented) return;
       // A menu open inside (Download) closes first, on its own.
       if (ref.current?.querySelector('[aria-expanded="true"]')) return;
+      // Escape in a search box with text in it clears the text (the browser does), it does not close.
+      if (e.target instanceof HTMLInputElement && e.target.type === "search" && e.target.value !== "") return;
       e.stopPropagation();
       onClose();
     },

@@ -86,11 +86,12 @@ export function NodeCard({ runId, node, now }: { runId: string; node: NodeRun; n
     : null;
 
   return (
-    <article aria-label={`Node ${node.nodeId}`} className={`rounded-xl border border-l-4 border-line bg-surface p-4 shadow-xs ${KIND_EDGE[kind] ?? ""}`}>
+    <article aria-label={`Node ${node.label}`} className={`rounded-xl border border-l-4 border-line bg-surface p-4 shadow-xs ${KIND_EDGE[kind] ?? ""}`}>
       <header className="flex flex-wrap items-center gap-x-3 gap-y-1">
         <StatusBadge status={node.status} />
-        <h3 className="font-medium text-ink">{node.nodeId}</h3>
-        <code className="text-xs text-ink-muted">{node.type}</code>
+        <h3 className="font-medium text-ink" title={`${node.nodeId} · ${node.type}`}>
+          {node.label}
+        </h3>
         <div className="ml-auto flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-ink-muted tabular-nums">
           {node.attempt > 1 && <span className="font-medium text-amber-700">attempt {node.attempt}</span>}
           {node.rows !== null && <span>{count.format(node.rows)} rows</span>}
@@ -118,7 +119,7 @@ export function NodeCard({ runId, node, now }: { runId: string; node: NodeRun; n
             <ChevronRight className={`size-3.5 transition-transform ${showPreview ? "rotate-90" : ""}`} aria-hidden="true" />
             Preview output
           </button>
-          {showPreview && <OutputPreview runId={runId} nodeId={node.nodeId} ports={ports} onClose={() => setShowPreview(false)} />}
+          {showPreview && <OutputPreview runId={runId} nodeId={node.nodeId} name={node.label} ports={ports} onClose={() => setShowPreview(false)} />}
         </div>
       )}
     </article>

@@ -13,7 +13,7 @@ import { errorText } from "./hooks";
 
 const count = new Intl.NumberFormat("en-US");
 
-export function OutputPreview({ runId, nodeId, ports, onClose }: { runId: string; nodeId: string; ports: string[]; onClose(): void }) {
+export function OutputPreview({ runId, nodeId, name, ports, onClose }: { runId: string; nodeId: string; name: string; ports: string[]; onClose(): void }) {
   const trpc = useTRPC();
   const focus = usePreviewFocus<HTMLElement>(onClose);
   const [port, setPort] = useState<string | undefined>(ports[0]);
@@ -28,7 +28,7 @@ export function OutputPreview({ runId, nodeId, ports, onClose }: { runId: string
     </button>
   );
   return (
-    <section {...focus.props} aria-label={`Output of ${nodeId}`} data-testid="run-preview" className="mt-3 space-y-2 scroll-mt-4 rounded-lg outline-none">
+    <section {...focus.props} aria-label={`Output of ${name}`} data-testid="run-preview" className="mt-3 space-y-2 scroll-mt-4 rounded-lg outline-none">
       {ports.length > 1 && (
         <div role="group" aria-label="Output" className="inline-flex rounded-lg border border-line bg-sunken p-0.5 text-xs">
           {ports.map((p) => (
@@ -62,8 +62,8 @@ export function OutputPreview({ runId, nodeId, ports, onClose }: { runId: string
           key={preview.data.dataset.id}
           datasetId={preview.data.dataset.id}
           totalRows={preview.data.dataset.rows}
-          caption={`${nodeId} · ${preview.data.port}: ${count.format(preview.data.dataset.rows)} rows`}
-          fileName={[flowName, nodeId, ports.length > 1 ? preview.data.port : undefined].filter(Boolean).join(" ")}
+          caption={`${name} · ${preview.data.port}: ${count.format(preview.data.dataset.rows)} rows`}
+          fileName={[flowName, name, ports.length > 1 ? preview.data.port : undefined].filter(Boolean).join(" ")}
           trailing={close}
         />
       )}

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ParquetDatasetStore } from "../../../db/dataset-store";
-import { ledger, openSqliteStore, runs, type Store } from "../../../db/store";
+import { flows, ledger, openSqliteStore, runs, type Store } from "../../../db/store";
 import type { DatasetRef } from "../../../nodes/sdk/types";
 import { createFlow } from "../../services/flows";
 import { createCaller } from "../root";
@@ -108,6 +108,26 @@ describe("run.preview", () => {
 });
 
 describe("run.get", () => {
+  it("names each node as the flow does: its own label, else its kind's, the id for a node the version lacks", async () => {
+    const at = { x: 0, y: 0 };
+    const saved = await flows.saveVersion(db, {
+      name: "Labels",
+      nodes: [
+        { id: "score", type: "model.score@1", label: "Churn risk", position: at, config: {} },
+        { id: "train", type: "model.train-classifier@1", position: at, config: {} },
+      ],
+      edges: [],
+    });
+    const nodes = [
+      { id: "score", type: "model.score@1" },
+      { id: "train", type: "model.train-classifier@1" },
+      { id: "gone", type: "transform.dedupe@1" },
+    ];
+    await runs.create(db, { runId: "run-labels", flowId: saved.flowId, flowVersionId: saved.versionId, flowVersion: saved.version, triggerKind: "manual", workflowId: "run-run-labels", temporalUrl: "http://temporal.test", nodes });
+    const got = await caller.run.get({ runId: "run-labels" });
+    expect(Object.fromEntries(got.nodes.map((n) => [n.nodeId, n.label]))).toEqual({ score: "Churn risk", train: "Train classifier", gone: "gone" });
+  });
+
   it("counts what the run's actions did, per node, channel and status, from the decision ledger", async () => {
     const row = (customer: string, status: "sent" | "suppressed" | "failed", nodeId = "mail") => ({
       key: `run-1:${nodeId}:${customer}`,

@@ -9,6 +9,7 @@ import { NotFound, Precondition } from "../../../lib/errors";
 import { sharedDir } from "../../../lib/paths";
 import type { DatasetRef } from "../../../nodes/sdk/types";
 import { SAMPLE_ROWS, SAMPLE_SEED } from "../../../workflows/graph/compile";
+import { parseTypeRef } from "../../../workflows/graph/schema";
 import { isFinished } from "../../../workflows/graph/status";
 import { refuseDraft, startRun } from "../../services/flows";
 import { settleIfEnded } from "../../services/unreported-runs";
@@ -51,8 +52,17 @@ export const runRouter = createTRPCRouter({
   get: viewerProcedure.input(z.object({ runId: runIdSchema })).query(async ({ ctx, input }) => {
     const detail = await runs.get(ctx.store, input.runId);
     const current = (await settleIfEnded(ctx.store, ctx.temporal, detail.run)) ? await runs.get(ctx.store, input.runId) : detail;
+    // Each node by the name the flow gives it (the canvas's name; its id stays for links and tooltips).
+    const { graph } = await flows.get(ctx.store, current.run.flowId, current.run.flowVersion);
+    const labels = new Map(
+      graph.nodes.map((n) => {
+        const ref = parseTypeRef(n.type);
+        return [n.id, n.label || (ref && ctx.registry.get(ref.type, ref.version)?.label) || n.id];
+      }),
+    );
+    const nodes = current.nodes.map((n) => ({ ...n, label: labels.get(n.nodeId) ?? n.nodeId }));
     // What its actions did, per node, channel and status (from the decision ledger).
-    return { ...current, actions: await ledger.countsByRun(ctx.store, input.runId) };
+    return { ...current, nodes, actions: await ledger.countsByRun(ctx.store, input.runId) };
   }),
 
   /** The first rows of one of a node's table outputs (the first one unless `port` is given). */

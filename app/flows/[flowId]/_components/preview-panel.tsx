@@ -8,6 +8,8 @@ import { useState, type CSSProperties } from "react";
 import { DatasetExplorer } from "@/app/_components/dataset-explorer/dataset-explorer";
 import { usePreviewFocus } from "@/app/_components/preview-focus";
 import { useTRPC } from "@/trpc/react";
+import { useFlowStore } from "../_store/flow-store";
+import { useCatalog } from "./catalog-context";
 
 const count = new Intl.NumberFormat("en-US");
 
@@ -22,11 +24,15 @@ export function PreviewPanel({ runId, nodeId, place, opener, onClose }: { runId:
   const flowName = run?.flowName;
   const sample = run?.trigger?.sample;
   const data = preview.data;
+  // The node by the name the canvas shows (its id is for the tooltip only).
+  const node = useFlowStore((s) => s.nodes.find((n) => n.id === nodeId));
+  const entry = useCatalog().get(node?.data.ref ?? "");
+  const name = node?.data.label || entry?.label || nodeId;
 
   const title = (
     <>
       <h2 className="text-sm font-semibold whitespace-nowrap text-ink">
-        Output of <span className="font-mono">{nodeId}</span>
+        <span title={nodeId}>Output of {name}</span>
       </h2>
       {sample && <span className="rounded-full bg-amber-50 px-2 py-0.5 text-[11px] whitespace-nowrap text-amber-900">Sample run: {count.format(sample.rows)} rows per source</span>}
       {data && data.ports.length > 1 && (
@@ -57,7 +63,7 @@ export function PreviewPanel({ runId, nodeId, place, opener, onClose }: { runId:
   return (
     <section
       {...focus.props}
-      aria-label={`Output of ${nodeId}`}
+      aria-label={`Output of ${name}`}
       data-testid="editor-preview"
       style={place}
       className="absolute z-20 flex flex-col rounded-xl border border-line bg-surface px-3 py-2 shadow-2xl outline-none"
@@ -67,8 +73,8 @@ export function PreviewPanel({ runId, nodeId, place, opener, onClose }: { runId:
           key={data.dataset.id}
           datasetId={data.dataset.id}
           totalRows={data.dataset.rows}
-          caption={`Output of ${nodeId}`}
-          fileName={[flowName, nodeId, data.ports.length > 1 ? data.port : undefined].filter(Boolean).join(" ")}
+          caption={`Output of ${name}`}
+          fileName={[flowName, name, data.ports.length > 1 ? data.port : undefined].filter(Boolean).join(" ")}
           tableClassName=""
           leading={title}
           trailing={close}
