@@ -53,7 +53,7 @@ export const runRouter = createTRPCRouter({
     const detail = await runs.get(ctx.store, input.runId);
     const current = (await settleIfEnded(ctx.store, ctx.temporal, detail.run)) ? await runs.get(ctx.store, input.runId) : detail;
     // Each node by the name the flow gives it (the canvas's name; its id stays for links and tooltips).
-    const { graph } = await flows.get(ctx.store, current.run.flowId, current.run.flowVersion);
+    const { graph } = await flows.getVersion(ctx.store, current.run.flowVersionId);
     const labels = new Map(
       graph.nodes.map((n) => {
         const ref = parseTypeRef(n.type);
