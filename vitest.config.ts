@@ -11,7 +11,7 @@ export default defineConfig({
       {
         // Nodes and pure graph functions: real DuckDB and SQLite, no Temporal.
         extends: true,
-        test: { name: "unit", include: ["nodes/**/*.test.ts", "workflows/graph/**/*.test.ts", "db/**/*.test.ts", "lib/**/*.test.ts", "server/**/*.test.ts", "app/**/*.test.ts"], exclude },
+        test: { name: "unit", include: ["nodes/**/*.test.ts", "workflows/**/*.test.ts", "db/**/*.test.ts", "lib/**/*.test.ts", "server/**/*.test.ts", "app/**/*.test.ts"], exclude },
       },
       {
         // Whole runs through a real Temporal dev server and real worker processes.

@@ -12,6 +12,7 @@ import { dataDir, sharedDir } from "../lib/paths";
 import { connectionOptions, temporalSettings, workflowUrl } from "../lib/temporal";
 import { startPump } from "../server/pump/pump";
 import { loadRegistry } from "../nodes/registry";
+import { sweepJournals } from "./activities/ledger-access";
 import { createActivities } from "./activities/run-node";
 
 async function main() {
@@ -24,6 +25,8 @@ async function main() {
     const swept = await sweepScratch(d);
     if (swept) console.log(`removed ${swept} scratch file${swept === 1 ? "" : "s"} left by an earlier crash (over a day old) from ${d}`);
   }
+  const journals = await sweepJournals(store, shared);
+  if (journals) console.log(`wrote ${journals} decision-ledger journal file${journals === 1 ? "" : "s"} left by a killed worker to the ledger`);
   const identity = `${process.pid}@${os.hostname()}`;
   const connection = await connectWhenUp(settings);
   const worker = await Worker.create({

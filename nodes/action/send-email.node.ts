@@ -24,7 +24,6 @@ import { Deferrals, guard, marketingField } from "./guardrails-use";
 import { addressOf, compileMessage, messageIdOf, renderMessage, sha256, smtpDetail, validAddress, type RenderedMessage } from "./email-message";
 import { checkTemplate, LIMITS, TemplateError, type TemplateKind } from "./liquid";
 import { buildMime } from "./mime";
-import { RecordGroup } from "./record-group";
 import { SmtpSender } from "./smtp-sender";
 
 export { messageIdOf };
@@ -123,7 +122,6 @@ export default defineNode({
     const reserved = new Set<string>();
     let fatal: unknown;
     const inFlight = new Set<Promise<void>>();
-    const sentRows = new RecordGroup((rows) => ctx.ledger.record(rows), () => inFlight.size);
     const started = Date.now();
     let lastProgress = 0;
     const report = (force = false) => {
@@ -171,8 +169,8 @@ export default defineNode({
       }
       reserved.delete(customer);
       // Right after the 250, before this connection takes the next message: the window in which a
-      // crash would resend it is this one write (shared with the other connections' rows).
-      await sentRows.add({ ...about(customer, row), status: "sent", content: { campaign: config.campaign, template: fingerprint, subject: rendered.subject }, providerId: messageId });
+      // crash would resend it is this one write to the ledger's journal.
+      await ctx.ledger.record([{ ...about(customer, row), status: "sent", content: { campaign: config.campaign, template: fingerprint, subject: rendered.subject }, providerId: messageId }]);
       counts.sent++;
       report();
     };
@@ -185,10 +183,7 @@ export default defineNode({
         .catch((err: unknown) => {
           fatal ??= err;
         })
-        .finally(() => {
-          inFlight.delete(p);
-          sentRows.settle();
-        });
+        .finally(() => inFlight.delete(p));
       inFlight.add(p);
     };
 

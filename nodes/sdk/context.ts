@@ -174,7 +174,14 @@ export interface Ledger {
   key(customer: string): string;
   /** Of these customers, those whose action in this run and node is settled (sent or suppressed): do not act again. */
   settled(customers: readonly string[]): Promise<Set<string>>;
+  /**
+   * Records entries: once it resolves they are kept even if the worker is killed next (a retry of
+   * the node sees them as settled). They reach the ledger's table shortly after, in groups, and all
+   * of them before the node's run ends.
+   */
   record(entries: readonly LedgerEntry[]): Promise<void>;
+  /** Writes what was recorded through to the ledger's table now (done for every node when its run ends). */
+  flush(): Promise<void>;
   /** Ledger rows (every flow's, newest first) as a dataset, for learning from what was done. */
   dataset(filter?: { flowId?: string; channel?: string; since?: number }): Promise<DatasetRef>;
 }

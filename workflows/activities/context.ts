@@ -6,7 +6,6 @@ import path from "node:path";
 import { ParquetDatasetStore } from "../../db/dataset-store";
 import { StoreModelRegistry } from "../../db/model-registry";
 import { audit, connections, files, ledger, profiles, runs, type Store } from "../../db/store";
-import type { NewLedgerRow } from "../../db/store/ledger";
 import { isAppError } from "../../lib/errors";
 import { guardedFetch } from "../../lib/http-guard";
 import { resolveFlowPath } from "../../lib/flow-paths";
@@ -15,7 +14,7 @@ import { encryptionKey } from "../../lib/secret-box";
 import { publicBaseUrl, unsubscribeKey, unsubscribeToken, unsubscribeUrl } from "../../lib/unsubscribe-links";
 import type { ConnectionKind, ConnectionLookup, ConnectionOf } from "../../nodes/sdk/connections";
 import { ConfigError, NotFoundError } from "../../nodes/sdk/errors";
-import type { Ledger, Logger, NodeContext, RunTrigger } from "../../nodes/sdk/types";
+import type { Logger, NodeContext, RunTrigger } from "../../nodes/sdk/types";
 import { openSecrets } from "../../server/services/connection-kinds";
 import { resolveConnection } from "../../server/services/connection-use";
 import { eventsAccess } from "./events-access";
@@ -23,7 +22,8 @@ import { guardrailsAccess } from "./guardrails-access";
 import { journeyAccess, type JourneyOptions } from "./journey-access";
 import type { RunSample } from "../graph/plan";
 import { sampleModels } from "./sample";
-import { fromRows, triggerData } from "./trigger-data";
+import { ledgerFor } from "./ledger-access";
+import { triggerData } from "./trigger-data";
 
 export interface ContextOptions {
   /** This process's own data directory: scratch files go to its tmp/. */
@@ -76,7 +76,7 @@ export function createNodeContext(o: ContextOptions): NodeContext {
     mkdirSync(scratch, { recursive: true, mode: 0o700 });
     return path.join(scratch, `${o.nodeId.replace(/[^A-Za-z0-9_-]/g, "_")}-${randomUUID()}${extension}`);
   };
-  const ledgerAccess = ledgerFor(o, datasets, scratchFile, profileIds);
+  const ledgerAccess = ledgerFor({ store: o.store, sharedDir: o.sharedDir, runId: o.runId, nodeId: o.nodeId, datasets, scratchFile, profileIds });
   return {
     trigger: o.trigger ?? { kind: "manual" },
     triggerData: () => (o.trigger ? triggerData({ store: o.store, datasets, scratchFile }, o.trigger) : Promise.resolve(null)),
@@ -197,124 +197,4 @@ async function profileTraits(store: Store, ids: readonly string[]): Promise<Map<
     if (p) out.set(id, { profileId, traits: p.traits });
   }
   return out;
-}
-
-/** The ledger for one node of one run: keys from (run, node, customer); rows carry the flow and version. */
-const LEDGER_COLUMNS: Record<string, string> = {
-  key: "VARCHAR",
-  run_id: "VARCHAR",
-  flow_id: "VARCHAR",
-  flow_version: "INTEGER",
-  node_id: "VARCHAR",
-  channel: "VARCHAR",
-  customer_id: "VARCHAR",
-  profile_id: "VARCHAR",
-  status: "VARCHAR",
-  reason: "VARCHAR",
-  content: "JSON",
-  model_name: "VARCHAR",
-  model_version: "INTEGER",
-  score: "DOUBLE",
-  arm: "VARCHAR",
-  provider_id: "VARCHAR",
-  at: "TIMESTAMP",
-};
-
-/** How many recorded ledger rows make a transaction full (a bigger batch is written at once). */
-const LEDGER_GROUP_ROWS = 500;
-
-function ledgerFor(o: ContextOptions, datasets: ParquetDatasetStore, scratchFile: (ext?: string) => string, profileIds: Map<string, string | null>): Ledger {
-  const keyIn = (runId: string, customer: string) => `${runId}:${o.nodeId}:${customer}`;
-  const key = (customer: string) => keyIn(o.runId, customer);
-  // Group commit: rows recorded in the same turn of the event loop (a sender's connections
-  // finishing together) go in one transaction, and each caller resumes once its rows are committed.
-  let waiting: { rows: NewLedgerRow[]; replaces: string[]; done: { resolve(): void; reject(err: unknown): void }[]; timer: NodeJS.Immediate } | null = null;
-  let writing: Promise<void> = Promise.resolve();
-  const flush = () => {
-    const group = waiting;
-    if (!group) return;
-    waiting = null;
-    clearImmediate(group.timer);
-    writing = writing.then(async () => {
-      try {
-        // One row per key in a statement (PostgreSQL refuses to upsert a row twice in one): the latest wins.
-        await ledger.record(o.store, [...new Map(group.rows.map((r) => [r.key, r])).values()], [...new Set(group.replaces)]);
-        for (const d of group.done) d.resolve();
-      } catch (err) {
-        for (const d of group.done) d.reject(err);
-      }
-    });
-  };
-  const commitLedger = (rows: NewLedgerRow[], replaces: string[]): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      waiting ??= { rows: [], replaces: [], done: [], timer: setImmediate(flush) };
-      waiting.rows.push(...rows);
-      waiting.replaces.push(...replaces);
-      waiting.done.push({ resolve, reject });
-      if (waiting.rows.length >= LEDGER_GROUP_ROWS) flush();
-    });
-  let run: Promise<{ flowId: string; flowVersion: number; trigger?: RunTrigger | null }> | undefined;
-  return {
-    key,
-    async settled(customers) {
-      const done = await ledger.settled(o.store, customers.map(key));
-      return new Set(customers.filter((c) => done.has(key(c))));
-    },
-    async record(entries) {
-      if (!entries.length) return;
-      // A node run outside a recorded run (a node test, a preview) still records, under no flow.
-      const { flowId, flowVersion, trigger } = await (run ??= runs.row(o.store, o.runId).catch((err: unknown) => {
-        if (isAppError(err) && err.code === "NOT_FOUND") return { flowId: "", flowVersion: 0, trigger: null };
-        throw err;
-      }));
-      const unknown = entries.map((e) => e.customer).filter((c) => !profileIds.has(c));
-      if (unknown.length) {
-        const found = await profiles.idsFor(o.store, unknown);
-        for (const c of unknown) profileIds.set(c, found.get(c) ?? null);
-      }
-      // A part this node deferred (quiet hours) in the run above: what happens now replaces the deferral row there.
-      const deferredIn = trigger?.parent?.node === o.nodeId ? trigger.parent.runId : null;
-      await commitLedger(
-        entries.map((e) => ({
-          key: key(e.customer),
-          runId: o.runId,
-          flowId,
-          flowVersion,
-          nodeId: o.nodeId,
-          channel: e.channel,
-          customerId: e.customer,
-          profileId: profileIds.get(e.customer) ?? null,
-          status: e.status,
-          reason: e.reason ?? null,
-          content: e.content ?? null,
-          model: e.model ?? null,
-          arm: e.arm ?? null,
-          providerId: e.providerId ?? null,
-        })),
-        deferredIn ? entries.map((e) => keyIn(deferredIn, e.customer)) : [],
-      );
-    },
-    async dataset(filter = {}) {
-      const rows = (await ledger.list(o.store, filter)).map((r) => ({
-        key: r.key,
-        run_id: r.runId,
-        flow_id: r.flowId,
-        flow_version: r.flowVersion,
-        node_id: r.nodeId,
-        channel: r.channel,
-        customer_id: r.customerId,
-        profile_id: r.profileId,
-        status: r.status,
-        reason: r.reason,
-        content: r.content ? JSON.stringify(r.content) : null,
-        model_name: r.model?.name ?? null,
-        model_version: r.model?.version ?? null,
-        score: r.model?.score ?? null,
-        arm: r.arm,
-        provider_id: r.providerId,
-        at: r.at,
-      }));
-      return fromRows(datasets, () => scratchFile(".ndjson"), rows, LEDGER_COLUMNS);
-    },
-  };
 }

@@ -17,7 +17,15 @@ export async function executeNode(def: NodeDefinition, rawConfig: unknown, input
     }
     if (ref.kind !== portType(spec)) throw new ConfigError(`${def.label}: input "${port}" expects a ${portType(spec)}, got a ${ref.kind}`, { field: port });
   }
-  const result = await def.run({ config: parsed.data, inputs: inputs as never, ctx });
+  let result: NodeResult;
+  try {
+    result = await def.run({ config: parsed.data, inputs: inputs as never, ctx });
+  } catch (err) {
+    // What the node recorded before it failed still goes to the ledger's table (if this fails too, a retry reads the journal).
+    await ctx.ledger.flush().catch(() => undefined);
+    throw err;
+  }
+  await ctx.ledger.flush();
   for (const port of Object.keys(result.outputs)) {
     if (!(port in def.outputs)) throw new Error(`${def.type} returned an undeclared output "${port}"`);
   }
