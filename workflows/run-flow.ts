@@ -14,7 +14,7 @@ import {
   workflowInfo,
 } from "@temporalio/workflow";
 import type { Defer, Hold, ValueRef } from "../nodes/sdk/types";
-import { activitiesFor, bookkeeping, downstreamOf } from "./activity-proxies";
+import { activitiesFor, downstreamOf, recordRun } from "./activity-proxies";
 import { holderIdOf, type NodeState, type PlanNode, type RunFlowInput, type RunFlowResult } from "./graph/plan";
 import { holdForEvent, type HoldInput } from "./hold-for-event";
 
@@ -52,7 +52,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   // Not cancellable: a run cancelled before it starts must still reach its final bookkeeping.
   // A part's run shows the nodes before its step as done elsewhere, not as still to come.
   const elsewhere = scope ? plan.nodes.filter((n) => !scope.has(n.id)).map((n) => ({ id: n.id, status: "skipped" as const, error: NOT_HERE })) : undefined;
-  await CancellationScope.nonCancellable(() => bookkeeping.recordRun({ runId, status: "running", create, nodes: elsewhere }));
+  await CancellationScope.nonCancellable(() => recordRun({ runId, status: "running", create, nodes: elsewhere }));
 
   const inputsOf = (node: PlanNode) => {
     const inputs: Record<string, ValueRef> = {};
@@ -176,14 +176,14 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   const failed = settled.filter((n) => n.status === "failed");
 
   if (CancellationScope.current().consideredCancelled) {
-    await CancellationScope.nonCancellable(() => bookkeeping.recordRun({ runId, status: "cancelled", error: "Cancelled", nodes: settled }));
+    await CancellationScope.nonCancellable(() => recordRun({ runId, status: "cancelled", error: "Cancelled", nodes: settled }));
     throw new CancelledFailure("Run cancelled");
   }
   if (failed.length) {
     const error = failed.map((n) => `${n.id}: ${n.error}`).join("; ");
-    await bookkeeping.recordRun({ runId, status: "failed", error, nodes: settled });
+    await recordRun({ runId, status: "failed", error, nodes: settled });
     throw ApplicationFailure.nonRetryable(`${failed.length} node${failed.length > 1 ? "s" : ""} failed: ${error}`, "FlowFailed", { runId, nodes: states });
   }
-  await bookkeeping.recordRun({ runId, status: "succeeded", nodes: settled });
+  await recordRun({ runId, status: "succeeded", nodes: settled });
   return { runId, status: "succeeded", nodes: states };
 }
