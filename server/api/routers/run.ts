@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ParquetDatasetStore } from "../../../db/dataset-store";
 import { flows, runs, ledger } from "../../../db/store";
 import { NotFound, Precondition } from "../../../lib/errors";
+import { nodeName } from "../../../lib/node-name";
 import { sharedDir } from "../../../lib/paths";
 import type { DatasetRef } from "../../../nodes/sdk/types";
 import { SAMPLE_ROWS, SAMPLE_SEED } from "../../../workflows/graph/compile";
@@ -57,7 +58,7 @@ export const runRouter = createTRPCRouter({
     const labels = new Map(
       graph.nodes.map((n) => {
         const ref = parseTypeRef(n.type);
-        return [n.id, n.label || (ref && ctx.registry.get(ref.type, ref.version)?.label) || n.id];
+        return [n.id, nodeName(n, ref && ctx.registry.get(ref.type, ref.version)?.label)];
       }),
     );
     const nodes = current.nodes.map((n) => ({ ...n, label: labels.get(n.nodeId) ?? n.nodeId }));

@@ -7,6 +7,7 @@ import { X } from "lucide-react";
 import { useState, type CSSProperties } from "react";
 import { DatasetExplorer } from "@/app/_components/dataset-explorer/dataset-explorer";
 import { usePreviewFocus } from "@/app/_components/preview-focus";
+import { nodeName } from "@/lib/node-name";
 import { useTRPC } from "@/trpc/react";
 import { useFlowStore } from "../_store/flow-store";
 import { useCatalog } from "./catalog-context";
@@ -27,7 +28,7 @@ export function PreviewPanel({ runId, nodeId, place, opener, onClose }: { runId:
   // The node by the name the canvas shows (its id is for the tooltip only).
   const node = useFlowStore((s) => s.nodes.find((n) => n.id === nodeId));
   const entry = useCatalog().get(node?.data.ref ?? "");
-  const name = node?.data.label || entry?.label || nodeId;
+  const name = nodeName({ id: nodeId, label: node?.data.label }, entry?.label);
 
   const title = (
     <>

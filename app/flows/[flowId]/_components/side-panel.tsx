@@ -10,6 +10,7 @@ import { Metrics } from "@/app/_components/metrics";
 import { Dialog } from "@/app/flows/_components/dialog";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { duration } from "@/app/_components/ui";
+import { nodeName } from "@/lib/node-name";
 import { useTRPC, useTRPCClient } from "@/trpc/react";
 import { useFlowStore, type EditorProblem } from "../_store/flow-store";
 import { KIND, useCatalog } from "./catalog-context";
@@ -88,6 +89,7 @@ export function SidePanel({
   const setDraft = useFlowStore((s) => s.setDraft);
   const deleteSelected = useFlowStore((s) => s.deleteSelected);
   const entry = useCatalog().get(node?.data.ref ?? "");
+  const name = nodeName({ id: nodeId, label: node?.data.label }, entry?.label);
   const flowId = useFlowStore((s) => s.flowId);
   const files = useQuery(trpc.dataset.files.queryOptions());
   const [wide, setWide] = useState(false);
@@ -120,7 +122,7 @@ export function SidePanel({
           <Icon className="size-4" aria-hidden />
         </span>
         <div className="min-w-0 flex-1">
-          <h2 className="truncate text-sm font-semibold text-ink">{node.data.label || entry?.label || node.data.ref}</h2>
+          <h2 className="truncate text-sm font-semibold text-ink">{name}</h2>
           <p className="truncate text-[11px] text-ink-muted first-letter:uppercase" title={`${nodeId} · ${node.data.ref}`}>
             {node.data.label && entry ? entry.label : (entry?.kind ?? node.data.ref)}
           </p>
@@ -172,7 +174,7 @@ export function SidePanel({
           </section>
         )}
 
-        <Dialog open={wide} wide title={`${node.data.label || entry?.label || node.data.ref}: results`} onClose={() => setWide(false)}>
+        <Dialog open={wide} wide title={`${name}: results`} onClose={() => setWide(false)}>
           <div className="mt-3">{run?.metrics && <Metrics metrics={run.metrics} />}</div>
         </Dialog>
 
