@@ -14,7 +14,7 @@
 // operating system, not synced to disk): it survives the process, not the machine.
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { ParquetDatasetStore } from "../../db/dataset-store";
 import { ledger, profiles, runs, type Store } from "../../db/store";
 import type { NewLedgerRow } from "../../db/store/ledger";
@@ -71,10 +71,9 @@ export function journalFolder(sharedDir: string): string {
   return path.join(sharedDir, "ledger-journal");
 }
 
-/** The start of the names of one node's journal files in one run. */
+/** The start of the names of one node's journal files in one run (a hash: ids may be long or hold any character). */
 export function journalPrefix(runId: string, nodeId: string): string {
-  const safe = (s: string) => encodeURIComponent(s).replace(/\./g, "%2E");
-  return `${safe(runId)}.${safe(nodeId)}.`;
+  return `${createHash("sha256").update(`${runId}\u0000${nodeId}`).digest("hex").slice(0, 32)}.`;
 }
 
 /** The rows and replaced keys in a journal file, in order (a torn last line, from a crash mid-write, is skipped). */
@@ -110,8 +109,8 @@ async function foldJournals(store: Store, dir: string, pick: (name: string, file
   }
   const files = names
     .filter((f) => f.endsWith(".ndjson") && pick(f, path.join(dir, f)))
-    // Oldest first: "<run>.<node>.<time><sequence>-<random>.ndjson" (the ids have their dots encoded).
-    .sort((a, b) => a.split(".")[2]!.localeCompare(b.split(".")[2]!));
+    // Oldest first: "<run and node>.<time><sequence>-<random>.ndjson".
+    .sort((a, b) => a.split(".")[1]!.localeCompare(b.split(".")[1]!));
   for (const f of files) {
     const file = path.join(dir, f);
     const e = readJournal(file);
@@ -140,7 +139,7 @@ export function sweepJournals(store: Store, sharedDir: string, idleMs = 10 * 60_
 /** Segments this process opened: orders two opened in the same millisecond. */
 let segments = 0;
 
-export function ledgerFor(o: LedgerOptions): Ledger & { flush(): Promise<void> } {
+export function ledgerFor(o: LedgerOptions): Ledger {
   const keyIn = (runId: string, customer: string) => `${runId}:${o.nodeId}:${customer}`;
   const key = (customer: string) => keyIn(o.runId, customer);
   const dir = journalFolder(o.sharedDir);
