@@ -1,71 +1,14 @@
 // The destination-independent part of action.sync: record keys and row hashes, the comparison with
-// the state of the last sync, batching, finding the rows a destination rejects inside a refused
-// batch (by halving it), the decision ledger and the report. A destination (sync-sql.ts,
-// sync-http.ts) only knows how to write a batch and how to remove records.
+// the state of the last sync, batching, the decision ledger and the report. The destination
+// contract and the halving of a refused batch are in sync-destination.ts; a destination
+// (sync-sql.ts, sync-http.ts) only knows how to write a batch and how to remove records.
 import { ConfigError, DataError, type Column, type DatasetRef, type LedgerEntry, type NodeContext } from "../sdk";
+import { removeResolving, writeResolving, type Destination, type RowsWritten, type SyncRemoval, type SyncRow, type WriteOp } from "./sync-destination";
+
+// sync-sql.ts and sync-http.ts import the contract from here.
+export { RowsRefused, type BatchOutcome, type Destination, type SyncRemoval, type SyncRow, type WriteOp } from "./sync-destination";
 
 export type SyncMode = "insert" | "update" | "upsert" | "mirror";
-/** What a write does to a record: insert only new ones, update only existing ones, or both. */
-export type WriteOp = "insert" | "update" | "upsert";
-
-/** One row to send: its record key, the key's values, the mapped values, and their hash. */
-export interface SyncRow {
-  key: string;
-  keyValues: unknown[];
-  values: unknown[];
-  hash: string;
-  change: "added" | "changed";
-}
-
-/** A record to remove (mirror mode): its key and the key's values, as far as the state knows them. */
-export interface SyncRemoval {
-  key: string;
-  keyValues: unknown[];
-}
-
-/**
- * What a destination made of a batch it accepted. Row indexes into the batch. `skipped`: rows the
- * mode did not write (insert: a record with the key is there already; update: none is).
- * `rejected`: rows refused one by one (a destination that writes row by row reports them here
- * instead of refusing the batch).
- */
-export interface BatchOutcome {
-  skipped?: Map<number, string>;
-  rejected?: Map<number, string>;
-}
-
-/** Thrown by a destination when a batch is refused because of (some of) its rows, with the reason. */
-export class RowsRefused extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = "RowsRefused";
-  }
-}
-
-/** A destination: where a sync writes. `fields[i]` receives `values[i]` of every row. */
-export interface Destination {
-  /** Shown in messages and metrics: e.g. `PostgreSQL table telco (connection "crm")`. */
-  label: string;
-  /** Rows per write when the node's config gives none, and the most one write takes. */
-  defaultBatch: number;
-  maxBatch: number;
-  /**
-   * The DuckDB expression a column is read with: the value this destination wants, as JSON can
-   * hold it (text, a number, a boolean, null). `c` is the quoted column.
-   */
-  select(col: Column, c: string): string;
-  /** The values of a row back from JSON, when the destination needs other types (bytes). */
-  decode?(values: unknown[]): unknown[];
-  /** Before any write: check (or create) the target; may refuse the configuration. */
-  open(op: WriteOp, cols: Column[]): Promise<void>;
-  /** Write one batch. RowsRefused: the batch was not written because of its data; anything else stops the sync. */
-  write(op: WriteOp, rows: readonly SyncRow[]): Promise<BatchOutcome>;
-  /** Remove records. RowsRefused as for write(); records already gone count as removed. */
-  remove(records: readonly SyncRemoval[]): Promise<BatchOutcome>;
-  /** Statements or requests sent so far. */
-  calls(): number;
-  close(): Promise<void>;
-}
 
 export interface SyncPlan {
   /** The id the state is kept under. */
@@ -176,36 +119,11 @@ export async function runSync(ctx: NodeContext, input: DatasetRef, plan: SyncPla
   const state = await ctx.syncState.load(destinationId);
   const seen = new Set<string>();
 
-  /** Writes a batch, halving a refused one until every refused row is alone: the others land. */
-  const writeResolving = async (rows: SyncRow[], out: { landed: SyncRow[]; skipped: [SyncRow, string][]; rejected: [SyncRow, string][] }): Promise<void> => {
-    ctx.signal.throwIfAborted();
-    let outcome: BatchOutcome;
-    try {
-      outcome = await dest.write(op, rows);
-    } catch (err) {
-      if (!(err instanceof RowsRefused)) throw err;
-      if (rows.length === 1) {
-        out.rejected.push([rows[0]!, err.reason]);
-        return;
-      }
-      const half = Math.ceil(rows.length / 2);
-      await writeResolving(rows.slice(0, half), out);
-      await writeResolving(rows.slice(half), out);
-      return;
-    }
-    rows.forEach((row, i) => {
-      const refused = outcome.rejected?.get(i);
-      const skipped = outcome.skipped?.get(i);
-      if (refused !== undefined) out.rejected.push([row, refused]);
-      else if (skipped !== undefined) out.skipped.push([row, skipped]);
-      else out.landed.push(row);
-    });
-  };
 
   /** The store's bookkeeping of the last batch (state, ledger): runs while the next batch is read and written. */
   let bookkeeping: Promise<void> = Promise.resolve();
   let writeMs = 0;
-  const keep = async (out: { landed: SyncRow[]; skipped: [SyncRow, string][]; rejected: [SyncRow, string][] }) => {
+  const keep = async (out: RowsWritten) => {
     // The state first: a record that landed is never sent again for nothing, even if the ledger write fails.
     if (out.landed.length) await ctx.syncState.save(destinationId, out.landed.map((r) => ({ key: r.key, hash: r.hash })), []);
     await recordLedger(ctx, [
@@ -216,9 +134,9 @@ export async function runSync(ctx: NodeContext, input: DatasetRef, plan: SyncPla
   };
   const flush = async (rows: SyncRow[]) => {
     if (!rows.length) return;
-    const out = { landed: [] as SyncRow[], skipped: [] as [SyncRow, string][], rejected: [] as [SyncRow, string][] };
+    const out: RowsWritten = { landed: [], skipped: [], rejected: [] };
     const t0 = performance.now();
-    await writeResolving(rows, out);
+    await writeResolving(ctx, dest, op, rows, out);
     writeMs += performance.now() - t0;
     for (const r of out.landed) report[r.change]++;
     landedTotal += out.landed.length;
@@ -335,33 +253,6 @@ export async function runSync(ctx: NodeContext, input: DatasetRef, plan: SyncPla
   report.writeSeconds = +(writeMs / 1000).toFixed(3);
   ctx.progress(1, `${report.added} added, ${report.changed} changed, ${report.removed} removed, ${report.unchanged} unchanged, ${report.rejected} rejected`);
   return report;
-}
-
-async function removeResolving(ctx: NodeContext, dest: Destination, records: SyncRemoval[], out: { removed: SyncRemoval[]; rejected: [SyncRemoval, string][] }): Promise<void> {
-  ctx.signal.throwIfAborted();
-  const unusable = records.filter((r) => !r.keyValues.length);
-  for (const r of unusable) out.rejected.push([r, "the record key was made with other key columns"]);
-  const usable = records.filter((r) => r.keyValues.length);
-  if (!usable.length) return;
-  let outcome: BatchOutcome;
-  try {
-    outcome = await dest.remove(usable);
-  } catch (err) {
-    if (!(err instanceof RowsRefused)) throw err;
-    if (usable.length === 1) {
-      out.rejected.push([usable[0]!, err.reason]);
-      return;
-    }
-    const half = Math.ceil(usable.length / 2);
-    await removeResolving(ctx, dest, usable.slice(0, half), out);
-    await removeResolving(ctx, dest, usable.slice(half), out);
-    return;
-  }
-  usable.forEach((r, i) => {
-    const refused = outcome.rejected?.get(i);
-    if (refused !== undefined) out.rejected.push([r, refused]);
-    else out.removed.push(r);
-  });
 }
 
 /** One ledger entry per record key (a key refused twice in one batch is recorded once). */
