@@ -1,7 +1,8 @@
 // action.sync: write-back (reverse ETL). Sends a dataset into a table of a PostgreSQL or SQLite
 // connection, or into an HTTP API, sending only the rows that changed since the last successful
-// sync to the same destination. The machinery is in sync-core.ts; the destinations in sync-sql.ts
-// and sync-http.ts.
+// sync to the same destination. The machinery is in sync-core.ts (the contract a destination
+// implements and the halving of refused batches in sync-destination.ts); the destinations in
+// sync-sql.ts and sync-http.ts.
 //
 // The state (record key -> hash of the row as sent) is kept per destination: the connection, the
 // table or path, and the key columns (other key columns are other records, so they start afresh).
