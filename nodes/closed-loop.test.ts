@@ -79,7 +79,9 @@ async function purchases(who: readonly Customer[], treated: ReadonlySet<string>,
 async function target(cohort: DatasetRef, runId: string, emailPercent: number): Promise<Set<string>> {
   const res = await h.run(split, { customerId: "customer_id", arms: [{ name: "email", percent: emailPercent }], controlPercent: 100 - emailPercent, salt: runId }, { rows: cohort }, ctxOf(runId, "split"));
   const emailed = await idsOf(res.outputs.a as DatasetRef);
-  await ctxOf(runId, "email").ledger.record(emailed.map((customer) => ({ customer, channel: "email", status: "sent", arm: "email", content: { campaign: "churn-save" } })));
+  const email = ctxOf(runId, "email");
+  await email.ledger.record(emailed.map((customer) => ({ customer, channel: "email", status: "sent", arm: "email", content: { campaign: "churn-save" } })));
+  await email.ledger.flush(); // the node's end
   return new Set(emailed);
 }
 

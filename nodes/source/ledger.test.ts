@@ -29,6 +29,8 @@ describe("the decision ledger", () => {
       { customer: "u1", channel: "email", status: "failed", reason: "should not replace" },
     ]);
     expect([...(await ctx.ledger.settled(["u1", "u3"]))].sort()).toEqual(["u1", "u3"]);
+    // The node's end: what it recorded is in the table.
+    await ctx.ledger.flush();
 
     const out = await h.run(ledgerNode, { channel: "email" });
     const rows = await h.ctx("read").datasets.query<Record<string, unknown>>(`SELECT customer_id, status, reason, provider_id, model_name, model_version, score, arm FROM ${h.ctx("read").datasets.from(out.outputs.rows as never)} ORDER BY customer_id`);

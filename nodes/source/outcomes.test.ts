@@ -28,7 +28,12 @@ function track(who: { userId?: string; anonymousId?: string }, at: number, event
   };
 }
 
-const record = (runId: string, nodeId: string, entries: LedgerEntry[]) => h.ctx(nodeId, { runId }).ledger.record(entries);
+/** What an action node records, in the table as at the node's end. */
+async function record(runId: string, nodeId: string, entries: LedgerEntry[]): Promise<void> {
+  const ctx = h.ctx(nodeId, { runId });
+  await ctx.ledger.record(entries);
+  await ctx.ledger.flush();
+}
 const run = (config: object, runId = "run-1") => h.run(outcomes, config, {}, h.ctx("outcomes", { runId }));
 
 interface Row {

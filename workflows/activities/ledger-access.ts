@@ -93,9 +93,20 @@ export function readJournal(file: string): Entry {
   return out;
 }
 
-/** Writes rows to the store in one transaction; one row per key (PostgreSQL refuses to upsert a row twice in one statement): the latest wins. */
+/** Sent, or suppressed other than deferred: never overwritten, as in the table. */
+const isSettled = (r: Pick<NewLedgerRow, "status" | "reason">) => r.status === "sent" || (r.status === "suppressed" && !r.reason?.startsWith(DEFERRED_PREFIX));
+
+/**
+ * Writes rows to the store in one transaction, one row per key (PostgreSQL refuses to upsert a row
+ * twice in one statement): the latest, unless an earlier one is settled and the latest is not.
+ */
 function write(store: Store, e: Entry): Promise<void> {
-  return ledger.record(store, [...new Map(e.rows.map((r) => [r.key, r])).values()], [...new Set(e.replaces)]);
+  const byKey = new Map<string, NewLedgerRow>();
+  for (const r of e.rows) {
+    const before = byKey.get(r.key);
+    if (!before || !isSettled(before) || isSettled(r)) byKey.set(r.key, r);
+  }
+  return ledger.record(store, [...byKey.values()], [...new Set(e.replaces)]);
 }
 
 /** Writes the journal files in `dir` that `pick` chooses to the store, oldest first, and removes them. Returns how many. */
@@ -144,7 +155,7 @@ export function ledgerFor(o: LedgerOptions): Ledger {
   const key = (customer: string) => keyIn(o.runId, customer);
   const dir = journalFolder(o.sharedDir);
   const prefix = journalPrefix(o.runId, o.nodeId);
-  /** Keys this attempt recorded as settled (sent, or suppressed other than deferred): the store may not have them yet. */
+  /** Keys this attempt recorded as settled: the store may not have them yet. */
   const settledHere = new Set<string>();
 
   // Journals other attempts left (a killed worker): into the store before anything is checked.
@@ -186,10 +197,7 @@ export function ledgerFor(o: LedgerOptions): Ledger {
       segment = { fd: openSync(file, "a", FILE_MODE), file, entry: { rows: [], replaces: [] } };
     }
     writeSync(segment.fd, `${JSON.stringify({ rows, replaces })}\n`);
-    for (const r of rows) {
-      if (r.status === "sent" || (r.status === "suppressed" && !r.reason?.startsWith(DEFERRED_PREFIX))) settledHere.add(r.key);
-      else settledHere.delete(r.key);
-    }
+    for (const r of rows) if (isSettled(r)) settledHere.add(r.key);
     segment.entry.rows.push(...rows);
     segment.entry.replaces.push(...replaces);
     if (segment.entry.rows.length >= FLUSH_ROWS) void flushSegment().catch(() => undefined);
