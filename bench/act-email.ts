@@ -31,6 +31,8 @@ const CUSTOMERS = 5_000;
 const RATE = Number(process.env.LOOPWRIGHT_BENCH_E2E_RATE) || 500;
 /** A folder: the worker and the ingest process write V8 CPU profiles there when they exit (bench/cpu-profile.mjs; open them in Chrome's DevTools). */
 const CPU_PROFILES = process.env.LOOPWRIGHT_BENCH_CPU_PROF;
+/** The e-mail node's SMTP connections in the end-to-end flow (its setting "concurrency"; the node's default is 4). */
+const E2E_CONNECTIONS = Number(process.env.LOOPWRIGHT_BENCH_E2E_CONNECTIONS) || 4;
 /** More Mailpit flags for the end-to-end part (e.g. "--compression 1" to compare). */
 const MAILPIT_ARGS = (process.env.LOOPWRIGHT_BENCH_MAILPIT_ARGS ?? "").split(/\s+/).filter(Boolean);
 const TEMPLATES = { subject: "{{ profile.first_name }}, about {{ row.message_id }}", html: "<p>Hi {{ profile.first_name }}, thanks for order {{ row.message_id }}.</p>", text: "Hi {{ profile.first_name }}, thanks for order {{ row.message_id }}." };
@@ -87,7 +89,7 @@ export async function endToEnd(binary: string): Promise<void> {
       name: "Thank you",
       nodes: [
         { id: "orders", type: "trigger.event@1", position: { x: 0, y: 0 }, config: { event: "Order Completed" } },
-        { id: "mail", type: "action.send-email@1", position: { x: 200, y: 0 }, config: { connection: "mailpit", customerId: "user_id", ...TEMPLATES, concurrency: 4 } },
+        { id: "mail", type: "action.send-email@1", position: { x: 200, y: 0 }, config: { connection: "mailpit", customerId: "user_id", ...TEMPLATES, concurrency: E2E_CONNECTIONS } },
       ],
       edges: [{ source: "orders", sourceHandle: "events", target: "mail", targetHandle: "rows" }],
     };
@@ -144,7 +146,7 @@ export async function endToEnd(binary: string): Promise<void> {
     }
     for (const v of Object.values(stages)) v.sort((a, b) => a - b);
     const stage = (v: number[]) => `p50 ${fmt(pct(50, v), 0)} ms, p95 ${fmt(pct(95, v), 0)} ms`;
-    console.log(`\nEvent accepted -> e-mail received: ${SECONDS} s at ${RATE} events/s (event trigger -> send-email; file-backed Temporal, one worker, ingest, Mailpit, SQLite)`);
+    console.log(`\nEvent accepted -> e-mail received: ${SECONDS} s at ${RATE} events/s (event trigger -> send-email with ${E2E_CONNECTIONS} SMTP connections; file-backed Temporal, one worker, ingest, Mailpit, SQLite)`);
     console.log(`  ${accepted.toLocaleString("en-US")} events accepted (non-200 ${load.non2xx + load.errors}), ${arrived.toLocaleString("en-US")} e-mails arrived, ${accepted - received.size} missing`);
     console.log(`  latency p50 ${fmt(pct(50), 0)} ms  p95 ${fmt(pct(95), 0)} ms  p99 ${fmt(pct(99), 0)} ms  max ${fmt(latencies[latencies.length - 1] ?? NaN, 0)} ms`);
     console.log(`  of which: waiting for the cohort ${stage(stages.cohort)}; cohort -> run started ${stage(stages.start)}; run started -> e-mail ${stage(stages.send)} (${cohortOf.size ? new Set(cohortOf.values()).size : 0} cohorts)`);
