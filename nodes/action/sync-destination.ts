@@ -72,56 +72,60 @@ export interface RowsWritten {
   rejected: [SyncRow, string][];
 }
 
-/** Writes a batch, halving a refused one until every refused row is alone: the others land. */
-export async function writeResolving(ctx: NodeContext, dest: Destination, op: WriteOp, rows: SyncRow[], out: RowsWritten): Promise<void> {
+/**
+ * Sends a batch; when the destination refuses it for its data, halves it until every refused item is
+ * alone, so the others still land. `settle` gets each batch that went through with its outcome.
+ */
+async function resolving<T>(ctx: NodeContext, items: T[], send: (batch: T[]) => Promise<BatchOutcome>, reject: (item: T, reason: string) => void, settle: (batch: T[], outcome: BatchOutcome) => void): Promise<void> {
   ctx.signal.throwIfAborted();
   let outcome: BatchOutcome;
   try {
-    outcome = await dest.write(op, rows);
+    outcome = await send(items);
   } catch (err) {
     if (!(err instanceof RowsRefused)) throw err;
-    if (rows.length === 1) {
-      out.rejected.push([rows[0]!, err.reason]);
-      return;
-    }
-    const half = Math.ceil(rows.length / 2);
-    await writeResolving(ctx, dest, op, rows.slice(0, half), out);
-    await writeResolving(ctx, dest, op, rows.slice(half), out);
+    if (items.length === 1) return reject(items[0]!, err.reason);
+    const half = Math.ceil(items.length / 2);
+    await resolving(ctx, items.slice(0, half), send, reject, settle);
+    await resolving(ctx, items.slice(half), send, reject, settle);
     return;
   }
-  rows.forEach((row, i) => {
-    const refused = outcome.rejected?.get(i);
-    const skipped = outcome.skipped?.get(i);
-    if (refused !== undefined) out.rejected.push([row, refused]);
-    else if (skipped !== undefined) out.skipped.push([row, skipped]);
-    else out.landed.push(row);
-  });
+  settle(items, outcome);
+}
+
+/** Writes a batch, halving a refused one until every refused row is alone: the others land. */
+export async function writeResolving(ctx: NodeContext, dest: Destination, op: WriteOp, rows: SyncRow[], out: RowsWritten): Promise<void> {
+  await resolving(
+    ctx,
+    rows,
+    (batch) => dest.write(op, batch),
+    (row, reason) => out.rejected.push([row, reason]),
+    (batch, outcome) =>
+      batch.forEach((row, i) => {
+        const refused = outcome.rejected?.get(i);
+        const skipped = outcome.skipped?.get(i);
+        if (refused !== undefined) out.rejected.push([row, refused]);
+        else if (skipped !== undefined) out.skipped.push([row, skipped]);
+        else out.landed.push(row);
+      }),
+  );
 }
 
 /** Removes records, halving a refused batch the same way; a record whose key cannot be read back is rejected. */
 export async function removeResolving(ctx: NodeContext, dest: Destination, records: SyncRemoval[], out: { removed: SyncRemoval[]; rejected: [SyncRemoval, string][] }): Promise<void> {
   ctx.signal.throwIfAborted();
-  const unusable = records.filter((r) => !r.keyValues.length);
-  for (const r of unusable) out.rejected.push([r, "the record key was made with other key columns"]);
+  for (const r of records) if (!r.keyValues.length) out.rejected.push([r, "the record key was made with other key columns"]);
   const usable = records.filter((r) => r.keyValues.length);
   if (!usable.length) return;
-  let outcome: BatchOutcome;
-  try {
-    outcome = await dest.remove(usable);
-  } catch (err) {
-    if (!(err instanceof RowsRefused)) throw err;
-    if (usable.length === 1) {
-      out.rejected.push([usable[0]!, err.reason]);
-      return;
-    }
-    const half = Math.ceil(usable.length / 2);
-    await removeResolving(ctx, dest, usable.slice(0, half), out);
-    await removeResolving(ctx, dest, usable.slice(half), out);
-    return;
-  }
-  usable.forEach((r, i) => {
-    const refused = outcome.rejected?.get(i);
-    if (refused !== undefined) out.rejected.push([r, refused]);
-    else out.removed.push(r);
-  });
+  await resolving(
+    ctx,
+    usable,
+    (batch) => dest.remove(batch),
+    (r, reason) => out.rejected.push([r, reason]),
+    (batch, outcome) =>
+      batch.forEach((r, i) => {
+        const refused = outcome.rejected?.get(i);
+        if (refused !== undefined) out.rejected.push([r, refused]);
+        else out.removed.push(r);
+      }),
+  );
 }
