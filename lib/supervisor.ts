@@ -4,9 +4,9 @@
 // over once the child has run for a minute. Only stop() ends them: SIGTERM to the group, SIGKILL
 // after a grace period, groups stopped in `stopOrder` (lowest first).
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { constants } from "node:os";
 import { createInterface } from "node:readline";
+import { reapGroup, signalTree } from "./process-group";
 
 export interface CommandSpec {
   cmd: string;
@@ -80,72 +80,6 @@ export function describeExit(code: number | null, signal: NodeJS.Signals | null)
 
 export function formatDelay(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${Number((ms / 1000).toFixed(1))} s`;
-}
-
-/** SIGTERM/SIGKILL a whole process group, else the process alone. False when nothing was there. */
-function signalTree(pid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    try {
-      process.kill(pid, signal);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
-
-/**
- * Does any live process remain in the group? On Linux, zombies are left out: an orphan that died
- * under a PID 1 that never reaps (common in containers) still counts for kill(-pgid, 0).
- */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch {
-    return false;
-  }
-  if (process.platform !== "linux") return true;
-  try {
-    for (const entry of readdirSync("/proc")) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      } catch {
-        continue; // gone meanwhile
-      }
-      // pid (comm) state ppid pgrp ...; comm may contain spaces and parentheses.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true;
-    }
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** What the last members of a group left behind (a server a launcher script forked) get. */
-async function reapGroup(pid: number, graceMs: number): Promise<void> {
-  if (!groupAlive(pid)) return;
-  try {
-    process.kill(-pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && groupAlive(pid)) await sleep(50);
-  if (groupAlive(pid)) {
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      /* gone meanwhile */
-    }
-  }
 }
 
 interface Instance {

@@ -9,11 +9,12 @@
 // The tokenizer and parser are in expression-parse.ts, the function table in
 // expression-functions.ts; this file type-checks and compiles (and re-exports what others use).
 //
-// Also the shared column-type helpers of the transform nodes (`valueTypeOf`, `sameFamily`).
+// The shared column-type helpers of the transform nodes (`valueTypeOf`, `sameFamily`) are in
+// expression-types.ts, re-exported here.
 
-import type { Column } from "../sdk";
 import { FUNCTION_NAMES, functionSpec, NULL_SQL, type Typed } from "./expression-functions";
 import { columnReference, ExpressionError, parseExpression, show, type Expr } from "./expression-parse";
+import { typeWord, type ExprColumn, type SqlQuoting, type ValueType } from "./expression-types";
 
 export {
   MAX_EXPRESSION_LENGTH,
@@ -26,73 +27,7 @@ export {
   type Expr,
 } from "./expression-parse";
 export { FUNCTION_NAMES } from "./expression-functions";
-
-/** What an expression (or a column, as the expression sees it) holds. `null`: the literal `null`. */
-export type ValueType = "number" | "text" | "boolean" | "date" | "timestamp" | "null" | "other";
-
-export interface ExprColumn {
-  name: string;
-  type: ValueType;
-}
-
-/** Quoting for SQL; the dataset store's `ident` and `literal`. */
-export interface SqlQuoting {
-  ident(name: string): string;
-  literal(value: string): string;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Column types
-
-const NUMERIC_TYPE =
-  /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC)(\s*\(.*\))?$/;
-const INTEGER_TYPE = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
-
-/** The expression type of a DuckDB column type (VARCHAR → text, BIGINT/DOUBLE/DECIMAL(…) → number, …). */
-export function valueTypeOf(duckdbType: string): ValueType {
-  const t = duckdbType.trim().toUpperCase();
-  if (NUMERIC_TYPE.test(t)) return "number";
-  if (t === "VARCHAR" || t.startsWith("VARCHAR(") || t === "TEXT" || t === "STRING") return "text";
-  if (t === "BOOLEAN" || t === "BOOL") return "boolean";
-  if (t === "DATE") return "date";
-  if (t.startsWith("TIMESTAMP")) return "timestamp";
-  return "other";
-}
-
-/** A whole-number DuckDB type (whose sum DuckDB widens to HUGEINT). */
-export function isIntegerType(duckdbType: string): boolean {
-  return INTEGER_TYPE.test(duckdbType.trim().toUpperCase());
-}
-
-/** Whether values of the two types can be compared or joined without an explicit conversion. */
-export function sameFamily(a: ValueType, b: ValueType): boolean {
-  const fam = (t: ValueType) => (t === "timestamp" ? "date" : t);
-  return a !== "other" && b !== "other" && fam(a) === fam(b);
-}
-
-export function exprColumns(columns: readonly Column[]): ExprColumn[] {
-  return columns.map((c) => ({ name: c.name, type: valueTypeOf(c.type) }));
-}
-
-/** A human word for a type, for messages. */
-function typeWord(t: ValueType): string {
-  switch (t) {
-    case "number":
-      return "a number";
-    case "text":
-      return "text";
-    case "boolean":
-      return "true/false";
-    case "date":
-      return "a date";
-    case "timestamp":
-      return "a date and time";
-    case "null":
-      return "null";
-    default:
-      return "a value of an unsupported type";
-  }
-}
+export { exprColumns, isIntegerType, sameFamily, valueTypeOf, type ExprColumn, type SqlQuoting, type ValueType } from "./expression-types";
 
 // ---------------------------------------------------------------------------------------------
 // Type checking and SQL
@@ -145,6 +80,7 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   }
   return best;
 }
+
 export class Compiler {
   private readonly columns = new Map<string, ValueType>();
 
