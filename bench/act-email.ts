@@ -4,6 +4,7 @@
 // runs (file-backed Temporal dev server, one worker with its inbox pump, the ingest process, Mailpit,
 // SQLite). Nothing may be lost: every accepted event's e-mail must arrive.
 import autocannon from "autocannon";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,7 +14,7 @@ import { ensureNamespace, freePort, startDevServer, temporalBinary } from "../li
 import { MailpitApi, mailpitBinary, startMailpit, type Mailpit } from "../lib/mailpit";
 import { encryptionKey } from "../lib/secret-box";
 import { temporalSettings } from "../lib/temporal";
-import sendEmail from "../nodes/action/send-email.node.ts";
+import sendEmail, { DEFAULT_SMTP_CONNECTIONS } from "../nodes/action/send-email.node.ts";
 import { loadRegistry } from "../nodes/registry";
 import { asRole } from "../server/api/routers/test-support";
 import { checkConnection, parseSecrets, sealSecrets } from "../server/services/connection-kinds";
@@ -31,8 +32,10 @@ const CUSTOMERS = 5_000;
 const RATE = Number(process.env.LOOPWRIGHT_BENCH_E2E_RATE) || 500;
 /** A folder: the worker and the ingest process write V8 CPU profiles there when they exit (bench/cpu-profile.mjs; open them in Chrome's DevTools). */
 const CPU_PROFILES = process.env.LOOPWRIGHT_BENCH_CPU_PROF;
-/** The e-mail node's SMTP connections in the end-to-end flow (its setting "concurrency"; the node's default is 4). */
-const E2E_CONNECTIONS = Number(process.env.LOOPWRIGHT_BENCH_E2E_CONNECTIONS) || 4;
+/** The e-mail node's SMTP connections (its setting "concurrency") in the end-to-end flow; by default the node's default. */
+const E2E_CONNECTIONS = Number(process.env.LOOPWRIGHT_BENCH_E2E_CONNECTIONS) || DEFAULT_SMTP_CONNECTIONS;
+/** A share of one core (0..1) that a second process burns during the end-to-end part, as a busy neighbour would (bench/busy-neighbour.mjs). */
+const BUSY = Number(process.env.LOOPWRIGHT_BENCH_BUSY) || 0;
 /** More Mailpit flags for the end-to-end part (e.g. "--compression 1" to compare). */
 const MAILPIT_ARGS = (process.env.LOOPWRIGHT_BENCH_MAILPIT_ARGS ?? "").split(/\s+/).filter(Boolean);
 const TEMPLATES = { subject: "{{ profile.first_name }}, about {{ row.message_id }}", html: "<p>Hi {{ profile.first_name }}, thanks for order {{ row.message_id }}.</p>", text: "Hi {{ profile.first_name }}, thanks for order {{ row.message_id }}." };
@@ -54,12 +57,12 @@ export async function throughput(binary: string): Promise<void> {
     const started = performance.now();
     const cpu = process.cpuUsage();
     const mailpitCpu = cpuSeconds(mp.process.pid!);
-    const out = await h.run(sendEmail, { connection: "mailpit", customerId: "customer", ...TEMPLATES, concurrency: 4 }, { rows }, h.ctx("mail", { runId: "bench-mail" }));
+    const out = await h.run(sendEmail, { connection: "mailpit", customerId: "customer", ...TEMPLATES }, { rows }, h.ctx("mail", { runId: "bench-mail" }));
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     const mailpitSeconds = cpuSeconds(mp.process.pid!) - mailpitCpu;
     const arrived = (await new MailpitApi(mp.url).stats()).messages;
-    console.log(`\nE-mail: ${fmt(MESSAGES, 0)} personalised messages through action.send-email to Mailpit (4 SMTP connections, a ledger row after each)`);
+    console.log(`\nE-mail: ${fmt(MESSAGES, 0)} personalised messages through action.send-email to Mailpit (${DEFAULT_SMTP_CONNECTIONS} SMTP connections, the node's default; a ledger row after each)`);
     console.log(`  ${fmt(Number((out.metrics as { sent?: number }).sent ?? 0) / seconds, 0)} messages/s, ${arrived.toLocaleString("en-US")} arrived`);
     console.log(`  CPU per message: sender ${fmt((used.user + used.system) / 1000 / MESSAGES, 3)} ms, Mailpit ${fmt((mailpitSeconds * 1000) / MESSAGES, 3)} ms`);
   } finally {
@@ -78,6 +81,7 @@ export async function endToEnd(binary: string): Promise<void> {
   const store = openSqliteStore(path.join(dir, "loopwright.sqlite"));
   let worker: WorkerProcess | undefined;
   let ingest: IngestProcess | undefined;
+  let neighbour: ChildProcess | undefined;
   try {
     await ensureNamespace(temporalSettings(env));
     await smtpConnection(store, dir, mp);
@@ -100,6 +104,7 @@ export async function endToEnd(binary: string): Promise<void> {
       : env;
     worker = await startWorker(profiled);
     ingest = await startIngest(profiled, await freePort());
+    if (BUSY > 0) neighbour = spawn(process.execPath, [path.join(import.meta.dirname, "busy-neighbour.mjs"), String(BUSY)], { stdio: "ignore" });
     const auth = `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}`;
     let seq = 0;
     const procs = { worker: worker.proc.pid!, ingest: ingest.proc.pid!, Temporal: server.process.pid!, Mailpit: mp.process.pid! };
@@ -146,7 +151,7 @@ export async function endToEnd(binary: string): Promise<void> {
     }
     for (const v of Object.values(stages)) v.sort((a, b) => a - b);
     const stage = (v: number[]) => `p50 ${fmt(pct(50, v), 0)} ms, p95 ${fmt(pct(95, v), 0)} ms`;
-    console.log(`\nEvent accepted -> e-mail received: ${SECONDS} s at ${RATE} events/s (event trigger -> send-email with ${E2E_CONNECTIONS} SMTP connections; file-backed Temporal, one worker, ingest, Mailpit, SQLite)`);
+    console.log(`\nEvent accepted -> e-mail received: ${SECONDS} s at ${RATE} events/s (event trigger -> send-email with ${E2E_CONNECTIONS} SMTP connections; file-backed Temporal, one worker, ingest, Mailpit, SQLite${BUSY > 0 ? `; a neighbour burning ${BUSY} of a core` : ""})`);
     console.log(`  ${accepted.toLocaleString("en-US")} events accepted (non-200 ${load.non2xx + load.errors}), ${arrived.toLocaleString("en-US")} e-mails arrived, ${accepted - received.size} missing`);
     console.log(`  latency p50 ${fmt(pct(50), 0)} ms  p95 ${fmt(pct(95), 0)} ms  p99 ${fmt(pct(99), 0)} ms  max ${fmt(latencies[latencies.length - 1] ?? NaN, 0)} ms`);
     console.log(`  of which: waiting for the cohort ${stage(stages.cohort)}; cohort -> run started ${stage(stages.start)}; run started -> e-mail ${stage(stages.send)} (${cohortOf.size ? new Set(cohortOf.values()).size : 0} cohorts)`);
@@ -161,6 +166,7 @@ export async function endToEnd(binary: string): Promise<void> {
     console.log(`  CPU per 1,000 events (from load start until the last e-mail arrived): ${cpu.join(", ")}`);
     console.log(`  peak memory: ingest ${fmt(peakRssMb(ingest.proc.pid!), 0)} MB, worker ${fmt(peakRssMb(worker.proc.pid!), 0)} MB, Temporal ${fmt(peakRssMb(server.process.pid!), 0)} MB, Mailpit ${fmt(peakRssMb(mp.process.pid!), 0)} MB`);
   } finally {
+    neighbour?.kill();
     await ingest?.stop();
     await worker?.stop();
     await server.stop();
