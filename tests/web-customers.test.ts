@@ -1,12 +1,12 @@
 // Customer profiles in Chromium against the production build: events written to the test store
 // become a profile (as the worker's pump applies them); an editor finds the customer by e-mail,
-// opens the page and sees the details, the ids, consent and time zone, and the events; a viewer is
-// told plainly that customers are not for them.
+// opens the page and sees the details, the ids, consent and time zone, the events, and what flows
+// did to them (the decision ledger); a viewer is told plainly that customers are not for them.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { events, profiles, triggers } from "../db/store";
+import { events, ledger, profiles, triggers } from "../db/store";
 import type { NewInboxRow } from "../db/store/events";
 import { launchChromium } from "../lib/browser";
 import { projectRoot } from "../lib/paths";
@@ -19,6 +19,7 @@ const stamp = Date.now().toString(36);
 const userId = `marta-${stamp}`;
 const anonymousId = `anon-${stamp}`;
 const email = `marta.${stamp}@example.com`;
+const runIds = { mail: `run-mail-${stamp}`, hook: `run-hook-${stamp}` };
 let browser: Browser;
 let profileId: string;
 
@@ -49,6 +50,13 @@ beforeAll(async () => {
   profileId = found!;
   // A flow wrote a detail too.
   expect(await profiles.writeTraits(store, [{ userId, traits: { churn_risk: 0.12 } }])).toBe(1);
+  // What flows did to her: an e-mail sent because of a churn score, in arm B; earlier a webhook call
+  // held back for want of consent (recorded by the id the row carried, before the profile existed).
+  const at = Date.now();
+  await ledger.record(store, [
+    { key: `${runIds.mail}:mail:${userId}`, runId: runIds.mail, flowId: `save-${stamp}`, flowVersion: 3, nodeId: "mail", channel: "email", customerId: userId, profileId, status: "sent", reason: null, content: { subject: `We miss you, Marta` }, model: { name: "churn", version: 2, score: 0.81 }, arm: "B", providerId: `<${stamp}@shop.example>`, at: at - 5 * 60_000 },
+    { key: `${runIds.hook}:sms:${userId}`, runId: runIds.hook, flowId: `save-${stamp}`, flowVersion: 2, nodeId: "sms-hook", channel: "webhook", customerId: userId, profileId: null, status: "suppressed", reason: "no consent for sms", content: null, model: null, arm: null, providerId: null, at: at - 20 * 60_000 },
+  ]);
 }, 90_000);
 
 afterAll(async () => {
@@ -100,6 +108,18 @@ describe("customers in the browser", () => {
     expect(await timeline.nth(2).innerText()).toContain("Details updated");
     expect(await timeline.nth(3).innerText()).toMatch(/Page view\s*Pricing[\s\S]*path:\s*\/pricing[\s\S]*anon-/);
     await page.getByText("No flow has run with this customer yet.").waitFor();
+
+    // The decision ledger, newest first: what was sent, the outcome and reason, the score and arm behind it.
+    const decisions = page.getByRole("table", { name: "Messages and decisions" }).getByRole("row");
+    expect(await decisions.count()).toBe(3);
+    const sent = await decisions.nth(1).innerText();
+    expect(sent).toMatch(/E-mail\s+We miss you, Marta\s+sent/);
+    expect(sent).toContain("churn v2: score 81% · arm B");
+    expect(sent).toContain(runIds.mail);
+    const held = await decisions.nth(2).innerText();
+    expect(held).toMatch(/Webhook\s+sms-hook\s+suppressed\s+no consent for sms/);
+    expect(held).toContain(runIds.hook);
+    expect(await decisions.nth(1).getByRole("link", { name: runIds.mail }).getAttribute("href")).toBe(`/runs/${runIds.mail}`);
     await page.screenshot({ path: path.join(ARTIFACTS, "customer.png"), fullPage: true });
 
     // An unknown id is said to be unknown.

@@ -121,7 +121,13 @@ export function Decisions({ decisions }: { decisions: Customer["decisions"] }) {
                   <td className={`${TABLE.td} break-words`}>{d.what ?? <Muted>{d.nodeId}</Muted>}</td>
                   <td className={TABLE.td}>
                     <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${DECISION_STATUS[d.status] ?? ""}`}>{d.status}</span>
-                    {d.reason && <span className="ml-2 text-xs text-ink-soft">{d.reason}</span>}
+                    {/* A real space, so the outcome reads (and copies) as "suppressed no consent …", not run together. */}
+                    {d.reason && (
+                      <>
+                        {" "}
+                        <span className="ml-1 text-xs text-ink-soft">{d.reason}</span>
+                      </>
+                    )}
                   </td>
                   <td className={`${TABLE.td} text-xs text-ink-soft`}>
                     {[d.model?.name ? `${d.model.name}${d.model.version ? ` v${d.model.version}` : ""}${typeof d.model.score === "number" ? `: score ${Math.round(d.model.score * 100)}%` : ""}` : null, d.arm ? `arm ${d.arm}` : null].filter(Boolean).join(" · ") || <Muted>—</Muted>}
