@@ -15,7 +15,9 @@ import { temporalSettings } from "../lib/temporal";
 import { loadRegistry } from "../nodes/registry";
 import { saveFlowVersion, startRun } from "../server/services/flows";
 import { exportedFile, telcoFlow } from "./flows";
+import { launchChromium } from "../lib/browser";
 import { authHeaders, testEnv, testStore } from "./support";
+import { signedInContext } from "./support-browser";
 
 const store = testStore();
 const DOMAIN = "telco-retention.example";
@@ -145,6 +147,22 @@ describe("e-mail from the Telco flow", () => {
       expect(after.filter((m) => m.To[0]!.Address === addressOf(leaver))).toHaveLength(1);
       const [leaverRow] = (await ledger.list(store, { flowId: flow.id })).filter((r) => r.runId === second.runId && r.customerId === leaver);
       expect(leaverRow).toMatchObject({ status: "suppressed", reason: "no consent", channel: "email" });
+
+      // What a marketer sees: the run page counts the ledger, the leaver's page says why nothing was sent.
+      const browser = await launchChromium();
+      try {
+        const page = await (await signedInContext(browser, "editor")).newPage();
+        await page.goto(`${inject("webUrl")}/runs/${second.runId}`);
+        const actions = page.getByRole("region", { name: "Actions" });
+        await expect.poll(() => actions.innerText(), { timeout: 20_000 }).toContain(`E-mails (email): ${(chosen.length - 1).toLocaleString("en-US")} sent · ${risky.length - chosen.length + 1} suppressed`);
+        await page.goto(`${inject("webUrl")}/customers/${await profiles.byIdentity(store, leaver)}`);
+        const decisions = page.getByRole("table", { name: "Messages and decisions" }).getByRole("row");
+        await expect.poll(() => decisions.count(), { timeout: 20_000 }).toBe(3);
+        expect(await decisions.nth(1).innerText()).toMatch(new RegExp(`E-mail\\s+telco-retention[\\s\\S]*suppressed no consent[\\s\\S]*${second.runId}`));
+        expect(await decisions.nth(2).innerText()).toMatch(new RegExp(`E-mail\\s+${firstNameOf(leaver)}, we have a better plan for you\\s+sent[\\s\\S]*${first.runId}`));
+      } finally {
+        await browser.close();
+      }
       console.log(`[email] churn score above ${THRESHOLD}: ${risky.length} customers, ${chosen.length} with consent sent one e-mail each; after one unsubscribed, the next run sent ${chosen.length - 1}`);
     } finally {
       await connection.close();

@@ -149,14 +149,17 @@ describe("customer router", () => {
       { key: "r1:mail:grace", runId: "r1", flowId: "f", flowVersion: 1, nodeId: "mail", channel: "email", customerId: "grace", profileId: grace, status: "sent", reason: null, content: { subject: "We miss you, Grace" }, model: { name: "churn", version: 2, score: 0.8 }, arm: "B", providerId: "<a@x>", at: T0 + 30_000 },
       // Recorded before the profile existed: found by the id the row carried.
       { key: "r0:hook:grace", runId: "r0", flowId: "f", flowVersion: 1, nodeId: "hook", channel: "webhook", customerId: "grace", profileId: null, status: "failed", reason: "HTTP 500", content: null, model: null, arm: null, providerId: null, at: T0 + 25_000 },
+      // Suppressed: no subject, so the campaign's name says what it was (not the template's fingerprint).
+      { key: "r2:mail:grace", runId: "r2", flowId: "f", flowVersion: 1, nodeId: "mail", channel: "email", customerId: "grace", profileId: grace, status: "suppressed", reason: "frequency cap", content: { campaign: "winback", template: "9f2c41" }, model: null, arm: null, providerId: null, at: T0 + 40_000 },
       { key: "r1:mail:linus", runId: "r1", flowId: "f", flowVersion: 1, nodeId: "mail", channel: "email", customerId: "linus", profileId: null, status: "suppressed", reason: "no consent for e-mail", content: null, model: null, arm: null, providerId: null, at: T0 + 30_000 },
     ]);
     const decisions = (await editor.customer.get({ id: grace })).decisions;
     expect(decisions.map((d) => [d.runId, d.channel, d.status, d.reason, d.what, d.arm])).toEqual([
+      ["r2", "email", "suppressed", "frequency cap", "winback", null],
       ["r1", "email", "sent", null, "We miss you, Grace", "B"],
       ["r0", "webhook", "failed", "HTTP 500", null, null],
     ]);
-    expect(decisions[0]!.model).toEqual({ name: "churn", version: 2, score: 0.8 });
+    expect(decisions[1]!.model).toEqual({ name: "churn", version: 2, score: 0.8 });
   });
 
   it("follows a merged profile to the one that absorbed it", async () => {

@@ -142,7 +142,8 @@ export const customerRouter = createTRPCRouter({
         reason: d.reason,
         model: d.model,
         arm: d.arm,
-        what: typeof d.content?.subject === "string" ? d.content.subject : typeof d.content?.template === "string" ? d.content.template : null,
+        // The subject of a sent e-mail; else the campaign's name (a suppressed one has no subject), before a template's fingerprint.
+        what: (["subject", "campaign", "template"] as const).map((k) => d.content?.[k]).find((v): v is string => typeof v === "string") ?? null,
       })),
     };
   }),
