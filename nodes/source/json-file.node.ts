@@ -2,7 +2,8 @@ import { createReadStream } from "node:fs";
 import { z } from "zod";
 import { advanced, DataError, defineNode, type DatasetRef, type NodeContext } from "../sdk";
 import { duckReason, fileFields, lineage, oneFile, openSource, withScratch, type SourceFile } from "./file-read";
-import { dropBadLines, findJsonProblem, recordLine, tooDeep, type JsonLayout } from "./json-scan";
+import { dropBadLines, findJsonProblem, recordLine, tooDeep } from "./json-file-checks";
+import type { JsonLayout } from "./json-scan";
 
 /** DuckDB's default is exactly 16 MB, which a 16 MB record plus its keys and quotes exceeds. */
 const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
