@@ -2,30 +2,10 @@
 // Charts of what insight and model nodes report (recharts): ROC curve, cumulative gains and lift,
 // calibration, Qini curve, A/B arms with confidence intervals, segment sizes and profiles. Each takes
 // the node's metrics as they are stored with the run and draws nothing when its figures are absent.
+// What they share is in ./chart-parts.tsx, the segment profile in ./segment-charts.tsx.
 import { Bar, BarChart, CartesianGrid, ErrorBar, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from "recharts";
-import type { ReactNode } from "react";
-
-type Row = Record<string, unknown>;
-const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-const rows = (v: unknown): Row[] => (Array.isArray(v) ? v.filter((r): r is Row => typeof r === "object" && r !== null) : []);
-const pct = (v: number) => `${Math.round(v * 100)}%`;
-
-const INK = "var(--color-ink-soft)";
-const ACCENT = "var(--color-accent)";
-const MUTED = "var(--color-line)";
-/** One colour per series (features of a segment profile), in order. */
-const SERIES = ["var(--color-kind-source)", "var(--color-kind-model)", "var(--color-kind-insight)", "var(--color-kind-action)", "var(--color-kind-transform)", "var(--color-kind-control)"];
-
-function Frame({ title, children, label }: { title: string; children: ReactNode; label: string }) {
-  return (
-    <figure className="rounded-lg border border-line bg-surface p-3" aria-label={label}>
-      <figcaption className="mb-2 text-xs font-medium text-ink-soft">{title}</figcaption>
-      <div className="h-44 w-full text-[10px]">{children}</div>
-    </figure>
-  );
-}
-
-const axis = { tick: { fill: INK, fontSize: 10 }, stroke: MUTED };
+import { ACCENT, axis, fmt, Frame, INK, MUTED, num, pct, rows, TableHead } from "./chart-parts";
+import { SegmentProfileCharts, SegmentProfileTable } from "./segment-charts";
 
 export function RocChart({ points }: { points: unknown }) {
   const data = rows(points).map((p) => ({ fpr: num(p.fpr), tpr: num(p.tpr) })).filter((p) => p.fpr !== null && p.tpr !== null);
@@ -203,27 +183,6 @@ export function TopValues({ values }: { values: unknown }) {
   );
 }
 
-function fmt(v: unknown): string {
-  const n = num(v);
-  if (n === null) return String(v ?? "");
-  return Math.abs(n) >= 1000 ? n.toLocaleString("en-US", { maximumFractionDigits: 0 }) : String(Number(n.toPrecision(3)));
-}
-
-/** The header row of the figures tables (comparisons, segment profile, lists of records). */
-export function TableHead({ headings }: { headings: string[] }) {
-  return (
-    <thead className="text-ink-muted">
-      <tr>
-        {headings.map((h) => (
-          <th key={h} scope="col" className="py-1 pr-3 font-medium">
-            {h}
-          </th>
-        ))}
-      </tr>
-    </thead>
-  );
-}
-
 /** Each treatment arm against the control: difference, its interval and the p-value. */
 export function Comparisons({ comparisons }: { comparisons: unknown }) {
   const list = rows(comparisons);
@@ -250,103 +209,6 @@ export function Comparisons({ comparisons }: { comparisons: unknown }) {
         ))}
       </tbody>
     </table>
-  );
-}
-
-interface ProfiledSegment {
-  segment: string;
-  size: number;
-  share: number;
-  features: Record<string, { mean: number | null; standardisedDifference: number | null }>;
-}
-
-/** A segment profile's `segments`: size, share and per-feature figures of each segment; features in the node's `columns` order. */
-function profiledSegments(segments: unknown, columns: unknown): { list: ProfiledSegment[]; features: string[] } {
-  const list = rows(segments).flatMap((s): ProfiledSegment[] => {
-    const size = num(s.size);
-    const share = num(s.share);
-    if (size === null || share === null) return [];
-    const raw = typeof s.features === "object" && s.features !== null ? (s.features as Record<string, Row>) : {};
-    const features = Object.fromEntries(Object.entries(raw).map(([k, f]) => [k, { mean: num(f?.mean), standardisedDifference: num(f?.standardisedDifference) }]));
-    return [{ segment: String(s.segment), size, share, features }];
-  });
-  const present = new Set(list.flatMap((s) => Object.keys(s.features)));
-  const ordered = Array.isArray(columns) ? columns.filter((c): c is string => typeof c === "string" && present.has(c)) : [];
-  return { list, features: [...new Set([...ordered, ...present])] };
-}
-
-/** Share of rows per segment, and each feature's distance from the overall mean in standard deviations. */
-export function SegmentProfileCharts({ segments, columns }: { segments: unknown; columns?: unknown }) {
-  const { list, features } = profiledSegments(segments, columns);
-  if (!list.length) return null;
-  const differences = list.map((s) => ({ segment: s.segment, ...Object.fromEntries(features.map((f) => [f, s.features[f]?.standardisedDifference ?? null])) }));
-  return (
-    <>
-      <Frame title="Share of rows per segment" label="Segment shares">
-        <ResponsiveContainer>
-          <BarChart data={list} margin={{ top: 4, right: 8, bottom: 4, left: -8 }}>
-            <CartesianGrid stroke={MUTED} strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="segment" {...axis} />
-            <YAxis tickFormatter={pct} {...axis} />
-            <Tooltip formatter={(v) => pct(Number(v))} labelFormatter={(v) => `Segment ${v}`} />
-            <Bar dataKey="share" name="Share" fill={ACCENT} isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
-      </Frame>
-      {features.length > 0 && (
-        <Frame title="Segment mean against the overall mean (standard deviations)" label="Segment differences">
-          <ResponsiveContainer>
-            <BarChart data={differences} margin={{ top: 4, right: 8, bottom: 4, left: -16 }}>
-              <CartesianGrid stroke={MUTED} strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="segment" {...axis} />
-              <YAxis {...axis} />
-              <ReferenceLine y={0} stroke={INK} />
-              <Tooltip formatter={(v) => (num(v) === null ? "—" : `${Number(v) > 0 ? "+" : ""}${Number(v).toFixed(2)} sd`)} labelFormatter={(v) => `Segment ${v}`} />
-              <Legend wrapperStyle={{ fontSize: 10 }} itemSorter={null} />
-              {features.map((f, i) => (
-                <Bar key={f} dataKey={f} name={f} fill={SERIES[i % SERIES.length]} isAnimationActive={false} />
-              ))}
-            </BarChart>
-          </ResponsiveContainer>
-        </Frame>
-      )}
-    </>
-  );
-}
-
-/** Mean of each feature per segment, shaded by how far it is from the whole (blue below, red above). */
-export function SegmentProfileTable({ segments, columns }: { segments: unknown; columns?: unknown }) {
-  const { list, features } = profiledSegments(segments, columns);
-  if (!list.length) return null;
-  const shade = (z: number | null) => {
-    if (z === null) return undefined;
-    const strength = Math.min(1, Math.abs(z) / 2) * 35; // full colour at 2 standard deviations
-    return { backgroundColor: `color-mix(in oklch, ${z > 0 ? "var(--color-kind-action)" : "var(--color-kind-source)"} ${strength.toFixed(0)}%, transparent)` };
-  };
-  return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-xs" aria-label="Segment profile">
-        <TableHead headings={["Segment", "Rows", "Share", ...features.map((f) => `Mean ${f}`)]} />
-        <tbody className="tabular-nums text-ink">
-          {list.map((s) => (
-            <tr key={s.segment} className="border-t border-line/70">
-              <td className="py-1 pr-3">{s.segment}</td>
-              <td className="py-1 pr-3">{s.size.toLocaleString("en-US")}</td>
-              <td className="py-1 pr-3">{(s.share * 100).toFixed(1)}%</td>
-              {features.map((f) => {
-                const figure = s.features[f];
-                const z = figure?.standardisedDifference ?? null;
-                return (
-                  <td key={f} className="py-1 pr-3" style={shade(z)} title={z === null ? undefined : `${z > 0 ? "+" : ""}${z.toFixed(2)} standard deviations from the whole`}>
-                    {figure?.mean === null || figure?.mean === undefined ? "—" : fmt(figure.mean)}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 

@@ -2,7 +2,8 @@
 // confusion matrices as tables, and nested metrics (e.g. the training figures) as sub-sections.
 // Metrics are whatever a node returned, so anything unknown is still shown, with a humanised name.
 import type { ReactNode } from "react";
-import { CHARTED, MetricCharts, TableHead } from "./charts";
+import { TableHead } from "./chart-parts";
+import { CHARTED, MetricCharts } from "./charts";
 import { labelWord, readings, type Reading } from "./readings";
 
 type Value = unknown;

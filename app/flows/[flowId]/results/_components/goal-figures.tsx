@@ -2,7 +2,8 @@
 // Conversion per arm or per path: a bar chart of the rates with their 95% intervals as whiskers, and
 // a table of customers, converted, rate, and the difference from the control group with its 95%
 // interval and p-value. Comparisons resting on too few customers are marked as such.
-import { ArmsChart, TableHead } from "@/app/_components/charts";
+import { TableHead } from "@/app/_components/chart-parts";
+import { ArmsChart } from "@/app/_components/charts";
 import { Badge } from "@/app/_components/ui";
 import type { RouterOutputs } from "@/trpc/react";
 
