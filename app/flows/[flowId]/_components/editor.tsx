@@ -1,40 +1,36 @@
 "use client";
 // The flow editor: palette, canvas, settings panel and output preview around one zustand store.
-// The I/O lives here (validate as the user edits, save, run, follow the run); the store only holds state.
+// The I/O lives in hooks (./use-flow-io.ts: load, validate as the user edits, follow the run;
+// ./use-save-run.ts: save and run); the store only holds state.
 import "@xyflow/react/dist/style.css";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Background, ControlButton, Controls, MiniMap, ReactFlow, ReactFlowProvider, useNodesInitialized, useReactFlow, type FinalConnectionState, type IsValidConnection } from "@xyflow/react";
 import { Map as MapIcon, Maximize } from "lucide-react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { CatalogEntry } from "@/nodes/node-registry";
-import { useTRPC } from "@/trpc/react";
 import type { FlowGraph } from "@/workflows/graph/schema";
-import { autoLayout, canvasConnectionProblem, indexCatalog, NODE_WIDTH, toGraph, type CanvasNode } from "../_lib/canvas-graph";
-import { metaOf, type SavedMeta } from "../_lib/draft-save";
-import { hasUnsavedWork, useFlowStore, type NodeRunView } from "../_store/flow-store";
+import { autoLayout, canvasConnectionProblem, indexCatalog, NODE_WIDTH, type CanvasNode } from "../_lib/canvas-graph";
+import type { SavedMeta } from "../_lib/draft-save";
+import { hasUnsavedWork, useFlowStore } from "../_store/flow-store";
 import { MAP_SIZE, useCanvasView } from "./canvas-view";
 import { CatalogProvider, KIND, useCatalog } from "./catalog-context";
 import { FlowNode } from "./flow-node";
 import { HistoryDialog } from "./history-dialog";
 import { LeaveGuard } from "./leave-guard";
 import { LiveCountsProvider } from "./live-counts";
-import { DRAG_TYPE, Palette } from "./palette";
+import { DRAG_TYPE, Palette, usePaletteFold } from "./palette";
 import { PreviewPanel } from "./preview-panel";
 import { useAnchoredPreview } from "./use-anchored-preview";
 import { SidePanel } from "./side-panel";
 import { Toolbar } from "./toolbar";
+import { useFollowedRun, useLoadedFlow, useServerValidation } from "./use-flow-io";
 import { useSaveRun } from "./use-save-run";
-import { isFinished } from "@/workflows/graph/status";
 
 const nodeTypes = { lw: FlowNode };
-const VALIDATE_DEBOUNCE_MS = 350;
 // Fitting keeps the nodes clear of the controls and the minimap (canvas-view.ts).
 // Redrawing the minimap on every pan frame costs a third of the frame time at 500 nodes
 // (`npm run bench -- canvas`), so large flows open without it; the map button brings it back.
 const MINIMAP_MAX_NODES = 200;
-/** Whether the user folded the palette, kept in the browser for every flow. */
-const PALETTE_KEY = "loopwright.palette";
 
 export interface EditorProps {
   flowId: string;
@@ -65,12 +61,10 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 function EditorInner({ flowId, version, graph, saved, catalog: entries, latestRunId, readOnly }: EditorProps) {
-  const trpc = useTRPC();
   const catalog = useCatalog();
   const flow = useReactFlow<CanvasNode>();
   const pane = useRef<HTMLDivElement>(null);
   const store = useFlowStore;
-  const [loaded, setLoaded] = useState(false);
   const [runId, setRunId] = useState<string | null>(latestRunId);
   // The output preview, opened next to what was clicked, inside the canvas column.
   const column = useRef<HTMLDivElement>(null);
@@ -78,19 +72,7 @@ function EditorInner({ flowId, version, graph, saved, catalog: entries, latestRu
   const [historyOpen, setHistoryOpen] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [showMap, setShowMap] = useState(graph.nodes.length <= MINIMAP_MAX_NODES);
-  // The palette folds to a strip when the user asks (on a laptop, for a canvas 200 px wider).
-  const [paletteFolded, setPaletteFolded] = useState(false);
-  useEffect(() => {
-    if (window.localStorage.getItem(PALETTE_KEY) === "folded") setPaletteFolded(true);
-  }, []);
-  const foldPalette = useCallback((folded: boolean) => {
-    setPaletteFolded(folded);
-    try {
-      window.localStorage.setItem(PALETTE_KEY, folded ? "folded" : "open");
-    } catch {
-      // storage refused (private mode, quota): the choice lasts until the page is left
-    }
-  }, []);
+  const [paletteFolded, foldPalette] = usePaletteFold();
   const [dragging, setDragging] = useState(false);
   const view = useCanvasView(pane, { map: showMap, dragging });
   const [fitted, setFitted] = useState(graph.nodes.length === 0);
@@ -118,70 +100,13 @@ function EditorInner({ flowId, version, graph, saved, catalog: entries, latestRu
   }, [beginMove]);
   const onNodeDragStop = useCallback(() => setDragging(false), []);
 
-  // Back/forward navigation can hand us page data older than what this tab has saved since: keep
-  // the newer state, and check the server for a version saved elsewhere meanwhile.
-  const queryClient = useQueryClient();
-  useEffect(() => {
-    const cur = store.getState();
-    if (cur.flowId !== flowId || cur.baseVersion < version) cur.load(flowId, version, graph, saved);
-    setLoaded(true);
-    let live = true;
-    queryClient.fetchQuery({ ...trpc.flow.get.queryOptions({ flowId }), staleTime: 0 }).then(
-      (latest) => {
-        const s = store.getState();
-        if (live && s.flowId === flowId && !s.dirty && latest.version > s.baseVersion) s.load(flowId, latest.version, latest.graph, metaOf(latest));
-      },
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [store, flowId, version, graph, saved, queryClient, trpc]);
-
   // Leaving with unsaved edits (or field text that is not a value yet) asks first: <LeaveGuard>.
   const unsaved = useFlowStore(hasUnsavedWork);
+  const loaded = useLoadedFlow(flowId, version, graph, saved);
+  useServerValidation(loaded, revision);
+  const run = useFollowedRun(runId);
 
-  // Validate on the server (the same validator as save and run) a moment after each edit.
-  const validate = useMutation(trpc.flow.validate.mutationOptions());
-  const validateRef = useRef(validate.mutateAsync);
-  validateRef.current = validate.mutateAsync;
-  useEffect(() => {
-    if (!loaded) return;
-    const timer = setTimeout(() => {
-      const s = store.getState();
-      const at = s.revision;
-      validateRef.current({ graph: toGraph(s) }).then(
-        (r) => store.getState().revision === at && store.getState().setProblems(r.problems),
-        () => undefined, // a failed check is not a problem of the flow; the next edit checks again
-      );
-    }, VALIDATE_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [loaded, revision, store]);
 
-  // Follow the run: every second until it finishes, then once more never.
-  const run = useQuery({
-    ...trpc.run.get.queryOptions({ runId: runId ?? "" }),
-    enabled: Boolean(runId),
-    refetchInterval: (q) => (q.state.status === "error" || (q.state.data && isFinished(q.state.data.run.status)) ? false : 1000),
-  });
-  useEffect(() => {
-    if (!run.data) return;
-    const views: Record<string, NodeRunView> = {};
-    for (const n of run.data.nodes) {
-      views[n.nodeId] = {
-        status: n.status,
-        rows: n.rows,
-        startedAt: n.startedAt,
-        finishedAt: n.finishedAt,
-        error: n.error,
-        attempt: n.attempt,
-        progress: (n.progress as NodeRunView["progress"]) ?? null,
-        metrics: (n.metrics as NodeRunView["metrics"]) ?? null,
-        outputs: (n.outputs as NodeRunView["outputs"]) ?? null,
-      };
-    }
-    store.getState().setNodeRuns(views);
-  }, [run.data, store]);
 
   const onRunStarted = useCallback((id: string) => {
     setRunId(id);

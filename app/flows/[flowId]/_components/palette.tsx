@@ -3,11 +3,31 @@
 // or press it (Enter or click) to add it in the middle of the view. It folds to a narrow strip to
 // leave the canvas more room.
 import { PanelLeftClose, PanelLeftOpen, Search } from "lucide-react";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { CatalogEntry } from "@/nodes/node-registry";
 import { KIND, KIND_ORDER } from "./catalog-context";
 
 export const DRAG_TYPE = "application/x-loopwright-node";
+
+/** Whether the user folded the palette, kept in the browser for every flow. */
+const PALETTE_KEY = "loopwright.palette";
+
+/** The palette folds to a strip when the user asks (on a laptop, for a canvas 200 px wider); remembered in this browser. */
+export function usePaletteFold(): [folded: boolean, fold: (folded: boolean) => void] {
+  const [folded, setFolded] = useState(false);
+  useEffect(() => {
+    if (window.localStorage.getItem(PALETTE_KEY) === "folded") setFolded(true);
+  }, []);
+  const fold = useCallback((next: boolean) => {
+    setFolded(next);
+    try {
+      window.localStorage.setItem(PALETTE_KEY, next ? "folded" : "open");
+    } catch {
+      // storage refused (private mode, quota): the choice lasts until the page is left
+    }
+  }, []);
+  return [folded, fold];
+}
 
 export function Palette({ entries, onAdd, folded, onFold }: { entries: CatalogEntry[]; onAdd(ref: string): void; folded: boolean; onFold(folded: boolean): void }) {
   const [q, setQ] = useState("");
