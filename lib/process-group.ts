@@ -1,6 +1,7 @@
 // Signals to a child's whole process group, and the clean-up of what a group leaves behind (for
 // lib/supervisor.ts): Linux zombies under a PID 1 that never reaps do not count as alive.
 import { readdirSync, readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** SIGTERM/SIGKILL a whole process group, else the process alone. False when nothing was there. */
 export function signalTree(pid: number, signal: NodeJS.Signals | 0): boolean {
@@ -46,8 +47,6 @@ export function groupAlive(pgid: number): boolean {
     return true;
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** What the last members of a group left behind (a server a launcher script forked) get. */
 export async function reapGroup(pid: number, graceMs: number): Promise<void> {

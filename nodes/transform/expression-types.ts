@@ -10,12 +10,6 @@ export interface ExprColumn {
   type: ValueType;
 }
 
-/** Quoting for SQL; the dataset store's `ident` and `literal`. */
-export interface SqlQuoting {
-  ident(name: string): string;
-  literal(value: string): string;
-}
-
 const NUMERIC_TYPE =
   /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC)(\s*\(.*\))?$/;
 const INTEGER_TYPE = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;

@@ -14,7 +14,7 @@
 
 import { FUNCTION_NAMES, functionSpec, NULL_SQL, type Typed } from "./expression-functions";
 import { columnReference, ExpressionError, parseExpression, show, type Expr } from "./expression-parse";
-import { typeWord, type ExprColumn, type SqlQuoting, type ValueType } from "./expression-types";
+import { typeWord, type ExprColumn, type ValueType } from "./expression-types";
 
 export {
   MAX_EXPRESSION_LENGTH,
@@ -27,7 +27,13 @@ export {
   type Expr,
 } from "./expression-parse";
 export { FUNCTION_NAMES } from "./expression-functions";
-export { exprColumns, isIntegerType, sameFamily, valueTypeOf, type ExprColumn, type SqlQuoting, type ValueType } from "./expression-types";
+export { exprColumns, isIntegerType, sameFamily, valueTypeOf, type ExprColumn, type ValueType } from "./expression-types";
+
+/** Quoting for SQL; the dataset store's `ident` and `literal`. */
+export interface SqlQuoting {
+  ident(name: string): string;
+  literal(value: string): string;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Type checking and SQL
